@@ -1,0 +1,49 @@
+"""The `billkit` command line.
+
+Each subcommand lives in its own module, which exposes `configure(parser)` and `run(args) -> int`;
+they are imported only when named so that `billkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sandbox": ("billkit.sandbox.cli", "run the local Moment sandbox (real HTTP, SQLite, webhooks)"),
+}
+
+
+class UsageError(Exception):
+    """A command was given input it cannot use; the message says what to fix."""
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="billkit", description="Toolkit for Moment's Billing API.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        # Only the named command's module is imported (its options are needed to parse).
+        if name in argv:
+            importlib.import_module(module_name).configure(command_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
+    module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args))
+    except UsageError as exc:
+        parser.exit(2, f"billkit {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

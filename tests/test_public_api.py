@@ -1,0 +1,38 @@
+"""The public surface of `import billkit` is exactly what is intended, and every name resolves."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import billkit
+
+EXPECTED: set[str] = set()
+
+
+def test_all_is_sorted_and_exact() -> None:
+    assert billkit.__all__ == sorted(billkit.__all__)
+    assert set(billkit.__all__) == EXPECTED
+
+
+def test_every_public_name_resolves() -> None:
+    for name in billkit.__all__:
+        assert getattr(billkit, name) is not None, name
+
+
+def test_unknown_name_raises_attribute_error() -> None:
+    try:
+        billkit.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchThing" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_import_is_light() -> None:
+    """`import billkit` must not pull in the sandbox server or the analysis stack."""
+    code = "import sys, billkit; print(','.join(m for m in ('uvicorn','fastapi','pandas','plotly') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    importlib.import_module("billkit")
