@@ -13,7 +13,10 @@ from collections.abc import Sequence
 
 # subcommand name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "sandbox": ("billkit.sandbox.cli", "run the local Moment sandbox (real HTTP, SQLite, webhooks)"),
+    "sandbox": (
+        "billkit.sandbox.cli",
+        "run the local Moment sandbox (real HTTP, SQLite, webhooks)",
+    ),
 }
 
 
@@ -22,7 +25,9 @@ class UsageError(Exception):
 
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="billkit", description="Toolkit for Moment's Billing API.")
+    parser = argparse.ArgumentParser(
+        prog="billkit", description="Toolkit for Moment's Billing API."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
