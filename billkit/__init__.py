@@ -12,7 +12,34 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # public name -> module that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "APIConnectionError": "billkit.errors",
+    "APIStatusError": "billkit.errors",
+    "APITimeoutError": "billkit.errors",
+    "Account": "billkit.client",
+    "AsyncClient": "billkit.client",
+    "AuthenticationError": "billkit.errors",
+    "BadRequestError": "billkit.errors",
+    "Bill": "billkit.client",
+    "BillkitError": "billkit.errors",
+    "Client": "billkit.client",
+    "ConfigurationError": "billkit.errors",
+    "ConflictError": "billkit.errors",
+    "Customer": "billkit.client",
+    "InternalServerError": "billkit.errors",
+    "InvalidArgumentError": "billkit.errors",
+    "NewAccount": "billkit.client",
+    "NewCustomer": "billkit.client",
+    "NotFoundError": "billkit.errors",
+    "PayloadTooLargeError": "billkit.errors",
+    "PaymentRequest": "billkit.client",
+    "PaymentRules": "billkit.client",
+    "PermissionDeniedError": "billkit.errors",
+    "RateLimitError": "billkit.errors",
+    "RecordsObjects": "billkit.client",
+    "UnexpectedResponseError": "billkit.errors",
+    "UnprocessableEntityError": "billkit.errors",
+}
 
 __all__: list[str] = sorted(_EXPORTS)
 
@@ -31,4 +58,33 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    pass
+    from billkit.client import (
+        Account,
+        AsyncClient,
+        Bill,
+        Client,
+        Customer,
+        NewAccount,
+        NewCustomer,
+        PaymentRequest,
+        PaymentRules,
+        RecordsObjects,
+    )
+    from billkit.errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        BillkitError,
+        ConfigurationError,
+        ConflictError,
+        InternalServerError,
+        InvalidArgumentError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnexpectedResponseError,
+        UnprocessableEntityError,
+    )

@@ -9,7 +9,34 @@ import pytest
 
 import billkit
 
-EXPECTED: set[str] = set()
+EXPECTED: set[str] = {
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Account",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Bill",
+    "BillkitError",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "Customer",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "NewAccount",
+    "NewCustomer",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PaymentRequest",
+    "PaymentRules",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RecordsObjects",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+}
 
 
 def test_all_is_sorted_and_exact() -> None:
