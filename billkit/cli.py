@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.sandbox.cli",
         "run the local Moment sandbox (real HTTP, SQLite, webhooks)",
     ),
+    "demo": (
+        "billkit.notebook.cli",
+        "run the quickstart notebooks and the report against the embedded sandbox",
+    ),
 }
 
 

@@ -1,0 +1,54 @@
+"""The notebooks `billkit demo` runs, in order, each with its parameter spec.
+
+This list is data: a new notebook joins the demo by adding an entry here (and a spec in `specs.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from billkit.notebook.parameters import NotebookParameters
+from billkit.notebook.specs import (
+    AccountBalanceParameters,
+    BillAmountDueParameters,
+    BillFormParameters,
+    CommonOperationsParameters,
+    CustomerBalanceParameters,
+)
+
+__all__ = ["NOTEBOOKS", "NOTEBOOKS_DIR", "CatalogEntry", "entry_for"]
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One notebook: its file name in `notebooks/`, its parameter spec, and how its HTML copy looks."""
+
+    filename: str
+    spec: type[NotebookParameters]
+    hide_code: bool = False
+
+    @property
+    def name(self) -> str:
+        return Path(self.filename).stem
+
+    def matches(self, wanted: str) -> bool:
+        """`01`, `01_bill_amount_due`, `bill_amount_due` and the file name all name this notebook."""
+        number, _, words = self.name.partition("_")
+        return wanted in (self.filename, self.name, number, words)
+
+
+NOTEBOOKS: tuple[CatalogEntry, ...] = (
+    CatalogEntry("01_bill_amount_due.ipynb", BillAmountDueParameters),
+    CatalogEntry("02_customer_balance.ipynb", CustomerBalanceParameters),
+    CatalogEntry("03_account_balance.ipynb", AccountBalanceParameters),
+    CatalogEntry("04_common_operations.ipynb", CommonOperationsParameters),
+    CatalogEntry("05_bill_form.ipynb", BillFormParameters),
+)
+
+
+def entry_for(notebook: Path) -> CatalogEntry | None:
+    """The catalog entry of a notebook file, by its name; None for a notebook not in the catalog."""
+    return next((entry for entry in NOTEBOOKS if entry.filename == notebook.name), None)

@@ -1,0 +1,318 @@
+"""Strict validation of a notebook's parameters.
+
+papermill injects whatever `-p NAME VALUE` it is given as a new assignment and at most logs a warning for a
+name the notebook does not declare, so a misspelled `api_kye` would silently run with the default key.
+Every billkit notebook therefore describes its parameters as a frozen dataclass (a *spec*) and its second
+cell calls `check_parameters(globals(), Spec)`; runners call `validate_parameters(values, Spec)` before a
+kernel starts. Both collect every problem (unknown names with close-match suggestions, wrong types, values
+out of range, a live key without `allow_live`) and raise one `ParameterError` that says what to fix.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypeVar, cast
+
+from billkit._redact import redact, scrub
+from billkit.errors import ConfigurationError
+
+__all__ = [
+    "NotebookParameters",
+    "ParameterError",
+    "check_parameters",
+    "describe_parameters",
+    "parameter",
+    "secret_values",
+    "unknown_name_problem",
+    "validate_parameters",
+]
+
+Check = Callable[[Any], str | None]
+"""A value check: returns what is wrong with the (already type-correct) value, or None."""
+
+P = TypeVar("P", bound="NotebookParameters")
+
+# Names IPython and ipykernel put in every user namespace (papermill's kernels included).
+_IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+# Only values a parameters cell (or papermill's injected cell) can assign are parameter candidates:
+# imports, functions and classes in the namespace are never mistaken for misspelled parameters.
+_LITERAL_TYPES = (type(None), bool, int, float, str, list, dict, tuple)
+_SUGGESTION_CUTOFF = 0.6
+_FRIENDLY_NAMES: dict[Any, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "True or False",
+}
+_PLURAL_NAMES: dict[Any, str] = {
+    str: "strings",
+    int: "integers",
+    float: "numbers",
+    bool: "booleans",
+}
+
+
+class ParameterError(ConfigurationError):
+    """A notebook was given parameters it cannot run with; the message lists every problem and its fix."""
+
+    def __init__(self, notebook: str, problems: list[str], accepted: list[str]) -> None:
+        self.notebook = notebook
+        self.problems = tuple(problems)
+        self.accepted = tuple(accepted)
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines = [f"The parameters of {notebook} need fixing ({count}):"]
+        lines += [f"  - {problem}" for problem in problems]
+        lines.append(f"Parameters it takes: {', '.join(accepted)}.")
+        super().__init__("\n".join(lines))
+
+
+def parameter(default: Any, help: str, *, secret: bool = False, check: Check | None = None) -> Any:
+    """Declare one field of a parameter spec: its default, what it means, and an optional value check.
+
+    `secret=True` marks a value that must never be shown (it is redacted in messages and scrubbed from
+    executed notebooks).
+    """
+    metadata = {"help": help, "secret": secret, "check": check}
+    if isinstance(default, list | dict):  # each instance gets its own copy of a mutable default
+        return dataclasses.field(default_factory=lambda: copy.deepcopy(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def http_url(value: str | None) -> str | None:
+    """An http(s) base URL; plain http only on loopback, since Moment's API is HTTPS only."""
+    if value is None:
+        return None
+    scheme, sep, rest = value.partition("://")
+    host = rest.split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    if not sep or scheme not in ("http", "https") or not host:
+        return f"must be a URL such as 'https://api.momentpay.net', got {value!r}"
+    if scheme == "http" and host not in ("127.0.0.1", "localhost", "::1"):
+        return f"must use https (plain http is allowed only on loopback), got {value!r}"
+    return None
+
+
+def port_number(value: int | None) -> str | None:
+    """A TCP port: 0 (pick a free one) to 65535."""
+    if value is not None and not 0 <= value <= 65535:
+        return f"must be a port number from 0 (pick a free one) to 65535, got {value}"
+    return None
+
+
+def positive_number(value: float) -> str | None:
+    return None if value > 0 else f"must be greater than 0, got {value}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotebookParameters:
+    """What every notebook that talks to Moment takes: where the API is, the key, and the live-key guard.
+
+    `base_url=None` means the embedded sandbox (no account, no network). Subclasses add their own fields
+    with `parameter(...)` and may extend `cross_checks` for rules that involve several fields.
+    """
+
+    base_url: str | None = parameter(
+        None,
+        "Moment API base URL, e.g. 'https://api.momentpay.net'; None runs against billkit's embedded sandbox",
+        check=http_url,
+    )
+    api_key: str | None = parameter(
+        None,
+        "secret API key (sk_test_...); needed with base_url, optional for the embedded sandbox",
+        secret=True,
+    )
+    allow_live: bool = parameter(
+        False, "set True only to run on purpose against live mode with an sk_ live key"
+    )
+
+    notebook_title: ClassVar[str] = "this notebook"
+
+    def cross_checks(self) -> list[str]:
+        """Rules that involve several fields; each problem says what to change."""
+        problems: list[str] = []
+        key = self.api_key
+        if self.base_url is not None and not key:
+            problems.append(
+                "api_key is required when base_url is set: give your Moment test key (sk_test_...)"
+            )
+        if key is None:
+            return problems
+        if key.startswith(("pk_test_", "pk_")):
+            problems.append(
+                f"api_key {redact(key)} is a public key, which cannot call billing routes: "
+                "use your secret key (sk_test_...)"
+            )
+        elif not key.startswith("sk_"):
+            problems.append(
+                f"api_key {redact(key)} is not a Moment secret key: it should start with sk_test_"
+            )
+        elif not key.startswith("sk_test_"):
+            if self.base_url is None:
+                problems.append(
+                    f"api_key {redact(key)} is a live key, and the embedded sandbox accepts test keys "
+                    "only: use an sk_test_ key or leave api_key as None"
+                )
+            elif not self.allow_live:
+                problems.append(
+                    f"api_key {redact(key)} is a live key (sk_ without test_): these notebooks create "
+                    "bills and move money, so use an sk_test_ key, or set allow_live=True if you "
+                    "really mean to run against live mode"
+                )
+        return problems
+
+
+def check_parameters(namespace: Mapping[str, object], spec: type[P]) -> P:
+    """Validate the parameters a notebook's kernel holds (`globals()`) against `spec` and return them typed.
+
+    Names that are neither fields of `spec` nor Python or IPython internals are reported as unknown, with
+    the closest field name as a suggestion; papermill adds such names for any `-p` it does not recognise.
+    """
+    hidden = _ipython_hidden_names()
+    values = {
+        name: value for name, value in namespace.items() if not _is_internal(name, value, hidden)
+    }
+    return validate_parameters(values, spec)
+
+
+def validate_parameters(values: Mapping[str, object], spec: type[P]) -> P:
+    """Validate explicit parameter values (unset fields take their defaults) and return the typed spec.
+
+    Raises `ParameterError` listing every problem at once.
+    """
+    fields = {field.name: field for field in dataclasses.fields(spec)}
+    hints = typing.get_type_hints(spec)
+    problems: list[str] = []
+    for name in values:
+        if name not in fields:
+            problems.append(unknown_name_problem(name, list(fields)))
+    for name, field in fields.items():
+        if name not in values:
+            continue
+        value = values[name]
+        shown = _show(value, secret=bool(field.metadata.get("secret")))
+        expected = hints[name]
+        if not _matches(value, expected):
+            problems.append(
+                f"{name} must be {_type_name(expected)}, got {type(value).__name__} {shown} "
+                f"({field.metadata.get('help', '')})"
+            )
+            continue
+        check: Check | None = field.metadata.get("check")
+        failure = check(value) if check is not None else None
+        if failure:
+            problems.append(f"{name} {scrub(failure, [value] if isinstance(value, str) else [])}")
+    accepted = list(fields)
+    if problems:
+        raise ParameterError(spec.notebook_title, problems, accepted)
+    typed = spec(**cast(dict[str, Any], dict(values)))
+    problems = typed.cross_checks()
+    if problems:
+        raise ParameterError(spec.notebook_title, problems, accepted)
+    return typed
+
+
+def describe_parameters(spec: type[NotebookParameters]) -> list[tuple[str, str, str, str]]:
+    """(name, type, default, help) for every field of `spec`, secrets' defaults redacted: for docs and `--help`."""
+    hints = typing.get_type_hints(spec)
+    rows = []
+    for field in dataclasses.fields(spec):
+        secret = bool(field.metadata.get("secret"))
+        rows.append(
+            (
+                field.name,
+                _type_name(hints[field.name]),
+                _show(field.default, secret=secret),
+                str(field.metadata.get("help", "")),
+            )
+        )
+    return rows
+
+
+def secret_values(params: NotebookParameters) -> list[str]:
+    """The values of the fields of `params` marked secret, for scrubbing outputs."""
+    return [
+        value
+        for field in dataclasses.fields(params)
+        if field.metadata.get("secret")
+        and isinstance(value := getattr(params, field.name), str)
+        and value
+    ]
+
+
+def _ipython_hidden_names() -> frozenset[str]:
+    """The names IPython itself put in the user namespace (empty outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel, a dependency
+        return frozenset()
+    shell = get_ipython()
+    return frozenset(shell.user_ns_hidden) if shell is not None else frozenset()
+
+
+def _is_internal(name: str, value: object, hidden: frozenset[str]) -> bool:
+    return (
+        name.startswith("_")
+        or name in _IPYTHON_NAMES
+        or name in hidden
+        or not isinstance(value, _LITERAL_TYPES)
+    )
+
+
+def unknown_name_problem(name: str, accepted: list[str]) -> str:
+    close = difflib.get_close_matches(name, accepted, n=1, cutoff=_SUGGESTION_CUTOFF)
+    hint = f" Did you mean {close[0]!r}?" if close else " Remove it or check its spelling."
+    return f"{name!r} is not a parameter of this notebook.{hint}"
+
+
+def _show(value: object, *, secret: bool) -> str:
+    if secret and isinstance(value, str):
+        return redact(value)
+    return scrub(repr(value))
+
+
+def _matches(value: object, expected: Any) -> bool:
+    """Whether `value` is an instance of the type hint `expected` (the hints parameter specs use)."""
+    if expected is Any:
+        return True
+    if expected is type(None) or expected is None:
+        return value is None
+    origin = typing.get_origin(expected)
+    args = typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in args)
+    if origin is Literal:
+        return any(value == arg and type(value) is type(arg) for arg in args)
+    if origin is list:
+        return isinstance(value, list) and all(_matches(item, args[0]) for item in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _matches(key, args[0]) and _matches(item, args[1]) for key, item in value.items()
+        )
+    if (
+        expected is float
+    ):  # an int is a fine float (papermill passes `-p x 2` as int); a bool is not
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    if expected is type(None) or expected is None:
+        return "None"
+    origin = typing.get_origin(expected)
+    args = typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in args)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(arg) for arg in args)
+    if origin is list:
+        return f"a list of {_PLURAL_NAMES.get(args[0], _type_name(args[0]))}"
+    if origin is dict:
+        return f"a dict of {_type_name(args[0])} to {_type_name(args[1])}"
+    return _FRIENDLY_NAMES.get(expected, f"a {getattr(expected, '__name__', expected)}")

@@ -1,0 +1,201 @@
+"""Running a notebook: validate its parameters, execute it with papermill, scrub it, write it and its HTML.
+
+The kernel is always this interpreter (the one billkit is installed in), whatever kernelspecs the machine
+has, and it runs in a temporary folder, so a notebook never writes into the project. What lands in the
+output folder is scrubbed (see `scrub.py`); when a cell fails, the executed notebook is still written there
+for inspection and the error names the notebook, the cell and the exception.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from billkit.errors import BillkitError
+from billkit.notebook.html import export_html
+from billkit.notebook.parameters import (
+    NotebookParameters,
+    ParameterError,
+    secret_values,
+    unknown_name_problem,
+    validate_parameters,
+)
+from billkit.notebook.records import read_records
+from billkit.notebook.scrub import Scrubber, machine_paths
+
+__all__ = ["ExecutedNotebook", "NotebookExecutionError", "execute", "validate_for_notebook"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_SECRET_NAME_PARTS = ("key", "secret", "token", "password")
+_KERNEL_START_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class ExecutedNotebook:
+    """A notebook that ran to the end: where its scrubbed copies are and what it recorded."""
+
+    name: str
+    notebook: Path
+    html: Path | None
+    records: dict[str, Any]
+    seconds: float
+
+
+class NotebookExecutionError(BillkitError):
+    """A cell of a notebook raised; the executed notebook was kept at `executed` for inspection."""
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        cell: int | None,
+        source: str,
+        exception: str,
+        executed: Path,
+    ) -> None:
+        self.notebook = notebook
+        self.cell = cell
+        self.exception = exception
+        self.executed = executed
+        where = f"cell In [{cell}]" if cell is not None else "a cell"
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+        super().__init__(
+            f"{notebook} failed in {where} ({first_line!s}): {exception}\n"
+            f"The executed notebook is kept at {executed}"
+        )
+
+
+def validate_for_notebook(
+    notebook: Path,
+    parameters: Mapping[str, object],
+    spec: type[NotebookParameters] | None = None,
+) -> NotebookParameters | None:
+    """Check `parameters` before any kernel starts: names against the notebook's `parameters` cell, and
+    types and rules against `spec` when the notebook has one. Raises `ParameterError`."""
+    import papermill
+
+    declared = list(papermill.inspect_notebook(str(notebook)))
+    if spec is not None:
+        return validate_parameters(parameters, spec)
+    unknown = [name for name in parameters if name not in declared]
+    if unknown:
+        raise ParameterError(
+            notebook.stem, [unknown_name_problem(name, declared) for name in unknown], declared
+        )
+    return None
+
+
+def execute(
+    notebook: Path,
+    out_dir: Path,
+    parameters: Mapping[str, object] | None = None,
+    *,
+    spec: type[NotebookParameters] | None = None,
+    html: bool = True,
+    hide_code: bool = False,
+    timeout: float | None = 600.0,
+) -> ExecutedNotebook:
+    """Execute `notebook` with `parameters` and write `<name>.ipynb` (and `<name>.html`) into `out_dir`.
+
+    `spec` is the notebook's parameter spec, used to validate `parameters` before the kernel starts and to
+    know which values are secret. Raises `ParameterError` for bad parameters (nothing is run or written)
+    and `NotebookExecutionError` when a cell fails (the scrubbed executed notebook is still written).
+    """
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook at {notebook}")
+    params = dict(parameters or {})
+    validated = validate_for_notebook(notebook, params, spec)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = notebook.stem
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="billkit-notebook-") as work:
+        work_dir = Path(work)
+        scrubber = Scrubber.create(
+            _secrets(params, validated),
+            machine_paths(
+                project=PROJECT_ROOT, extra={work_dir: "<tmp>", out_dir.resolve(): "<out>"}
+            ),
+        )
+        failure = _run_papermill(notebook, work_dir, params, timeout)
+        executed = scrubber.notebook(_read(work_dir / notebook.name))
+        # Both files are built in the work folder and then moved, so out_dir never holds half a result.
+        staged = work_dir / "staged"
+        staged.mkdir()
+        _write(executed, staged / f"{name}.ipynb")
+        if html:
+            export_html(executed, staged / f"{name}.html", title=name, hide_code=hide_code)
+        for built in staged.iterdir():
+            shutil.move(built, out_dir / built.name)
+    target = out_dir / f"{name}.ipynb"
+    html_path = out_dir / f"{name}.html" if html else None
+    if failure is not None:
+        raise NotebookExecutionError(
+            name,
+            cell=failure.exec_count,
+            source=scrubber.text(str(failure.source)),
+            exception=scrubber.text(f"{failure.ename}: {failure.evalue}"),
+            executed=target,
+        )
+    return ExecutedNotebook(
+        name=name,
+        notebook=target,
+        html=html_path,
+        records=read_records(executed),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _run_papermill(
+    notebook: Path, work_dir: Path, parameters: Mapping[str, object], timeout: float | None
+) -> Any:
+    """Run papermill; return its execution error (the executed notebook is written either way)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from billkit.notebook.kernel import kernel_manager_class
+
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(work_dir / notebook.name),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            start_timeout=_KERNEL_START_TIMEOUT,
+            execution_timeout=timeout,
+            kernel_manager_class=kernel_manager_class(work_dir),
+            resources={
+                "metadata": {"path": str(work_dir)}
+            },  # the kernel's cwd, without os.chdir here
+        )
+    except PapermillExecutionError as error:
+        return error
+    return None
+
+
+def _secrets(parameters: Mapping[str, object], validated: NotebookParameters | None) -> list[str]:
+    values = secret_values(validated) if validated is not None else []
+    values += [
+        value
+        for name, value in parameters.items()
+        if isinstance(value, str) and any(part in name.lower() for part in _SECRET_NAME_PARTS)
+    ]
+    return values
+
+
+def _read(path: Path) -> Any:
+    import nbformat
+
+    return nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+
+
+def _write(notebook: Any, path: Path) -> None:
+    import nbformat
+
+    nbformat.write(notebook, path)  # type: ignore[no-untyped-call]

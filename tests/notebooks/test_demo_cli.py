@@ -1,0 +1,123 @@
+"""`billkit demo`: validates every notebook's parameters first, reports one line per notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import billkit.notebook.cli as demo_cli
+from billkit.cli import main
+from billkit.notebook.catalog import NOTEBOOKS, CatalogEntry
+from billkit.notebook.parameters import NotebookParameters
+
+
+def write_notebook(path: Path, body: str) -> None:
+    notebook = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell("base_url = None\napi_key = None\nallow_live = False")
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def tiny_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(
+        folder / "01_fine.ipynb", "from billkit.notebook import record\nrecord('ok', True)"
+    )
+    write_notebook(folder / "02_broken.ipynb", "1 / 0")
+    entries = (
+        CatalogEntry("01_fine.ipynb", NotebookParameters),
+        CatalogEntry("02_broken.ipynb", NotebookParameters),
+    )
+    monkeypatch.setattr(demo_cli, "NOTEBOOKS", entries)
+    return folder
+
+
+def test_one_line_per_notebook_and_a_failure_exit(
+    tiny_catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["demo", "--out", str(out), "--notebooks", str(tiny_catalog)])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "  ok     01_fine" in printed
+    assert f"{out}/01_fine.ipynb  {out}/01_fine.html" in printed
+    assert "  FAILED 02_broken" in printed
+    assert "ZeroDivisionError" in printed
+    assert "1 of 2 notebook(s) failed." in printed
+    assert (out / "02_broken.ipynb").is_file()
+
+
+def test_only_selects_by_number(
+    tiny_catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["demo", "--out", str(tmp_path / "out"), "--notebooks", str(tiny_catalog), "--only", "01"]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "02_broken" not in printed
+    assert "All 1 notebook(s) ran." in printed
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--only", "nine"], "--only nine: no such notebook; choose from 01_bill_amount_due"),
+        (["-p", "curency", "USD"], "Did you mean 'currency'?"),
+        (["-p", "currency", "EUR"], "currency must be one of 'ZAR', 'USD', got str 'EUR'"),
+        (
+            [
+                "-p",
+                "api_key",
+                "sk_live0123456789abcdef",
+                "-p",
+                "base_url",
+                "https://api.momentpay.net",
+            ],
+            "set allow_live=True",
+        ),
+    ],
+)
+def test_bad_arguments_exit_2_before_any_kernel_starts(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(out), *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_missing_notebook_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "--out", str(tmp_path / "out"), "--notebooks", str(tmp_path)])
+    assert f"notebook {NOTEBOOKS[0].filename} not found in {tmp_path}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2000", 2000),
+        ("1.5", 1.5),
+        ("True", True),
+        ("None", None),
+        ("[1, 2]", [1, 2]),
+        ("ZAR", "ZAR"),
+        ("'01'", "01"),
+    ],
+)
+def test_command_line_values_read_as_python_literals(text: str, value: object) -> None:
+    assert demo_cli.parse_value(text) == value
