@@ -63,7 +63,9 @@ def test_missing_key_names_the_variable(env: dict[str, str]) -> None:
 
 
 def test_live_key_is_refused_without_allow_live() -> None:
-    with pytest.raises(ConfigurationError, match="live key.*real money.*allow_live=True") as caught:
+    with pytest.raises(
+        ConfigurationError, match=r"live key.*real money.*allow_live=True"
+    ) as caught:
         ClientSettings.resolve(api_key=LIVE_KEY, env={})
     assert LIVE_KEY not in str(caught.value)
     assert "sk_…f5e4" in str(caught.value)

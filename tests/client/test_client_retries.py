@@ -68,7 +68,7 @@ def test_no_retry_once_retries_are_used_up() -> None:
 
 
 @pytest.mark.parametrize(
-    ("retries_done", "ceiling"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (4, 8.0)]
+    ("retries_done", "ceiling"), [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0)]
 )
 def test_backoff_is_exponential_with_full_jitter_and_a_cap(
     retries_done: int, ceiling: float
