@@ -21,7 +21,7 @@ from billkit.client._retry import RetryPolicy, parse_retry_after, retry_delay
 from billkit.errors import error_class_for
 
 NOW = datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
-POLICY = RetryPolicy(max_retries=5, base_delay=0.5, max_delay=8.0, max_retry_after=60.0)
+POLICY = RetryPolicy(max_retries=10, base_delay=0.5, max_delay=8.0, max_retry_after=60.0)
 
 
 def delay(
