@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from client_fakes import (
     CUSTOMER,
     PAYMENT_REQUEST,
     Recorder,
+    make_async_client,
     make_client,
 )
 
@@ -359,3 +361,33 @@ def test_base_url_path_prefix_is_kept() -> None:
     with make_client(recorder, base_url="http://proxy.test/moment/") as client:
         client.bills.retrieve("bill_1")
     assert str(recorder.last.url) == "http://proxy.test/moment/billing/bills/bill_1"
+
+
+@pytest.mark.parametrize(
+    ("call", "answer", "method", "path", "body"),
+    [case[1:] for case in ENDPOINTS],
+    ids=[case[0] for case in ENDPOINTS],
+)
+def test_async_client_sends_the_same_requests(
+    call: Callable[[Any], Any], answer: dict[str, Any], method: str, path: str, body: Any
+) -> None:
+    sync_recorder = Recorder(default=httpx.Response(200, json=answer))
+    async_recorder = Recorder(default=httpx.Response(200, json=answer))
+    with make_client(sync_recorder) as client:
+        expected = call(client)
+
+    async def run() -> Any:
+        async with make_async_client(async_recorder) as client:
+            return await call(client)
+
+    result = asyncio.run(run())
+    (sent,) = async_recorder.requests
+    (reference,) = sync_recorder.requests
+    assert (sent.method, sent.url, sent.content) == (
+        reference.method,
+        reference.url,
+        reference.content,
+    )
+    assert ("idempotency-key" in sent.headers) == (method != "GET")
+    assert type(result) is type(expected)
+    assert result.to_dict() == expected.to_dict()
