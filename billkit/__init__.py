@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "Customer": "billkit.client",
     "InternalServerError": "billkit.errors",
     "InvalidArgumentError": "billkit.errors",
+    "Ledger": "billkit.ledger",
     "NewAccount": "billkit.client",
     "NewCustomer": "billkit.client",
     "NotFoundError": "billkit.errors",
@@ -88,3 +89,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnexpectedResponseError,
         UnprocessableEntityError,
     )
+    from billkit.ledger import Ledger

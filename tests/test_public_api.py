@@ -25,6 +25,7 @@ EXPECTED: set[str] = {
     "Customer",
     "InternalServerError",
     "InvalidArgumentError",
+    "Ledger",
     "NewAccount",
     "NewCustomer",
     "NotFoundError",

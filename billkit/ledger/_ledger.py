@@ -143,7 +143,7 @@ class Ledger:
     # -- recording -----------------------------------------------------------------------------------------
 
     def record_object(
-        self, kind: ObjectKind, obj: Recordable, observed_at: dt.datetime | None = None
+        self, kind: str, obj: Recordable, observed_at: dt.datetime | None = None
     ) -> None:
         """Record one object as observed at `observed_at` (timezone-aware; default now).
 
@@ -154,7 +154,7 @@ class Ledger:
 
     def record_objects(
         self,
-        kind: ObjectKind,
+        kind: str,
         objects: Iterable[Recordable],
         observed_at: dt.datetime | None = None,
     ) -> int:
