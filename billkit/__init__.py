@@ -59,34 +59,31 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from billkit.client import (
-        Account,
-        AsyncClient,
-        Bill,
-        Client,
-        Customer,
-        NewAccount,
-        NewCustomer,
-        PaymentRequest,
-        PaymentRules,
-        RecordsObjects,
-    )
-    from billkit.errors import (
-        APIConnectionError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        BillkitError,
-        ConfigurationError,
-        ConflictError,
-        InternalServerError,
-        InvalidArgumentError,
-        NotFoundError,
-        PayloadTooLargeError,
-        PermissionDeniedError,
-        RateLimitError,
-        UnexpectedResponseError,
-        UnprocessableEntityError,
-    )
+    # `Name as Name` marks an explicit re-export: `from billkit import Client` type-checks under --strict.
+    from billkit.client import Account as Account
+    from billkit.client import AsyncClient as AsyncClient
+    from billkit.client import Bill as Bill
+    from billkit.client import Client as Client
+    from billkit.client import Customer as Customer
+    from billkit.client import NewAccount as NewAccount
+    from billkit.client import NewCustomer as NewCustomer
+    from billkit.client import PaymentRequest as PaymentRequest
+    from billkit.client import PaymentRules as PaymentRules
+    from billkit.client import RecordsObjects as RecordsObjects
+    from billkit.errors import APIConnectionError as APIConnectionError
+    from billkit.errors import APIStatusError as APIStatusError
+    from billkit.errors import APITimeoutError as APITimeoutError
+    from billkit.errors import AuthenticationError as AuthenticationError
+    from billkit.errors import BadRequestError as BadRequestError
+    from billkit.errors import BillkitError as BillkitError
+    from billkit.errors import ConfigurationError as ConfigurationError
+    from billkit.errors import ConflictError as ConflictError
+    from billkit.errors import InternalServerError as InternalServerError
+    from billkit.errors import InvalidArgumentError as InvalidArgumentError
+    from billkit.errors import NotFoundError as NotFoundError
+    from billkit.errors import PayloadTooLargeError as PayloadTooLargeError
+    from billkit.errors import PermissionDeniedError as PermissionDeniedError
+    from billkit.errors import RateLimitError as RateLimitError
+    from billkit.errors import UnexpectedResponseError as UnexpectedResponseError
+    from billkit.errors import UnprocessableEntityError as UnprocessableEntityError
     from billkit.ledger import Ledger

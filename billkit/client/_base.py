@@ -65,7 +65,7 @@ class RecordsObjects(Protocol):
     def record_object(self, kind: str, obj: Mapping[str, Any], observed_at: datetime) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is built per call, and frozen dataclasses build slower
 class Call(Generic[T]):
     """One API operation, described: what to send and how to read the answer into `T`."""
 
@@ -84,6 +84,8 @@ class Call(Generic[T]):
 class Prepared:
     request: httpx.Request
     idempotency_key: str | None
+    #: The path as sent (quoted, with any query), for messages and `ResponseInfo`.
+    path: str
 
 
 class SyncSend(Protocol):
@@ -136,7 +138,7 @@ class RequestCore:
             params=call.query,
             headers={"Idempotency-Key": key} if key else None,
         )
-        return Prepared(request, key)
+        return Prepared(request, key, _path(request))
 
     def delay_after_response(self, response: httpx.Response, *, retries_done: int) -> float | None:
         if response.is_success:
@@ -191,7 +193,7 @@ class RequestCore:
         return error_class(
             f"{reason} ({request.url.scheme}://{request.url.netloc.decode('ascii')})",
             method=request.method,
-            path=_path(request),
+            path=prepared.path,
             attempts=attempts,
         )
 
@@ -199,20 +201,16 @@ class RequestCore:
         self, call: Call[T], prepared: Prepared, response: httpx.Response, *, attempts: int
     ) -> T:
         """The call's result from a final response, or the error it stands for."""
-        request = prepared.request
+        method = prepared.request.method
         logger.debug(
-            "%s %s -> %s (attempt %d)",
-            request.method,
-            _path(request),
-            response.status_code,
-            attempts,
+            "%s %s -> %s (attempt %d)", method, prepared.path, response.status_code, attempts
         )
         if not response.is_success:
             raise error_from_response(response, attempts=attempts)
         info = ResponseInfo(
             status_code=response.status_code,
-            method=request.method,
-            path=_path(request),
+            method=method,
+            path=prepared.path,
             idempotency_key=prepared.idempotency_key,
             replayed=response.headers.get("idempotent-replayed", "").lower() == "true",
             attempts=attempts,

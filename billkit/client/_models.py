@@ -53,9 +53,10 @@ class MomentObject(BaseModel):
 
     @classmethod
     def from_api(cls, data: dict[str, Any], response: ResponseInfo | None = None) -> Self:
-        """Build from a decoded JSON body, keeping that body for `to_dict()`."""
+        """Build from a decoded JSON body, which the object keeps (do not change it afterwards)."""
         obj = cls.model_validate(data)
-        obj._raw = copy.deepcopy(data)
+        # No copy here: a freshly decoded body belongs to no one else, and to_dict() hands out copies.
+        obj._raw = data
         obj._response = response
         return obj
 

@@ -28,6 +28,7 @@ __all__ = [
 #: Request fields holding money: integers of minor units, nothing else.
 _MINOR_UNIT_FIELDS = frozenset({"amount", "amount_due", "amount_paid", "balance"})
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{1,255}")
+_JSON_SCALARS = frozenset({str, int, float, bool})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class NewAccount:
     currency: str | None = None
     balance: int | None = None
     metadata: Mapping[str, str] | None = None
+
+
+_NEW_OBJECTS = (NewCustomer, NewAccount)
 
 
 def checked_params(params: Mapping[str, Any], spec: type, *, where: str) -> Mapping[str, Any]:
@@ -110,27 +114,32 @@ def checked_idempotency_key(key: object) -> str | None:
 
 
 def _encode(value: object, *, name: str, where: str) -> Any:
-    label = f"{where}: {name}"
     if name in _MINOR_UNIT_FIELDS and (isinstance(value, bool) or not isinstance(value, int)):
         raise InvalidArgumentError(
-            f"{label} must be an int of minor units (cents), not {type(value).__name__} {value!r}; "
-            "convert with billkit.money.to_minor(amount, currency)"
+            f"{where}: {name} must be an int of minor units (cents), not {type(value).__name__} "
+            f"{value!r}; convert with billkit.money.to_minor(amount, currency)"
         )
+    if type(value) in _JSON_SCALARS:  # the common case first: every create sends a few of these
+        return value
     if name == "metadata":
-        return _metadata(value, label)
-    if isinstance(value, NewCustomer | NewAccount):
+        return _metadata(value, f"{where}: {name}")
+    if isinstance(value, _NEW_OBJECTS):
         value = {field.name: getattr(value, field.name) for field in fields(value)}
     if isinstance(value, Mapping):
-        return encode_body(value, where=label)
+        return encode_body(value, where=f"{where}: {name}")
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise InvalidArgumentError(f"{label} must be timezone-aware (e.g. datetime.now(UTC))")
+            raise InvalidArgumentError(
+                f"{where}: {name} must be timezone-aware (e.g. datetime.now(UTC))"
+            )
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str | int | float):
         return value
-    raise InvalidArgumentError(f"{label}: {type(value).__name__} values cannot be sent as JSON")
+    raise InvalidArgumentError(
+        f"{where}: {name}: {type(value).__name__} values cannot be sent as JSON"
+    )
 
 
 def _metadata(value: object, label: str) -> dict[str, str | None]:
