@@ -25,7 +25,41 @@ __all__ = ["AsyncClient", "Client"]
 T = TypeVar("T")
 
 
-class Client:
+class _ClientBase:
+    """What both clients show of themselves: where they point, and which key (masked)."""
+
+    _core: RequestCore
+
+    @property
+    def base_url(self) -> str:
+        return self._core.settings.base_url
+
+    def __repr__(self) -> str:
+        key = self._core.settings.redacted_key
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={key!r})"
+
+
+def _core(
+    api_key: str | None,
+    base_url: str | None,
+    allow_live: bool,
+    max_retries: int,
+    timeout: float,
+    env: Mapping[str, str] | None,
+    ledger: RecordsObjects | None,
+) -> RequestCore:
+    settings = ClientSettings.resolve(
+        api_key=api_key,
+        base_url=base_url,
+        allow_live=allow_live,
+        max_retries=max_retries,
+        timeout=timeout,
+        env=env,
+    )
+    return RequestCore(settings, ledger=ledger)
+
+
+class Client(_ClientBase):
     """A client for Moment's Billing API (or billkit's sandbox, which answers the same way).
 
         with billkit.Client() as client:            # MOMENT_API_KEY, MOMENT_BASE_URL from the environment
@@ -52,15 +86,7 @@ class Client:
         env: Mapping[str, str] | None = None,
         ledger: RecordsObjects | None = None,
     ) -> None:
-        settings = ClientSettings.resolve(
-            api_key=api_key,
-            base_url=base_url,
-            allow_live=allow_live,
-            max_retries=max_retries,
-            timeout=timeout,
-            env=env,
-        )
-        self._core = RequestCore(settings, ledger=ledger)
+        self._core = _core(api_key, base_url, allow_live, max_retries, timeout, env, ledger)
         self._http = httpx.Client(transport=transport, **self._core.http_options())
         self._sleep = sleep or time.sleep
         self.customers = Customers(self._request)
@@ -68,10 +94,6 @@ class Client:
         self.bills = Bills(self._request)
         self.payment_requests = PaymentRequests(self._request)
         self.sandbox = SandboxRoutes(self._request)
-
-    @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
 
     def _request(self, call: Call[T]) -> T:
         prepared = self._core.prepare(self._http, call)
@@ -105,11 +127,8 @@ class Client:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, api_key={self._core.settings.redacted_key!r})"
 
-
-class AsyncClient:
+class AsyncClient(_ClientBase):
     """The asyncio twin of `Client`: the same arguments, resources and rules, with awaitable calls.
 
     async with billkit.AsyncClient() as client:
@@ -129,15 +148,7 @@ class AsyncClient:
         env: Mapping[str, str] | None = None,
         ledger: RecordsObjects | None = None,
     ) -> None:
-        settings = ClientSettings.resolve(
-            api_key=api_key,
-            base_url=base_url,
-            allow_live=allow_live,
-            max_retries=max_retries,
-            timeout=timeout,
-            env=env,
-        )
-        self._core = RequestCore(settings, ledger=ledger)
+        self._core = _core(api_key, base_url, allow_live, max_retries, timeout, env, ledger)
         self._http = httpx.AsyncClient(transport=transport, **self._core.http_options())
         self._sleep = sleep or asyncio.sleep
         self.customers = AsyncCustomers(self._request)
@@ -145,10 +156,6 @@ class AsyncClient:
         self.bills = AsyncBills(self._request)
         self.payment_requests = AsyncPaymentRequests(self._request)
         self.sandbox = AsyncSandboxRoutes(self._request)
-
-    @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
 
     async def _request(self, call: Call[T]) -> T:
         prepared = self._core.prepare(self._http, call)
@@ -181,8 +188,3 @@ class AsyncClient:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncClient(base_url={self.base_url!r}, api_key={self._core.settings.redacted_key!r})"
-        )

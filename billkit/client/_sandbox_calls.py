@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 from billkit.client._base import Call
-from billkit.client._models import MomentObject, ResponseInfo
+from billkit.client._models import Account, Bill, Customer, MomentObject, ResponseInfo
 from billkit.client._params import (
     checked_idempotency_key,
     checked_params,
@@ -27,9 +27,12 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PageCalls",
     "SandboxPaymentParams",
+    "account_pages",
     "advance_clock",
+    "bill_pages",
     "create_payment",
     "create_webhook_endpoint",
+    "customer_pages",
     "delete_webhook_endpoint",
     "event_deliveries",
     "event_pages",
@@ -171,6 +174,21 @@ def list_objects(
         )
 
     return page
+
+
+def customer_pages(page_size: int) -> PageCalls[Customer]:
+    return list_objects(Customer, "customers", page_size, {})
+
+
+def account_pages(customer: str | None, page_size: int) -> PageCalls[Account]:
+    return list_objects(Account, "accounts", page_size, {"customer": customer})
+
+
+def bill_pages(
+    customer: str | None, account: str | None, status: str | None, page_size: int
+) -> PageCalls[Bill]:
+    filters = {"customer": customer, "account": account, "status": status}
+    return list_objects(Bill, "bills", page_size, filters)
 
 
 def read_clock() -> Call[datetime]:

@@ -114,7 +114,7 @@ class Events(SyncResource):
 class CustomerList(SyncResource):
     def list(self, *, page_size: int = calls.MAX_PAGE_SIZE) -> Iterator[Customer]:
         """Every customer the sandbox holds, fetched a page at a time."""
-        return iterate_pages(self._send, calls.list_objects(Customer, "customers", page_size, {}))
+        return iterate_pages(self._send, calls.customer_pages(page_size))
 
 
 class AccountList(SyncResource):
@@ -122,10 +122,7 @@ class AccountList(SyncResource):
         self, *, customer: str | None = None, page_size: int = calls.MAX_PAGE_SIZE
     ) -> Iterator[Account]:
         """Every account the sandbox holds (of one customer, if given)."""
-        filters = {"customer": customer}
-        return iterate_pages(
-            self._send, calls.list_objects(Account, "accounts", page_size, filters)
-        )
+        return iterate_pages(self._send, calls.account_pages(customer, page_size))
 
 
 class BillList(SyncResource):
@@ -138,8 +135,7 @@ class BillList(SyncResource):
         page_size: int = calls.MAX_PAGE_SIZE,
     ) -> Iterator[Bill]:
         """Every bill the sandbox holds, narrowed by customer, account and status (unpaid/paid/voided)."""
-        filters = {"customer": customer, "account": account, "status": status}
-        return iterate_pages(self._send, calls.list_objects(Bill, "bills", page_size, filters))
+        return iterate_pages(self._send, calls.bill_pages(customer, account, status, page_size))
 
 
 class Clock(SyncResource):
@@ -218,17 +214,14 @@ class AsyncEvents(AsyncResource):
 
 class AsyncCustomerList(AsyncResource):
     def list(self, *, page_size: int = calls.MAX_PAGE_SIZE) -> AsyncIterator[Customer]:
-        return aiterate_pages(self._send, calls.list_objects(Customer, "customers", page_size, {}))
+        return aiterate_pages(self._send, calls.customer_pages(page_size))
 
 
 class AsyncAccountList(AsyncResource):
     def list(
         self, *, customer: str | None = None, page_size: int = calls.MAX_PAGE_SIZE
     ) -> AsyncIterator[Account]:
-        filters = {"customer": customer}
-        return aiterate_pages(
-            self._send, calls.list_objects(Account, "accounts", page_size, filters)
-        )
+        return aiterate_pages(self._send, calls.account_pages(customer, page_size))
 
 
 class AsyncBillList(AsyncResource):
@@ -240,8 +233,7 @@ class AsyncBillList(AsyncResource):
         status: str | None = None,
         page_size: int = calls.MAX_PAGE_SIZE,
     ) -> AsyncIterator[Bill]:
-        filters = {"customer": customer, "account": account, "status": status}
-        return aiterate_pages(self._send, calls.list_objects(Bill, "bills", page_size, filters))
+        return aiterate_pages(self._send, calls.bill_pages(customer, account, status, page_size))
 
 
 class AsyncClock(AsyncResource):
