@@ -43,7 +43,6 @@ from billkit.errors import (
 __all__ = ["AsyncSend", "Call", "Prepared", "RecordsObjects", "RequestCore", "SyncSend"]
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 
 logger = logging.getLogger("billkit.client")
 

@@ -203,6 +203,8 @@ def advance_clock(seconds: float | timedelta, idempotency_key: str | None) -> Ca
             f"sandbox.clock.advance: seconds must be a positive number or timedelta, not {seconds!r} "
             "(the sandbox clock only moves forward)"
         )
+    if isinstance(seconds, float) and seconds.is_integer():
+        seconds = int(seconds)  # timedelta gives floats; whole seconds go out as JSON integers
     return Call(
         "POST",
         _CLOCK,

@@ -249,7 +249,14 @@ def test_clock_now_and_advance() -> None:
             2025, 1, 16, 10, tzinfo=UTC
         )
     assert paths(recorder.requests) == ["GET /_sandbox/clock", "POST /_sandbox/clock"]
-    assert json.loads(recorder.last.content) == {"advance_seconds": 86400.0}
+    assert recorder.last.content == b'{"advance_seconds":86400}'
+
+
+def test_fractional_clock_advances_are_kept() -> None:
+    recorder = Recorder(default=httpx.Response(200, json={"now": "2025-01-15T10:00:01.5Z"}))
+    with make_client(recorder) as client:
+        client.sandbox.clock.advance(1.5)
+    assert json.loads(recorder.last.content) == {"advance_seconds": 1.5}
 
 
 @pytest.mark.parametrize("seconds", [0, -5, timedelta(seconds=-1), True, "60"])
