@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
 import pytest
-from client_fakes import API_KEY, BILL, CUSTOMER, PAYMENT_REQUEST, Recorder, make_client, problem
+from client_fakes import (
+    API_KEY,
+    BILL,
+    CUSTOMER,
+    PAYMENT_REQUEST,
+    Recorder,
+    make_async_client,
+    make_client,
+    problem,
+)
 
 from billkit import (
     APIConnectionError,
@@ -110,6 +120,19 @@ def test_closed_client_cannot_send() -> None:
         pass
     with pytest.raises(RuntimeError, match="closed"):
         client.bills.retrieve("bill_1")
+    assert recorder.requests == []
+
+
+def test_closed_async_client_cannot_send() -> None:
+    recorder = Recorder()
+
+    async def run() -> None:
+        async with make_async_client(recorder) as client:
+            pass
+        await client.bills.retrieve("bill_1")
+
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(run())
     assert recorder.requests == []
 
 
