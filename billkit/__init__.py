@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "billkit.errors",
     "RateLimitError": "billkit.errors",
     "RecordsObjects": "billkit.client",
+    "Sandbox": "billkit.sandbox",
     "UnexpectedResponseError": "billkit.errors",
     "UnprocessableEntityError": "billkit.errors",
 }
@@ -87,3 +88,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from billkit.errors import UnexpectedResponseError as UnexpectedResponseError
     from billkit.errors import UnprocessableEntityError as UnprocessableEntityError
     from billkit.ledger import Ledger
+    from billkit.sandbox import Sandbox as Sandbox

@@ -35,6 +35,7 @@ EXPECTED: set[str] = {
     "PermissionDeniedError",
     "RateLimitError",
     "RecordsObjects",
+    "Sandbox",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
 }

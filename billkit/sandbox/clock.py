@@ -1,0 +1,59 @@
+"""The sandbox clock: the wall clock plus a forward-only offset kept in the database.
+
+Everything time-based in the sandbox (timestamps on objects and events, idempotency expiry, payment-request
+expiry, webhook retry due times) reads this clock, so `POST /_sandbox/clock {"advance_seconds": N}` moves
+all of it at once: a test can let a day pass in a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+__all__ = ["MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc"]
+
+#: One request may move the clock by at most ten years.
+MAX_ADVANCE_SECONDS = 10 * 366 * 86_400
+
+
+def iso_utc(moment: datetime) -> str:
+    """`2025-01-15T10:00:00Z`: whole seconds, UTC, as Moment writes timestamps."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SandboxClock:
+    """Wall time shifted by `offset` seconds. The offset only grows; the store persists it."""
+
+    def __init__(self, offset: float = 0.0, *, wall: Callable[[], float] = time.time) -> None:
+        if not math.isfinite(offset) or offset < 0:
+            raise ValueError(
+                f"clock offset must be a finite number of seconds >= 0, not {offset!r}"
+            )
+        self._offset = offset
+        self._wall = wall
+
+    @property
+    def offset(self) -> float:
+        return self._offset
+
+    def timestamp(self) -> float:
+        """Unix seconds on the sandbox clock."""
+        return self._wall() + self._offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    def advanced(self, seconds: float) -> float:
+        """The offset after moving forward by `seconds` (the caller persists it, then calls `set_offset`)."""
+        if not math.isfinite(seconds) or not 0 < seconds <= MAX_ADVANCE_SECONDS:
+            raise ValueError(
+                f"the clock moves forward only, by more than 0 and at most {MAX_ADVANCE_SECONDS} seconds"
+            )
+        return self._offset + seconds
+
+    def set_offset(self, offset: float) -> None:
+        if offset < self._offset:
+            raise ValueError("the sandbox clock never moves back")
+        self._offset = offset

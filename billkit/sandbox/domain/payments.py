@@ -1,0 +1,166 @@
+"""What a payment does (contract §4): the checks against payment_rules, the effect on the obligation, the
+payment record and the `obligation.amount_applied` event.
+
+`apply_payment` is the one function every way of paying goes through: `POST /_sandbox/payments`, a paid
+payment request and the hosted bill page. It is pure: the caller looks the obligation up, passes fresh IDs
+and the sandbox clock's time, and stores the `AppliedPayment` it gets back in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.schemas.common import MAX_MINOR_UNITS
+
+__all__ = [
+    "AMOUNT_APPLIED",
+    "AppliedPayment",
+    "ObligationKind",
+    "PaymentIds",
+    "PaymentIntent",
+    "apply_payment",
+    "outstanding",
+]
+
+ObligationKind = Literal["bill", "account", "customer"]
+AMOUNT_APPLIED = "obligation.amount_applied"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentIntent:
+    """What the payer offers: `amount` in minor units, optionally the `currency` they expect to pay in."""
+
+    amount: int
+    channel: str = "api"
+    currency: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentIds:
+    payment_id: str
+    application_id: str
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPayment:
+    """The obligation after the payment, the payment record and the event, ready to store together."""
+
+    kind: ObligationKind
+    obligation: dict[str, Any]
+    payment: dict[str, Any]
+    event: dict[str, Any]
+
+
+def outstanding(kind: ObligationKind, obligation: Mapping[str, Any]) -> int:
+    """What is still owed: a bill's amount_remaining, or a positive balance (a credit owes nothing)."""
+    if kind == "bill":
+        remaining: int = obligation["amount_remaining"]
+        return remaining
+    return max(int(obligation.get("balance", 0)), 0)
+
+
+def apply_payment(
+    kind: ObligationKind,
+    obligation: Mapping[str, Any],
+    intent: PaymentIntent,
+    *,
+    ids: PaymentIds,
+    now: str,
+) -> AppliedPayment:
+    """Check `intent` against the obligation's rules, then apply it; a refusal changes nothing."""
+    currency = _check(kind, obligation, intent)
+    updated = dict(obligation)
+    if kind == "bill":
+        updated["amount_paid"] = obligation["amount_paid"] + intent.amount
+        updated["amount_remaining"] = max(obligation["amount_due"] - updated["amount_paid"], 0)
+        if updated["amount_remaining"] == 0:
+            updated["status"] = "paid"
+    else:
+        updated["balance"] = obligation["balance"] - intent.amount
+    payment = {
+        "id": ids.payment_id,
+        "amount": intent.amount,
+        "currency": currency,
+        "channel": intent.channel,
+        "status": "succeeded",
+        "obligation": {"type": kind, "id": obligation["id"]},
+        "application_id": ids.application_id,
+        "event_id": ids.event_id,
+        "created_at": now,
+    }
+    event = {
+        "id": ids.event_id,
+        "type": AMOUNT_APPLIED,
+        "data": {
+            "id": ids.application_id,
+            "amount": intent.amount,
+            "currency": currency,
+            "payment_id": ids.payment_id,
+            **_obligation_ids(kind, obligation),
+            "metadata": dict(intent.metadata),
+            "created_at": now,
+            "updated_at": now,
+        },
+    }
+    return AppliedPayment(kind, updated, payment, event)
+
+
+def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentIntent) -> str:
+    """Every rule of contract §4; returns the currency the payment is made in."""
+    name = f"{kind} {obligation['id']}"
+    if kind == "bill" and obligation["status"] == "voided":
+        raise RuleViolation(f"{name} is voided and cannot be paid", field="bill")
+    rules = obligation.get("payment_rules")
+    if rules is None:
+        raise RuleViolation(
+            f"{name} has no payment_rules (it tracks no balance), so it cannot be paid against",
+            field=kind,
+        )
+    currency: str = obligation["currency"]
+    if intent.currency is not None and intent.currency != currency:
+        raise RuleViolation(
+            f"the payment's currency {intent.currency} differs from {name}'s currency {currency}",
+            field="currency",
+        )
+    amount = intent.amount
+    if not rules["min_amount"] <= amount <= rules["max_amount"]:
+        raise RuleViolation(
+            f"amount {amount} is outside {name}'s payment_rules: from {rules['min_amount']} "
+            f"to {rules['max_amount']}",
+            field="amount",
+        )
+    owed = outstanding(kind, obligation)
+    if not rules["overpayment_allowed"] and amount > owed:
+        raise RuleViolation(
+            f"amount {amount} is more than the {owed} outstanding on {name}, "
+            "and its payment_rules do not allow overpayment",
+            field="amount",
+        )
+    if not rules["underpayment_allowed"] and amount < owed:
+        raise RuleViolation(
+            f"amount {amount} is less than the {owed} outstanding on {name}, "
+            "and its payment_rules do not allow underpayment",
+            field="amount",
+        )
+    if kind != "bill" and obligation["balance"] - amount < -MAX_MINOR_UNITS:
+        raise RuleViolation(
+            f"the payment would take {name}'s balance below -{MAX_MINOR_UNITS}", field="amount"
+        )
+    return currency
+
+
+def _obligation_ids(kind: ObligationKind, obligation: Mapping[str, Any]) -> dict[str, str]:
+    """bill on an account: bill_id + account_id; bill on a customer: bill_id + customer_id; else the one paid."""
+    if kind == "bill":
+        parent = (
+            {"account_id": obligation["account_id"]}
+            if "account_id" in obligation
+            else {"customer_id": obligation["customer_id"]}
+        )
+        return {"bill_id": obligation["id"], **parent}
+    return {f"{kind}_id": obligation["id"]}

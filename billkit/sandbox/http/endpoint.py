@@ -1,0 +1,85 @@
+"""How a sandbox route is declared: one `Endpoint` per method and path.
+
+The declaration drives everything about the route: which schema checks the body and query, whether an
+Idempotency-Key is required, whether it writes (and so runs in a transaction), what it answers, and its
+entry in `/openapi.json`. Handlers are plain synchronous functions of a `RequestContext`: they never
+await, which is what makes each request one atomic step on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any
+
+from billkit.sandbox.clock import iso_utc
+from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.store import Store
+from billkit.sandbox.validation import BodyParser, QueryParser
+
+__all__ = ["Endpoint", "Handler", "Idempotency", "RequestContext"]
+
+
+class Idempotency(Enum):
+    """Whether a route takes an Idempotency-Key (contract §2 and §6)."""
+
+    REQUIRED = "required"  # every faithful POST, and POST /_sandbox/payments
+    OPTIONAL = "optional"  # other writes: honoured when sent
+    NONE = "none"  # reads
+
+
+@dataclass(eq=False)
+class RequestContext:
+    """What a handler gets: the runtime, the checked request, and the sandbox time it runs at."""
+
+    runtime: Runtime
+    path_params: dict[str, str]
+    body: dict[str, Any]
+    query: dict[str, Any]
+    #: Sandbox clock seconds, read once so every timestamp a request writes agrees.
+    now: float
+    #: Run once the request's transaction has committed (never if it fails): say, waking the delivery
+    #: worker for a queued delivery, or moving the in-memory clock.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    def now_iso(self) -> str:
+        return iso_utc(datetime.fromtimestamp(self.now, UTC))
+
+    def today(self) -> date:
+        """The sandbox clock's date in UTC (a bill's default bill_date)."""
+        return date.fromisoformat(self.now_iso()[:10])
+
+
+Handler = Callable[[RequestContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    #: The status of success and the TypedDict that describes its body.
+    status: int
+    response: type
+    idempotency: Idempotency = Idempotency.NONE
+    body: BodyParser | None = None
+    query: QueryParser | None = None
+    #: Error statuses this route can answer besides those every route can (see `openapi.py`).
+    errors: tuple[int, ...] = ()
+    description: str = field(default="")
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}"

@@ -1,0 +1,179 @@
+"""The path every sandbox request takes, in contract order:
+
+    auth -> query -> Idempotency-Key -> in-flight check -> body (1 MiB) ->
+    [one transaction: replay or (validate -> handler) -> store the response] -> notify the outbox worker
+
+Everything after the body has arrived runs synchronously, so a request's reads and writes are one atomic
+step. A stored response is replayed with `Idempotent-Replayed: true`; the same key with another body is 422;
+the same key while its first request is still arriving or running is 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from billkit._redact import scrub
+from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.http.auth import authenticate
+from billkit.sandbox.http.body import read_body
+from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
+from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
+from billkit.sandbox.store import DuplicateReference, Scope, StoredResponse
+
+__all__ = ["IDEMPOTENCY_KEY_HEADER", "REPLAYED_HEADER", "as_api_error", "problem_response", "route"]
+
+IDEMPOTENCY_KEY_HEADER = "idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_KEY_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+_MAX_KEY_LENGTH = 255
+JSON_CONTENT_TYPE = "application/json"
+
+logger = logging.getLogger("billkit.sandbox")
+
+
+def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint function for `endpoint`."""
+
+    async def handle(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        try:
+            return await _handle(endpoint, runtime, request)
+        except ApiError as error:
+            return problem_response(error, request.url.path)
+        except Exception:
+            logger.exception("%s failed", endpoint.name)
+            return problem_response(
+                ApiError(500, "The sandbox failed to handle this request; its log has the details"),
+                request.url.path,
+            )
+
+    return handle
+
+
+async def _handle(endpoint: Endpoint, runtime: Runtime, request: Request) -> Response:
+    authenticate(request.headers.get("authorization"), runtime.api_key)
+    query = endpoint.query.parse(request.query_params.multi_items()) if endpoint.query else {}
+    key = _idempotency_key(request, endpoint.idempotency)
+    if key is None:
+        raw = await read_body(request) if endpoint.body is not None else b""
+        return _run(endpoint, runtime, request, query, raw, scope=None)
+    scope = Scope(runtime.key_owner, request.method, request.url.path, key)
+    if scope in runtime.in_flight:
+        raise ApiError(
+            409,
+            "A request with this Idempotency-Key is still being processed: "
+            "retry it once that one has finished",
+        )
+    runtime.in_flight.add(scope)
+    try:
+        raw = await read_body(request) if endpoint.body is not None else b""
+        return _run(endpoint, runtime, request, query, raw, scope=scope)
+    finally:
+        runtime.in_flight.discard(scope)
+
+
+def _run(
+    endpoint: Endpoint,
+    runtime: Runtime,
+    request: Request,
+    query: dict[str, Any],
+    raw: bytes,
+    *,
+    scope: Scope | None,
+) -> Response:
+    """Synchronous from here on: no other request runs until this one has committed."""
+    store = runtime.store
+    now = runtime.clock.timestamp()
+    context = RequestContext(runtime, dict(request.path_params), {}, query, now)
+    if not endpoint.writes:
+        context.body = endpoint.body.parse(raw) if endpoint.body else {}
+        return _json_response(endpoint.status, _dumps(endpoint.handler(context)))
+    fingerprint = hashlib.sha256(raw).hexdigest()
+    with store.transaction():
+        if runtime.purge_due(now):
+            store.idempotency.purge(before=now - IDEMPOTENCY_TTL)
+        if scope is not None:
+            stored = store.idempotency.get(scope, not_before=now - IDEMPOTENCY_TTL)
+            if stored is not None:
+                return _replay(stored, fingerprint)
+        try:
+            with store.savepoint():
+                context.body = endpoint.body.parse(raw) if endpoint.body else {}
+                status, body = endpoint.status, _dumps(endpoint.handler(context))
+        except (ApiError, RuleViolation, DuplicateReference) as exc:
+            if scope is None:
+                raise as_api_error(exc) from None
+            error = as_api_error(exc)
+            status, body = error.status, _dumps(problem_body(error, request.url.path))
+            context.after_commit.clear()  # the handler's writes were rolled back
+        if scope is not None:
+            store.idempotency.put(scope, StoredResponse(fingerprint, status, body, now))
+    for hook in context.after_commit:
+        hook()
+    return _json_response(status, body)
+
+
+def _replay(stored: StoredResponse, fingerprint: str) -> Response:
+    if stored.fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            "This Idempotency-Key was already used with a different request body: "
+            "use a new key for a new request",
+            errors=[FieldProblem("Idempotency-Key", "was used with a different request body")],
+        )
+    response = _json_response(stored.status, stored.body)
+    response.headers[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _idempotency_key(request: Request, rule: Idempotency) -> str | None:
+    if rule is Idempotency.NONE:
+        return None
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        if rule is Idempotency.REQUIRED:
+            raise ApiError.for_field(
+                400,
+                "Idempotency-Key",
+                "is required on this request: send a new UUID, the same one on every retry",
+            )
+        return None
+    if not 1 <= len(key) <= _MAX_KEY_LENGTH or not set(key) <= _KEY_ALPHABET:
+        raise ApiError.for_field(
+            400, "Idempotency-Key", "must be 1 to 255 letters, digits and hyphens (a UUID, say)"
+        )
+    return key
+
+
+def as_api_error(exc: ApiError | RuleViolation | DuplicateReference) -> ApiError:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, DuplicateReference):
+        return ApiError(
+            409, str(exc), errors=[FieldProblem("external_reference", "is already used")]
+        )
+    if exc.field is None:
+        return ApiError(422, exc.message)
+    return ApiError(422, exc.message, errors=[FieldProblem(exc.field, exc.message)])
+
+
+def problem_response(error: ApiError, instance: str) -> Response:
+    body = _dumps(problem_body(error, scrub(instance)))
+    return Response(body, error.status, headers=error.headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def _json_response(status: int, body: str) -> Response:
+    media_type = PROBLEM_CONTENT_TYPE if status >= 400 else JSON_CONTENT_TYPE
+    return Response(body, status, media_type=media_type)
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,113 @@
+"""Everything a running sandbox shares between requests: its store, clock, key and signals.
+
+`Runtime.start(settings)` opens the database and settles what the contract says happens at start: the API
+key (given, or generated once and kept), the webhook signing secret (given, or generated once and kept) and
+the endpoint named by `--webhook-url`. Both secrets are fixed for the life of the runtime.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from billkit._redact import redact
+from billkit.sandbox.clock import SandboxClock
+from billkit.sandbox.ids import new_id
+from billkit.sandbox.outbox import OutboxSignal
+from billkit.sandbox.settings import SandboxSettings
+from billkit.sandbox.store import Scope, Store
+from billkit.sandbox.store.meta import API_KEY, CLOCK_OFFSET, WEBHOOK_SECRET
+
+__all__ = ["IDEMPOTENCY_TTL", "Runtime", "new_api_key", "new_webhook_secret"]
+
+#: Stored responses are replayed for 24 hours of sandbox time.
+IDEMPOTENCY_TTL = 24 * 3600.0
+#: How often (sandbox seconds) expired idempotency records are swept away.
+_PURGE_EVERY = 3600.0
+
+logger = logging.getLogger("billkit.sandbox")
+
+
+def new_api_key() -> str:
+    return "sk_test_" + new_id("")
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+@dataclass(eq=False)
+class Runtime:
+    settings: SandboxSettings
+    store: Store
+    clock: SandboxClock
+    api_key: str = field(repr=False)
+    #: Signs webhook deliveries; generated once and kept, or fixed by --webhook-secret.
+    signing_secret: str = field(repr=False)
+    outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
+    #: Idempotency scopes whose first request is still being received or processed.
+    in_flight: set[Scope] = field(default_factory=set)
+    _next_purge: float = 0.0
+
+    @classmethod
+    def start(cls, settings: SandboxSettings) -> Runtime:
+        store = Store.open(settings.db)
+        try:
+            with store.transaction():
+                api_key = settings.api_key or _kept(store, API_KEY, new_api_key)
+                clock = SandboxClock(float(store.meta.get(CLOCK_OFFSET) or 0.0))
+                if settings.webhook_secret is not None:
+                    store.meta.set(WEBHOOK_SECRET, settings.webhook_secret)
+                signing_secret = _kept(store, WEBHOOK_SECRET, new_webhook_secret)
+                if settings.webhook_url is not None:
+                    _register(store, settings.webhook_url, clock.timestamp())
+        except BaseException:
+            store.close()
+            raise
+        runtime = cls(
+            settings=settings,
+            store=store,
+            clock=clock,
+            api_key=api_key,
+            signing_secret=signing_secret,
+        )
+        logger.info("sandbox database %s, api key %s", settings.db, redact(api_key))
+        return runtime
+
+    @property
+    def key_owner(self) -> str:
+        """Idempotency records belong to a key; they are filed under its hash, not the key itself."""
+        return hashlib.sha256(self.api_key.encode()).hexdigest()[:32]
+
+    def has_webhook_endpoint(self) -> bool:
+        return self.store.webhook_endpoints.current() is not None
+
+    def purge_due(self, now: float) -> bool:
+        """True about once an hour of sandbox time: time to forget expired idempotency records."""
+        if now < self._next_purge:
+            return False
+        self._next_purge = now + _PURGE_EVERY
+        return True
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _kept(store: Store, name: str, make: Callable[[], str]) -> str:
+    """The value kept under `name`, made and kept now if there is none yet."""
+    value = store.meta.get(name)
+    if value is None:
+        value = make()
+        store.meta.set(name, value)
+    return value
+
+
+def _register(store: Store, url: str, now: float) -> None:
+    current = store.webhook_endpoints.current()
+    if current is not None and current["url"] == url:
+        return
+    store.webhook_endpoints.replace(new_id("we_"), url, None, now=now)

@@ -1,0 +1,255 @@
+"""Shapes of the sandbox-only routes (`/_sandbox/...`, contract §6): payments, events, webhook endpoints,
+lists, the clock and reset."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, NotRequired
+
+from pydantic import ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
+
+from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
+from billkit.sandbox.schemas.billing import Account, Bill, BillStatus, Customer
+from billkit.sandbox.schemas.common import (
+    CLOSED,
+    AccountId,
+    ApplicationId,
+    BillId,
+    Currency,
+    CustomerId,
+    EventId,
+    IdOrReference,
+    Metadata,
+    PaymentId,
+    PositiveAmount,
+    Timestamp,
+    WebhookEndpointId,
+)
+from billkit.sandbox.settings import MAX_URL_LENGTH
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "PAYMENT_TARGETS",
+    "AccountList",
+    "AccountListQuery",
+    "BillList",
+    "BillListQuery",
+    "Chaos",
+    "Clock",
+    "ClockAdvance",
+    "CustomerList",
+    "DeletedWebhookEndpoint",
+    "Event",
+    "EventList",
+    "ListQuery",
+    "ObligationAmountApplied",
+    "Payment",
+    "PaymentChannel",
+    "PaymentCreate",
+    "Reset",
+    "ResetCounts",
+    "ResetRequest",
+    "WebhookEndpoint",
+    "WebhookEndpointCreate",
+    "WebhookEndpointList",
+]
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+PaymentChannel = Literal["api", "ebp", "in_person", "payment_request"]
+ObligationType = Literal["bill", "account", "customer"]
+#: The body fields naming what a payment is applied to; exactly one is given.
+PAYMENT_TARGETS: tuple[ObligationType, ...] = ("bill", "account", "customer")
+
+# ---- payments ----------------------------------------------------------------------------------
+
+
+@with_config(
+    ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"oneOf": [{"required": [target]} for target in PAYMENT_TARGETS]},
+    )
+)
+class PaymentCreate(TypedDict):
+    """Exactly one of `bill`, `account`, `customer` (ID or external_reference)."""
+
+    amount: PositiveAmount
+    bill: NotRequired[IdOrReference]
+    account: NotRequired[IdOrReference]
+    customer: NotRequired[IdOrReference]
+    currency: NotRequired[Currency]
+    channel: NotRequired[PaymentChannel]
+    metadata: NotRequired[Metadata]
+
+
+@with_config(CLOSED)
+class Obligation(TypedDict):
+    type: ObligationType
+    id: str
+
+
+@with_config(CLOSED)
+class Payment(TypedDict):
+    id: PaymentId
+    amount: int
+    currency: Currency
+    channel: PaymentChannel
+    status: Literal["succeeded"]
+    obligation: Obligation
+    application_id: ApplicationId
+    event_id: EventId
+    created_at: Timestamp
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+@with_config(CLOSED)
+class ObligationAmountApplied(TypedDict):
+    """`data` of `obligation.amount_applied`: which ids appear depends on what was paid (contract §4)."""
+
+    id: ApplicationId
+    amount: int
+    currency: Currency
+    payment_id: PaymentId
+    bill_id: NotRequired[BillId]
+    account_id: NotRequired[AccountId]
+    customer_id: NotRequired[CustomerId]
+    metadata: dict[str, str]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+@with_config(CLOSED)
+class Event(TypedDict):
+    id: EventId
+    type: Literal["obligation.amount_applied"]
+    data: ObligationAmountApplied
+
+
+# ---- webhook endpoints -------------------------------------------------------------------------
+
+_Rate = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+_Url = Annotated[
+    str,
+    StringConstraints(max_length=MAX_URL_LENGTH, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+]
+
+
+@with_config(ConfigDict(extra="forbid", strict=True))
+class Chaos(TypedDict, total=False):
+    """Misbehaviour the delivery worker adds on purpose, so receivers can be tested against it."""
+
+    duplicate_rate: _Rate
+    delay_rate: _Rate
+    max_delay_seconds: Annotated[float, Field(ge=0, le=300, allow_inf_nan=False)]
+    seed: Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+@with_config(CLOSED)
+class WebhookEndpointCreate(TypedDict):
+    url: _Url
+    chaos: NotRequired[Chaos]
+
+
+@with_config(CLOSED)
+class WebhookEndpoint(TypedDict):
+    id: WebhookEndpointId
+    url: str
+    secret: Annotated[str, Field(pattern=r"^whsec_[A-Za-z0-9+/=]+$")]
+    chaos: NotRequired[Chaos]
+
+
+@with_config(CLOSED)
+class WebhookEndpointList(TypedDict):
+    data: list[WebhookEndpoint]
+
+
+@with_config(CLOSED)
+class DeletedWebhookEndpoint(TypedDict):
+    id: WebhookEndpointId
+    deleted: Literal[True]
+
+
+# ---- clock and reset ---------------------------------------------------------------------------
+
+
+@with_config(CLOSED)
+class ClockAdvance(TypedDict):
+    advance_seconds: Annotated[float, Field(gt=0, le=MAX_ADVANCE_SECONDS, allow_inf_nan=False)]
+
+
+@with_config(CLOSED)
+class Clock(TypedDict):
+    now: Timestamp
+
+
+@with_config(CLOSED)
+class ResetRequest(TypedDict):
+    """Reset takes no fields; an empty body or `{}`."""
+
+
+@with_config(CLOSED)
+class ResetCounts(TypedDict):
+    customers: int
+    accounts: int
+    bills: int
+    payments: int
+    events: int
+
+
+@with_config(CLOSED)
+class Reset(TypedDict):
+    deleted: ResetCounts
+
+
+# ---- lists -------------------------------------------------------------------------------------
+
+_Limit = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+_Cursor = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# Query strings arrive as text: these models are validated in lax mode so "20" reads as 20.
+_QUERY = ConfigDict(extra="forbid", strict=False)
+
+
+@with_config(_QUERY)
+class ListQuery(TypedDict, total=False):
+    limit: _Limit
+    starting_after: _Cursor
+
+
+@with_config(_QUERY)
+class AccountListQuery(ListQuery, total=False):
+    customer: IdOrReference
+
+
+@with_config(_QUERY)
+class BillListQuery(ListQuery, total=False):
+    customer: IdOrReference
+    account: IdOrReference
+    status: BillStatus
+
+
+@with_config(CLOSED)
+class CustomerList(TypedDict):
+    data: list[Customer]
+    has_more: bool
+
+
+@with_config(CLOSED)
+class AccountList(TypedDict):
+    data: list[Account]
+    has_more: bool
+
+
+@with_config(CLOSED)
+class BillList(TypedDict):
+    data: list[Bill]
+    has_more: bool
+
+
+@with_config(CLOSED)
+class EventList(TypedDict):
+    data: list[Event]
+    has_more: bool

@@ -1,0 +1,176 @@
+"""What a sandbox is started with: the `billkit sandbox` flags and the `billkit.Sandbox(...)` arguments.
+
+`SandboxSettings` checks every value when built, so a bad flag is refused before a port is bound or a
+database file is created. Secrets are masked in its repr.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from billkit._redact import redact
+from billkit.errors import ConfigurationError
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DEFAULT_RETRY_SCHEDULE",
+    "FAST_RETRY_SCHEDULE",
+    "MEMORY_DB",
+    "SandboxSettings",
+    "check_api_key",
+    "check_webhook_secret",
+    "check_webhook_url",
+    "default_db_path",
+    "parse_retry_schedule",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+MEMORY_DB = ":memory:"
+DATA_DIR_ENV = "BILLKIT_DATA_DIR"
+DB_FILE_NAME = "sandbox.sqlite3"
+
+#: Seconds to wait before each retry after the first attempt (sandbox contract §5).
+DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+FAST_RETRY_SCHEDULE: tuple[float, ...] = (0.1, 0.2, 0.5, 1, 2)
+_NAMED_SCHEDULES = {"default": DEFAULT_RETRY_SCHEDULE, "fast": FAST_RETRY_SCHEDULE}
+#: No retry waits longer than a day: a longer gap is almost certainly a typo.
+MAX_RETRY_DELAY = 86_400.0
+MAX_RETRIES = 50
+
+_API_KEY = re.compile(r"sk_test_[A-Za-z0-9_-]+")
+_WEBHOOK_SECRET_BYTES = range(24, 65)  # Standard Webhooks secrets carry 24 to 64 random bytes
+MAX_URL_LENGTH = 2048
+
+
+def check_api_key(api_key: str) -> str:
+    """The one secret key the sandbox accepts: `sk_test_` and letters, digits, `_` or `-`."""
+    if api_key.startswith(("sk_", "pk_")) and not api_key.startswith("sk_test_"):
+        raise ConfigurationError(
+            f"api key {redact(api_key)} is not a secret test key: "
+            "the sandbox accepts test keys only (sk_test_...)"
+        )
+    if not _API_KEY.fullmatch(api_key):
+        raise ConfigurationError(
+            f"api key {redact(api_key)} must be sk_test_ followed by letters, digits, '_' or '-'"
+        )
+    return api_key
+
+
+def check_webhook_secret(secret: str) -> str:
+    """A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes."""
+    shown = redact(secret)
+    if not secret.startswith("whsec_"):
+        raise ConfigurationError(f"webhook secret {shown} must start with whsec_")
+    try:
+        key = base64.b64decode(secret[len("whsec_") :], validate=True)
+    except binascii.Error:
+        raise ConfigurationError(
+            f"webhook secret {shown} must be whsec_ followed by base64"
+        ) from None
+    if len(key) not in _WEBHOOK_SECRET_BYTES:
+        raise ConfigurationError(
+            f"webhook secret {shown} must encode 24 to 64 bytes, not {len(key)}"
+        )
+    return secret
+
+
+def check_webhook_url(url: str) -> str:
+    """An absolute http(s) URL with a host, such as http://127.0.0.1:9000/webhooks."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"webhook url {url!r} must be an absolute http:// or https:// URL")
+    if len(url) > MAX_URL_LENGTH or any(char.isspace() for char in url):
+        raise ConfigurationError(
+            f"webhook url must be at most {MAX_URL_LENGTH} characters with no spaces"
+        )
+    return url
+
+
+def parse_retry_schedule(text: str) -> tuple[float, ...]:
+    """`default`, `fast`, or comma-separated seconds between attempts (`1,5,30`)."""
+    named = _NAMED_SCHEDULES.get(text.strip())
+    if named is not None:
+        return named
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        delays = tuple(float(part) for part in parts)
+    except ValueError:
+        raise ConfigurationError(
+            f"retry schedule {text!r} must be default, fast, or seconds such as 1,5,30"
+        ) from None
+    if not 1 <= len(delays) <= MAX_RETRIES:
+        raise ConfigurationError(f"retry schedule must list 1 to {MAX_RETRIES} delays")
+    for delay in delays:
+        if not math.isfinite(delay) or not 0 < delay <= MAX_RETRY_DELAY:
+            raise ConfigurationError(
+                f"retry delay {delay:g} must be more than 0 and at most {MAX_RETRY_DELAY:g} seconds"
+            )
+    return delays
+
+
+def default_db_path(env: dict[str, str] | None = None) -> Path:
+    """`$BILLKIT_DATA_DIR/sandbox.sqlite3`, else the same file in the user's data directory."""
+    environ = os.environ if env is None else env
+    folder = environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("billkit", appauthor=False)
+    return Path(folder) / DB_FILE_NAME
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxSettings:
+    """How one sandbox runs. `db` is a file path or `:memory:` (nothing kept after it stops)."""
+
+    db: str = MEMORY_DB
+    host: str = DEFAULT_HOST
+    port: int = 0
+    api_key: str | None = field(default=None, repr=False)
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    #: Log one line per request (the command line does; the embedded sandbox stays quiet).
+    access_log: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.db, str) or not self.db:
+            raise ConfigurationError("db must be a file path or ':memory:'")
+        if not isinstance(self.host, str) or not self.host:
+            raise ConfigurationError("host must be an address such as 127.0.0.1")
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            raise ConfigurationError(f"port must be an int, not {self.port!r}")
+        if not 0 <= self.port <= 65535:
+            raise ConfigurationError(f"port must be 0 (any free port) to 65535, not {self.port}")
+        if self.api_key is not None:
+            check_api_key(self.api_key)
+        if self.webhook_url is not None:
+            check_webhook_url(self.webhook_url)
+        if self.webhook_secret is not None:
+            check_webhook_secret(self.webhook_secret)
+        if not self.retry_schedule or not all(
+            isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
+            for delay in self.retry_schedule
+        ):
+            raise ConfigurationError(
+                "retry_schedule must be a non-empty tuple of positive seconds (see parse_retry_schedule)"
+            )
+
+    @property
+    def in_memory(self) -> bool:
+        return self.db == MEMORY_DB
+
+    def __repr__(self) -> str:
+        return (
+            f"SandboxSettings(db={self.db!r}, host={self.host!r}, port={self.port}, "
+            f"api_key={redact(self.api_key)!r}, webhook_url={self.webhook_url!r}, "
+            f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r})"
+        )

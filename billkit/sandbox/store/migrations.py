@@ -1,0 +1,96 @@
+"""The sandbox database's schema, as an ordered list of SQL steps.
+
+`PRAGMA user_version` records how many steps a database has had; opening it runs the rest, each in its own
+transaction. Append a step to change the schema; never edit one that has shipped.
+
+Every object is kept whole as JSON in `object`, next to the columns the sandbox searches or sorts on.
+`seq` orders lists newest first and makes `starting_after` cursors cheap.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+_BILLING = """
+CREATE TABLE meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE customers (
+    seq                INTEGER PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    external_reference TEXT NOT NULL UNIQUE,
+    object             TEXT NOT NULL
+);
+CREATE TABLE accounts (
+    seq                INTEGER PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    external_reference TEXT NOT NULL UNIQUE,
+    customer_id        TEXT NOT NULL,
+    object             TEXT NOT NULL
+);
+CREATE INDEX accounts_by_customer ON accounts (customer_id, seq);
+CREATE TABLE bills (
+    seq                INTEGER PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    external_reference TEXT NOT NULL UNIQUE,
+    customer_id        TEXT NOT NULL,
+    account_id         TEXT,
+    status             TEXT NOT NULL,
+    object             TEXT NOT NULL
+);
+CREATE INDEX bills_by_customer ON bills (customer_id, seq);
+CREATE INDEX bills_by_account ON bills (account_id, seq);
+CREATE INDEX bills_by_status ON bills (status, seq);
+-- One row per (key owner, method, path, key): the first response, replayed for 24 hours of sandbox time.
+CREATE TABLE idempotency (
+    owner       TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status      INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    PRIMARY KEY (owner, method, path, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_by_age ON idempotency (created_at);
+"""
+
+_PAYMENTS_AND_EVENTS = """
+CREATE TABLE payments (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    object     TEXT NOT NULL
+);
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    type       TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    object     TEXT NOT NULL
+);
+CREATE TABLE webhook_endpoints (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    url        TEXT NOT NULL,
+    chaos      TEXT,
+    created_at REAL NOT NULL
+);
+-- Deliveries still owed to the webhook endpoint, written in the same transaction as their event.
+-- status: pending (due at due_at, sandbox clock), delivered, failed (schedule exhausted) or cancelled
+-- (the endpoint was deleted). attempts counts the tries made so far.
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY,
+    event_id    TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    endpoint_id TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending',
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    due_at      REAL NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (status, due_at);
+CREATE INDEX outbox_by_event ON outbox (event_id);
+"""
+
+MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS]

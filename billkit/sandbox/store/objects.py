@@ -1,0 +1,110 @@
+"""Customers, accounts and bills: kept whole as JSON, found by ID or external_reference, listed by cursor."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from billkit.sandbox.store.paging import Page, paginate
+
+__all__ = ["DuplicateReference", "ObjectKind", "ObjectTable", "dumps", "loads"]
+
+ObjectKind = Literal["customer", "account", "bill"]
+
+
+class DuplicateReference(Exception):
+    """Another object of the same kind already has this external_reference."""
+
+    def __init__(self, kind: str, external_reference: str) -> None:
+        super().__init__(f"a {kind} with external_reference {external_reference!r} already exists")
+        self.kind = kind
+        self.external_reference = external_reference
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    table: str
+    #: Columns copied out of the object for searching (filters) besides id and external_reference.
+    columns: tuple[str, ...]
+
+
+_LAYOUTS: dict[ObjectKind, _Layout] = {
+    "customer": _Layout("customers", ()),
+    "account": _Layout("accounts", ("customer_id",)),
+    "bill": _Layout("bills", ("customer_id", "account_id", "status")),
+}
+
+
+def dumps(obj: Mapping[str, Any]) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+class ObjectTable:
+    """One kind of billing object. Table and column names come from the fixed layouts above, never from input."""
+
+    def __init__(self, connection: sqlite3.Connection, kind: ObjectKind) -> None:
+        layout = _LAYOUTS[kind]
+        self.kind = kind
+        self._connection = connection
+        self._columns = layout.columns
+        table = layout.table
+        self._table = table
+        names = ", ".join(("id", "external_reference", *layout.columns, "object"))
+        marks = ", ".join("?" for _ in range(len(layout.columns) + 3))
+        updates = ", ".join(f"{column} = ?" for column in (*layout.columns, "object"))
+        self._insert_sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        self._update_sql = f"UPDATE {table} SET {updates} WHERE id = ?"
+        self._by_id_sql = f"SELECT object FROM {table} WHERE id = ?"
+        self._by_reference_sql = f"SELECT object FROM {table} WHERE external_reference = ?"
+
+    def find(self, reference: str) -> dict[str, Any] | None:
+        """The object whose ID is `reference`, else the one whose external_reference is."""
+        row = self._connection.execute(self._by_id_sql, (reference,)).fetchone()
+        if row is None:
+            row = self._connection.execute(self._by_reference_sql, (reference,)).fetchone()
+        return None if row is None else loads(row[0])
+
+    def reference_taken(self, external_reference: str) -> bool:
+        row = self._connection.execute(self._by_reference_sql, (external_reference,)).fetchone()
+        return row is not None
+
+    def insert(self, obj: Mapping[str, Any]) -> None:
+        values = (obj["id"], obj["external_reference"], *self._indexed(obj), dumps(obj))
+        try:
+            self._connection.execute(self._insert_sql, values)
+        except sqlite3.IntegrityError:
+            if self.reference_taken(obj["external_reference"]):
+                raise DuplicateReference(self.kind, obj["external_reference"]) from None
+            raise
+
+    def update(self, obj: Mapping[str, Any]) -> None:
+        cursor = self._connection.execute(
+            self._update_sql, (*self._indexed(obj), dumps(obj), obj["id"])
+        )
+        if cursor.rowcount != 1:
+            raise LookupError(f"no {self.kind} {obj['id']} to update")
+
+    def list(self, *, limit: int, starting_after: str | None, filters: Mapping[str, str]) -> Page:
+        """Newest first; `filters` maps indexed column names to the values they must equal."""
+        unknown = set(filters) - set(self._columns)
+        if unknown:
+            raise ValueError(f"{self.kind} lists cannot be filtered on {sorted(unknown)}")
+        return paginate(
+            self._connection,
+            self._table,
+            conditions=[f"{column} = ?" for column in filters],
+            params=list(filters.values()),
+            limit=limit,
+            starting_after=starting_after,
+        )
+
+    def _indexed(self, obj: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(obj.get(column) for column in self._columns)
+
+
+def loads(text: str) -> dict[str, Any]:
+    obj: dict[str, Any] = json.loads(text)
+    return obj
