@@ -46,7 +46,10 @@ def to_major(minor: pd.Series, currency: pd.Series) -> pd.Series:
 
 def format_amount(minor: int, currency: str, locale: str) -> str:
     """One amount for people, in major units with the currency sign (`R1 234,50` in en_ZA)."""
-    return money.format_money(int(minor), currency, locale=locale)
+    try:
+        return money.format_money(int(minor), currency, locale=locale)
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
 
 
 def single_currency(currencies: Iterable[object], what: str) -> str | None:

@@ -80,7 +80,7 @@ def payments_chart(
         return _theme.empty("No payments recorded yet", title=title, locale=locale)
     day = _as_of.local_days(frame["created_at"], tz)
     if freq == "W":
-        period = day - pd.to_timedelta(day.dt.weekday, unit="D")
+        period = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     elif freq == "M":
         period = day - pd.to_timedelta(day.dt.day - 1, unit="D")
     else:
@@ -277,7 +277,7 @@ def funnel_chart(funnel: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Fi
                 y=list(FUNNEL_STAGES),
                 x=bills.to_numpy(),
                 text=[
-                    f"{count:,} bills ({share:.0%})"
+                    f"{count:,} bill{'' if count == 1 else 's'} ({share:.0%})"
                     for count, share in zip(bills, shares, strict=True)
                 ],
                 textinfo="text",
