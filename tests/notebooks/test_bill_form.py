@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
 
+from billkit.client import Client
 from billkit.errors import InvalidArgumentError
 from billkit.notebook.bill_form import (
     BillFormError,
     BillFormValues,
+    create_test_bill,
     feed_rows,
+    pay_bill,
     render_feed,
     validate_form,
 )
@@ -90,3 +94,35 @@ def test_the_feed_shows_formatted_amounts_and_escapes_everything() -> None:
 
 def test_an_empty_feed_says_what_to_do() -> None:
     assert "No webhooks received yet" in render_feed([])
+
+
+def test_the_first_bill_creates_the_customer_and_later_ones_reuse_it(client: Client) -> None:
+    reference = f"UCR-{uuid.uuid4().hex[:8]}"
+    first = create_test_bill(client, form(customer_reference=reference))
+    second = create_test_bill(client, form(customer_reference=reference, amount="20"))
+    assert (first.amount_due, first.currency, first.status) == (15000, "ZAR", "unpaid")
+    assert (first.bill_date, first.due_date) == (date(2025, 1, 1), date(2025, 1, 31))
+    assert second.customer_id == first.customer_id
+    assert second.amount_due == 2000
+    assert client.customers.retrieve(reference).name == "Thandi Nkosi"
+
+
+def test_a_customer_billed_in_another_currency_is_refused_before_sending(client: Client) -> None:
+    reference = f"UCR-{uuid.uuid4().hex[:8]}"
+    create_test_bill(client, form(customer_reference=reference))
+    before = len(list(client.sandbox.bills.list()))
+    with pytest.raises(BillFormError, match=f"customer {reference} is billed in ZAR"):
+        create_test_bill(client, form(customer_reference=reference, currency="USD"))
+    assert len(list(client.sandbox.bills.list())) == before
+
+
+def test_paying_settles_what_remains_and_a_paid_bill_cannot_be_paid_again(client: Client) -> None:
+    bill = create_test_bill(client, form(customer_reference=f"UCR-{uuid.uuid4().hex[:8]}"))
+    client.sandbox.payments.create(bill=bill.id, amount=5000)
+    payment = pay_bill(client, bill)
+    assert payment.amount == 10000
+    assert client.bills.retrieve(bill.id).status == "paid"
+    with pytest.raises(
+        InvalidArgumentError, match=f"bill {bill.id} is paid: there is nothing to pay"
+    ):
+        pay_bill(client, bill)
