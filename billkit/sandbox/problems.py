@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from billkit._redact import scrub
+
 __all__ = [
     "ERROR_TYPE_BASE",
     "PROBLEM_CONTENT_TYPE",
@@ -72,14 +74,17 @@ class ApiError(Exception):
 
 
 def problem_body(error: ApiError, instance: str) -> dict[str, Any]:
+    """The problem document; anything shaped like a key or secret (a key pasted into a path, say) is masked."""
     slug, title = SLUGS[error.status]
     body: dict[str, Any] = {
         "type": ERROR_TYPE_BASE + slug,
         "title": title,
         "status": error.status,
-        "detail": error.detail,
-        "instance": instance,
+        "detail": scrub(error.detail),
+        "instance": scrub(instance),
     }
     if error.errors:
-        body["errors"] = [{"field": item.field, "message": item.message} for item in error.errors]
+        body["errors"] = [
+            {"field": item.field, "message": scrub(item.message)} for item in error.errors
+        ]
     return body

@@ -19,7 +19,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from billkit._redact import scrub
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.http.auth import authenticate
 from billkit.sandbox.http.body import read_body
@@ -166,7 +165,7 @@ def as_api_error(exc: ApiError | RuleViolation | DuplicateReference) -> ApiError
 
 
 def problem_response(error: ApiError, instance: str) -> Response:
-    body = _dumps(problem_body(error, scrub(instance)))
+    body = _dumps(problem_body(error, instance))
     return Response(body, error.status, headers=error.headers, media_type=PROBLEM_CONTENT_TYPE)
 
 

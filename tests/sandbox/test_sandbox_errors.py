@@ -1,0 +1,240 @@
+"""Contract §2 and §3: problem+json everywhere, 404 for unknown paths, 405 for DELETE, 413, bad JSON, and
+400s that name each field to blame."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sandbox_helpers import Api, ref
+
+from billkit.sandbox import Sandbox
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert PROBLEM_KEYS <= set(body) <= PROBLEM_KEYS | {"errors"}
+    assert body["type"] == f"https://api.momentco.io/docs/errors#{slug}"
+    assert body["status"] == status
+    assert body["instance"] == response.request.url.path
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    return body
+
+
+def fields_of(body: dict[str, object]) -> dict[str, str]:
+    errors = body.get("errors")
+    assert isinstance(errors, list)
+    return {item["field"]: item["message"] for item in errors}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/nowhere", "/billing", "/billing/invoices", "/billing/bills/x/refund", "/_sandbox/nope"],
+)
+def test_unknown_paths_are_404_problems(api: Api, path: str) -> None:
+    assert_problem(api.get(path), 404, "not-found")
+
+
+def test_trailing_slash_is_not_redirected(api: Api) -> None:
+    assert_problem(api.post("/billing/customers/", {}), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/billing/customers",
+        "/billing/customers/UCR1",
+        "/billing/accounts",
+        "/billing/accounts/UAR1",
+        "/billing/bills",
+        "/billing/bills/UBR1",
+        "/billing/bills/UBR1/void",
+    ],
+)
+def test_delete_on_billing_paths_is_405(api: Api, path: str) -> None:
+    response = api.delete(path)
+    assert_problem(response, 405, "method-not-allowed")
+    assert "DELETE" not in response.headers["allow"]
+
+
+def test_405_lists_the_allowed_methods(api: Api) -> None:
+    response = api.http.put("/billing/bills/UBR1", json={})
+    assert_problem(response, 405, "method-not-allowed")
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "PATCH"}
+
+
+def test_no_list_endpoint_on_the_faithful_surface(api: Api) -> None:
+    assert_problem(api.get("/billing/customers"), 405, "method-not-allowed")
+
+
+def test_unknown_object_is_404(api: Api) -> None:
+    for kind in ("customers", "accounts", "bills"):
+        assert_problem(api.get(f"/billing/{kind}/{ref()}"), 404, "not-found")
+
+
+def test_malformed_json_is_400(api: Api) -> None:
+    response = api.post(
+        "/billing/customers",
+        content=b'{"external_reference": ',
+        headers={"Content-Type": "application/json"},
+    )
+    body = assert_problem(response, 400, "bad-request")
+    assert "not valid JSON" in str(body["detail"])
+
+
+@pytest.mark.parametrize("payload", [b"[]", b'"text"', b"42", b"null"])
+def test_body_that_is_not_an_object_is_400(api: Api, payload: bytes) -> None:
+    assert_problem(api.post("/billing/customers", content=payload), 400, "bad-request")
+
+
+def test_unknown_fields_are_400_naming_each(api: Api) -> None:
+    response = api.post(
+        "/billing/customers",
+        {"external_reference": ref(), "nickname": "Jo", "metadata": {"a": "b"}, "extra": 1},
+    )
+    body = assert_problem(response, 400, "bad-request")
+    assert set(fields_of(body)) == {"nickname", "extra"}
+
+
+def test_unknown_nested_field_is_named_with_its_path(api: Api) -> None:
+    response = api.post(
+        "/billing/bills",
+        {
+            "external_reference": ref(),
+            "currency": "ZAR",
+            "amount_due": 100,
+            "account": {
+                "external_reference": ref(),
+                "customer": {"external_reference": ref(), "age": 3},
+            },
+        },
+    )
+    body = assert_problem(response, 400, "bad-request")
+    assert fields_of(body) == {"account.customer.age": "is not a known field"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount_due", "2000"),  # no coercion of strings
+        ("amount_due", 20.5),
+        ("amount_due", 2000.0),
+        ("amount_due", True),
+        ("amount_due", 0),
+        ("amount_due", 100_000_000),
+        ("currency", "EUR"),
+        ("currency", "zar"),
+        ("external_reference", "has space"),
+        ("external_reference", "x" * 256),
+        ("external_reference", ""),
+        ("due_date", "2025-02-30"),
+        ("due_date", "31/01/2025"),
+        ("metadata", {"k": 5}),
+        ("metadata", {f"k{i}": "v" for i in range(11)}),
+        ("metadata", {"k" * 41: "v"}),
+        ("metadata", {"k": "v" * 501}),
+        ("metadata", []),
+    ],
+)
+def test_bad_bill_fields_are_400_naming_the_field(api: Api, field: str, value: object) -> None:
+    body = {
+        "external_reference": ref(),
+        "currency": "ZAR",
+        "amount_due": 2000,
+        "customer": "bcus_x",
+    }
+    body[field] = value
+    problem = assert_problem(api.post("/billing/bills", body), 400, "bad-request")
+    [named] = fields_of(problem)
+    assert named == field or named.startswith(f"{field}.")  # metadata.<key> names the key
+
+
+def test_range_message_says_the_range(api: Api) -> None:
+    body = {"external_reference": ref(), "currency": "ZAR", "amount_due": 0, "customer": "bcus_x"}
+    problem = assert_problem(api.post("/billing/bills", body), 400, "bad-request")
+    assert fields_of(problem) == {"amount_due": "must be between 1 and 99999999"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("phone", "0821234567"),
+        ("phone", "+0821234567"),
+        ("phone", "+٣٣٣٣٣"),
+        ("email", "not-an-email"),
+        ("balance", 100_000_000),
+        ("balance", -100_000_000),
+        ("name", "x" * 256),
+    ],
+)
+def test_bad_customer_fields_are_400(api: Api, field: str, value: object) -> None:
+    body = {"external_reference": ref(), "currency": "ZAR", field: value}
+    problem = assert_problem(api.post("/billing/customers", body), 400, "bad-request")
+    assert list(fields_of(problem)) == [field]
+
+
+def test_missing_required_fields_are_named(api: Api) -> None:
+    problem = assert_problem(api.post("/billing/bills", {}), 400, "bad-request")
+    assert fields_of(problem) == {
+        "external_reference": "is required",
+        "currency": "is required",
+        "amount_due": "is required",
+    }
+
+
+def test_external_reference_cannot_be_patched(api: Api) -> None:
+    customer = api.customer()
+    response = api.patch(f"/billing/customers/{customer['id']}", {"external_reference": ref()})
+    problem = assert_problem(response, 400, "bad-request")
+    assert "cannot be changed" in fields_of(problem)["external_reference"]
+
+
+def test_null_is_not_a_value_for_plain_fields(api: Api) -> None:
+    customer = api.customer(name="Jo")
+    problem = assert_problem(
+        api.patch(f"/billing/customers/{customer['id']}", {"name": None}), 400, "bad-request"
+    )
+    assert list(fields_of(problem)) == ["name"]
+
+
+def test_lone_surrogate_in_json_is_400(api: Api) -> None:
+    payload = b'{"external_reference": "\\ud800"}'
+    assert_problem(api.post("/billing/customers", content=payload), 400, "bad-request")
+
+
+def test_body_over_1_mib_is_413_by_content_length(api: Api) -> None:
+    big = json.dumps({"external_reference": ref(), "name": "x" * (1024 * 1024)}).encode()
+    assert_problem(api.post("/billing/customers", content=big), 413, "payload-too-large")
+
+
+def test_body_exactly_1_mib_is_read(api: Api) -> None:
+    """The limit is on size, not on content: a 1 MiB body is parsed (and here refused for its fields)."""
+    prefix = b'{"external_reference": "'
+    suffix = b'"}'
+    payload = prefix + b"x" * (1024 * 1024 - len(prefix) - len(suffix)) + suffix
+    assert len(payload) == 1024 * 1024
+    assert_problem(api.post("/billing/customers", content=payload), 400, "bad-request")
+
+
+def test_chunked_body_over_1_mib_is_413(api: Api) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"external_reference": "'
+        for _ in range(17):
+            yield b"x" * 65536
+        yield b'"}'
+
+    assert_problem(api.post("/billing/customers", content=chunks()), 413, "payload-too-large")
+
+
+def test_problem_detail_never_contains_the_key(api: Api, sandbox: Sandbox) -> None:
+    response = api.get(f"/billing/customers/{sandbox.api_key}")
+    assert response.status_code == 404
+    assert sandbox.api_key not in response.text
+    assert response.json()["instance"].startswith("/billing/customers/sk_test_…")
