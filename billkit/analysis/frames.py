@@ -225,9 +225,9 @@ def _timeline(versions: pd.DataFrame, id_column: str) -> pd.DataFrame:
 
 def _latest_labels(versions: pd.DataFrame, id_column: str) -> pd.Series:
     """Per entity, its latest name, else external reference, else ID: what a chart calls it."""
-    latest = versions.sort_values("observed_at", kind="stable").drop_duplicates(
-        id_column, keep="last"
-    )
+    if not versions["observed_at"].is_monotonic_increasing:
+        versions = versions.sort_values("observed_at", kind="stable")
+    latest = versions.drop_duplicates(id_column, keep="last")
     label = latest[id_column].astype(_dtypes.STRING)
     for column in ("external_reference", "name"):  # later wins: name over reference over ID
         if column in latest.columns:

@@ -239,7 +239,11 @@ def days_to_pay(
     position, pays = _counted_payments(frame, payments, cutoff)
     created = pays["created_at"].to_numpy(dtype="datetime64[ns]").astype("int64")
     amounts = pays["amount"].to_numpy(dtype="int64")
-    order = np.lexsort((created, position))
+    # Payments come oldest first (payments_frame); a stable sort by bill then keeps time order per bill.
+    in_time_order = bool(np.all(created[1:] >= created[:-1]))
+    order = (
+        np.argsort(position, kind="stable") if in_time_order else np.lexsort((created, position))
+    )
     position, created, amounts = position[order], created[order], amounts[order]
     # Running total applied to each bill, payment by payment: a cumulative sum restarted per bill.
     starts = np.r_[True, position[1:] != position[:-1]] if len(order) else np.zeros(0, dtype=bool)
