@@ -223,8 +223,11 @@ def _duplicates(
         reason[current[close]] = 1
         original[current[close]] = previous[close]
 
-    repeats = np.empty(n, dtype=object)
-    has_original = original >= 0
-    repeats[has_original] = pays["event_id"].to_numpy(dtype=object)[original[has_original]]
-    duplicate_of = pd.Series(repeats, index=pays.index, dtype=_dtypes.STRING)
+    # Few payments are duplicates: fill only their cells rather than building a column of a million NAs.
+    duplicate_of = pd.Series(pd.NA, index=pays.index, dtype=_dtypes.STRING)
+    has_original = np.flatnonzero(original >= 0)
+    if len(has_original):
+        duplicate_of.iloc[has_original] = pays["event_id"].to_numpy(dtype=object)[
+            original[has_original]
+        ]
     return reason >= 0, reason, duplicate_of
