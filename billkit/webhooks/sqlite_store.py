@@ -1,0 +1,128 @@
+"""`SQLiteEventStore`: verified events in a SQLite file, so deduplication and the record survive a restart.
+
+Each event is committed (WAL journal, `synchronous=FULL`: on disk, not just handed to the OS) before `add`
+returns, and so before the receiver answers 2xx. The event id is the primary key, so recording an event again
+is a no-op even if two processes share the file. Reads are served from memory: the file is loaded once at open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
+from billkit.webhooks.events import parse_event
+from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
+
+__all__ = ["SQLiteEventStore"]
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS webhook_events (
+    event_id    TEXT PRIMARY KEY,
+    type        TEXT NOT NULL,
+    received_at TEXT NOT NULL,  -- ISO 8601 UTC
+    webhook_id  TEXT,
+    body        TEXT NOT NULL   -- the event JSON as received
+)
+"""
+_INSERT: Final = (
+    "INSERT OR IGNORE INTO webhook_events (event_id, type, received_at, webhook_id, body) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+_LOAD: Final = "SELECT event_id, received_at, webhook_id, body FROM webhook_events ORDER BY rowid"
+
+
+class SQLiteEventStore:
+    """Events in the SQLite file at `path` (created, with its folder, if missing)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._cache = MemoryEventStore()
+        self._connection: sqlite3.Connection | None = self._open()
+        try:
+            self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit: each INSERT is its own transaction, committed before execute() returns.
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise WebhookStoreError(f"cannot open the event file {self.path}: {exc}") from exc
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA busy_timeout=5000")
+            connection.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            connection.close()
+            raise WebhookStoreError(
+                f"{self.path} cannot be used as an event file (is it a SQLite database?): {exc}"
+            ) from exc
+        return connection
+
+    def _load(self) -> None:
+        connection = self._require_open()
+        for event_id, received_at, webhook_id, body in connection.execute(_LOAD):
+            try:
+                event = parse_event(body)
+                stamp = datetime.fromisoformat(received_at)
+            except (WebhookPayloadError, ValueError) as exc:
+                raise WebhookStoreError(
+                    f"{self.path}: recorded event {event_id} cannot be read back: {exc}"
+                ) from exc
+            self._cache.add(ReceivedEvent(event, stamp, webhook_id))
+
+    def _require_open(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise WebhookStoreError(f"the event file {self.path} is closed")
+        return self._connection
+
+    def seen(self, event_id: str) -> bool:
+        return self._cache.seen(event_id)
+
+    def add(self, received: ReceivedEvent) -> bool:
+        event = received.event
+        row = (
+            event.id,
+            event.type,
+            received.received_at.isoformat(),
+            received.webhook_id,
+            json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        )
+        with self._lock:
+            if self._cache.seen(event.id):
+                return False
+            try:
+                inserted = self._require_open().execute(_INSERT, row).rowcount == 1
+            except sqlite3.Error as exc:
+                raise WebhookStoreError(
+                    f"cannot record event {event.id} in {self.path}: {exc}"
+                ) from exc
+            # Not inserted means another process sharing the file recorded it first.
+            return inserted and self._cache.add(received)
+
+    def records(self, start: int = 0) -> list[ReceivedEvent]:
+        return self._cache.records(start)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._connection is None else "open"
+        return f"SQLiteEventStore({str(self.path)!r}, events={len(self)}, {state})"
