@@ -32,8 +32,10 @@ _EXPORTS: dict[str, str] = {
     "NewAccount": "billkit.client",
     "NewCustomer": "billkit.client",
     "NotFoundError": "billkit.errors",
+    "ObligationAmountApplied": "billkit.webhooks",
     "PayloadTooLargeError": "billkit.errors",
     "PaymentRequest": "billkit.client",
+    "PaymentRequestEvent": "billkit.webhooks",
     "PaymentRules": "billkit.client",
     "PermissionDeniedError": "billkit.errors",
     "RateLimitError": "billkit.errors",
@@ -41,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "Sandbox": "billkit.sandbox",
     "UnexpectedResponseError": "billkit.errors",
     "UnprocessableEntityError": "billkit.errors",
+    "WebhookReceiver": "billkit.webhooks",
+    "WebhookVerificationError": "billkit.webhooks",
 }
 
 __all__: list[str] = sorted(_EXPORTS)
@@ -89,3 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from billkit.errors import UnprocessableEntityError as UnprocessableEntityError
     from billkit.ledger import Ledger
     from billkit.sandbox import Sandbox as Sandbox
+    from billkit.webhooks import ObligationAmountApplied as ObligationAmountApplied
+    from billkit.webhooks import PaymentRequestEvent as PaymentRequestEvent
+    from billkit.webhooks import WebhookReceiver as WebhookReceiver
+    from billkit.webhooks import WebhookVerificationError as WebhookVerificationError

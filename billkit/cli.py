@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.sandbox.cli",
         "run the local Moment sandbox (real HTTP, SQLite, webhooks)",
     ),
+    "receive": (
+        "billkit.webhooks.cli",
+        "run a local webhook receiver that verifies and records events",
+    ),
     "demo": (
         "billkit.notebook.cli",
         "run the quickstart notebooks and the report against the embedded sandbox",

@@ -29,8 +29,10 @@ EXPECTED: set[str] = {
     "NewAccount",
     "NewCustomer",
     "NotFoundError",
+    "ObligationAmountApplied",
     "PayloadTooLargeError",
     "PaymentRequest",
+    "PaymentRequestEvent",
     "PaymentRules",
     "PermissionDeniedError",
     "RateLimitError",
@@ -38,6 +40,8 @@ EXPECTED: set[str] = {
     "Sandbox",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
+    "WebhookReceiver",
+    "WebhookVerificationError",
 }
 
 

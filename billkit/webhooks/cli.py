@@ -1,0 +1,98 @@
+"""`billkit receive`: a local webhook receiver that verifies and records events, one JSON line per event.
+
+    billkit receive [--host 127.0.0.1] [--port 0] [--secret whsec_...] [--db PATH] [--path /webhooks]
+
+Standard output carries one JSON line `{"url": ...}` once it listens (plus `"secret"` when it generated one,
+because the sender needs it), then each new verified event as one JSON line. Logs, refusals included, go to
+standard error. SIGINT and SIGTERM stop it cleanly, exit status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Any, Final, NoReturn, TextIO
+
+from billkit.cli import UsageError
+from billkit.errors import InvalidArgumentError
+from billkit.webhooks._errors import (
+    WebhookReceiverError,
+    WebhookStoreError,
+    WebhookVerificationError,
+)
+from billkit.webhooks.receiver import DEFAULT_HOST, DEFAULT_PATH, WebhookReceiver
+from billkit.webhooks.signing import generate_secret
+
+__all__ = ["configure", "run"]
+
+SECRET_ENV: Final = "BILLKIT_WEBHOOK_SECRET"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
+    parser.add_argument(
+        "--secret",
+        help=f"the whsec_... signing secret (default: ${SECRET_ENV}; absent: one is generated and printed)",
+    )
+    parser.add_argument("--db", help="SQLite file to record events in, kept across restarts")
+    parser.add_argument(
+        "--path",
+        default=DEFAULT_PATH,
+        help="URL path deliveries are POSTed to (default: %(default)s)",
+    )
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _emit(stream: TextIO, payload: dict[str, Any]) -> None:
+    stream.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    stream.flush()
+
+
+def _build(args: argparse.Namespace, secret: str) -> WebhookReceiver:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 0 (any free port) to 65535, not {args.port}")
+    if not args.path.startswith("/"):
+        raise UsageError(f"--path must start with '/', not {args.path!r}")
+    try:
+        return WebhookReceiver(secret, host=args.host, port=args.port, path=args.path, db=args.db)
+    except WebhookVerificationError as exc:
+        raise UsageError(f"--secret (or ${SECRET_ENV}) cannot be used: {exc.message}") from None
+    except WebhookStoreError as exc:
+        raise UsageError(f"--db: {exc}") from None
+    except InvalidArgumentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
+    given = args.secret or os.environ.get(SECRET_ENV) or None
+    secret = given or generate_secret()
+    receiver = _build(args, secret)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        try:
+            receiver.start()
+        except WebhookReceiverError as exc:
+            raise UsageError(str(exc)) from None
+        _emit(sys.stdout, {"url": receiver.url} | ({} if given else {"secret": secret}))
+        for event in receiver.follow():
+            _emit(sys.stdout, event.to_dict())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        receiver.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
