@@ -366,7 +366,7 @@ def test_bill_needs_a_customer_or_an_account(api: Api) -> None:
     assert response.json()["errors"][0]["field"] == "customer"
 
 
-def test_new_account_without_any_customer_is_400(api: Api) -> None:
+def test_new_account_without_any_customer_is_422(api: Api) -> None:
     response = api.post(
         "/billing/bills",
         {
@@ -376,11 +376,11 @@ def test_new_account_without_any_customer_is_400(api: Api) -> None:
             "account": {"external_reference": ref()},
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "account.customer"
 
 
-def test_customer_in_both_places_is_400(api: Api) -> None:
+def test_customer_in_both_places_is_422(api: Api) -> None:
     customer = api.customer()["id"]
     response = api.post(
         "/billing/bills",
@@ -392,7 +392,7 @@ def test_customer_in_both_places_is_400(api: Api) -> None:
             "account": {"external_reference": ref(), "customer": customer},
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_bill_on_account_of_another_customer_is_422(api: Api) -> None:

@@ -28,10 +28,12 @@ def test_key_is_required(api: Api, path: str) -> None:
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
-@pytest.mark.parametrize("key", ["has space", "x" * 256, "ünïcode".encode(), "under_score"])
-def test_key_must_be_letters_digits_and_hyphens(api: Api, key: str | bytes) -> None:
+@pytest.mark.parametrize("key", ["has space", "x" * 256, "ünïcode", "under_score", ""])
+def test_key_must_be_letters_digits_and_hyphens(api: Api, key: str) -> None:
     response = api.http.post(
-        "/billing/customers", json={"external_reference": ref()}, headers={"Idempotency-Key": key}
+        "/billing/customers",
+        json={"external_reference": ref()},
+        headers={b"Idempotency-Key": key.encode()},
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"

@@ -283,6 +283,12 @@ def test_bad_event_list_queries_are_400(api: Api, params: dict[str, Any]) -> Non
     assert response.json()["errors"][0]["field"] == next(iter(params))
 
 
+def test_cursor_naming_no_event_is_404(api: Api) -> None:
+    response = api.get("/_sandbox/events", params={"starting_after": "evt_000000000000000000000"})
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["field"] == "starting_after"
+
+
 def test_repeated_query_parameter_is_400(api: Api) -> None:
     assert api.get("/_sandbox/events?limit=1&limit=2").status_code == 400
 

@@ -25,7 +25,9 @@ from billkit.sandbox.http.body import read_body
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
 from billkit.sandbox.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
+from billkit.sandbox.schemas.common import NoQuery
 from billkit.sandbox.store import DuplicateReference, Scope, StoredResponse
+from billkit.sandbox.validation import QueryParser
 
 __all__ = ["IDEMPOTENCY_KEY_HEADER", "REPLAYED_HEADER", "as_api_error", "problem_response", "route"]
 
@@ -34,6 +36,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 _KEY_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 _MAX_KEY_LENGTH = 255
 JSON_CONTENT_TYPE = "application/json"
+NO_QUERY = QueryParser(NoQuery)
 
 logger = logging.getLogger("billkit.sandbox")
 
@@ -59,7 +62,7 @@ def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
 
 async def _handle(endpoint: Endpoint, runtime: Runtime, request: Request) -> Response:
     authenticate(request.headers.get("authorization"), runtime.api_key)
-    query = endpoint.query.parse(request.query_params.multi_items()) if endpoint.query else {}
+    query = (endpoint.query or NO_QUERY).parse(request.query_params.multi_items())
     key = _idempotency_key(request, endpoint.idempotency)
     if key is None:
         raw = await read_body(request) if endpoint.body is not None else b""

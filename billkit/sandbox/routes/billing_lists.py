@@ -15,7 +15,7 @@ from billkit.sandbox.schemas.sandbox import (
     BillList,
     BillListQuery,
     CustomerList,
-    ListQuery,
+    CustomerListQuery,
 )
 from billkit.sandbox.store import ObjectKind, Page
 from billkit.sandbox.validation import QueryParser
@@ -70,7 +70,8 @@ ENDPOINTS = (
         _TAG,
         200,
         CustomerList,
-        query=QueryParser(ListQuery),
+        query=QueryParser(CustomerListQuery),
+        errors=(404,),  # starting_after names nothing
     ),
     Endpoint(
         "GET",
@@ -81,6 +82,7 @@ ENDPOINTS = (
         200,
         AccountList,
         query=QueryParser(AccountListQuery),
+        errors=(404,),  # starting_after names nothing
     ),
     Endpoint(
         "GET",
@@ -91,5 +93,6 @@ ENDPOINTS = (
         200,
         BillList,
         query=QueryParser(BillListQuery),
+        errors=(404,),  # starting_after names nothing
     ),
 )

@@ -80,18 +80,18 @@ def _owners(
         return owner, account
     nested = account_value.get("customer")
     if nested is not None and customer_value is not None:
-        raise ApiError.for_field(
-            400,
-            "account.customer",
-            "give the new account's customer here or as the bill's customer, not both",
+        raise RuleViolation(
+            "give the new account's customer inside it or as the bill's customer, not both",
+            field="account.customer",
         )
     if nested is not None:
         customer = existing_or_new_customer(store, nested, field="account.customer")
     elif customer_value is not None:
         customer = existing_or_new_customer(store, customer_value, field="customer")
     else:
-        raise ApiError.for_field(
-            400, "account.customer", "is required when the bill names no customer"
+        raise RuleViolation(
+            "a new account needs a customer: inside it, or as the bill's customer",
+            field="account.customer",
         )
     return customer, create_account(store, account_value, customer=customer, where="account")
 

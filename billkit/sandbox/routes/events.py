@@ -7,7 +7,7 @@ from typing import Any
 from billkit.sandbox.http.endpoint import Endpoint, RequestContext
 from billkit.sandbox.problems import ApiError
 from billkit.sandbox.routes.listing import page_body, page_size
-from billkit.sandbox.schemas.sandbox import Event, EventList, ListQuery
+from billkit.sandbox.schemas.sandbox import Event, EventList, EventListQuery
 from billkit.sandbox.validation import QueryParser
 
 __all__ = ["ENDPOINTS"]
@@ -38,7 +38,8 @@ ENDPOINTS = (
         "sandbox",
         200,
         EventList,
-        query=QueryParser(ListQuery),
+        query=QueryParser(EventListQuery),
+        errors=(404,),  # starting_after names nothing
     ),
     Endpoint(
         "GET",

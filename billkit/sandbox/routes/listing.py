@@ -20,11 +20,11 @@ def page_size(query: Mapping[str, Any]) -> int:
 def page_body(
     fetch: Callable[[int, str | None], Page], limit: int, starting_after: str | None
 ) -> dict[str, Any]:
-    """`{"data": [...], "has_more": bool}`; an unknown `starting_after` is a 400 naming it."""
+    """`{"data": [...], "has_more": bool}`; a `starting_after` naming nothing is a 404 naming it."""
     try:
         page = fetch(limit, starting_after)
     except UnknownCursor:
         raise ApiError.for_field(
-            400, "starting_after", f"{starting_after!r} is not the ID of an item of this list"
+            404, "starting_after", f"{starting_after!r} is not the ID of an item of this list"
         ) from None
     return {"data": page.data, "has_more": page.has_more}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, NotRequired
 
-from pydantic import Tag, with_config
+from pydantic import ConfigDict, Tag, with_config
 from typing_extensions import TypedDict
 
 from billkit.sandbox.schemas.common import (
@@ -114,8 +114,16 @@ AccountField = Annotated[
 ]
 
 
-@with_config(CLOSED)
+@with_config(
+    ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"anyOf": [{"required": ["customer"]}, {"required": ["account"]}]},
+    )
+)
 class BillCreate(TypedDict):
+    """A bill on `customer`, on `account`, or both (see the forms in `routes/bills.py`)."""
+
     external_reference: ExternalReference
     currency: Currency
     amount_due: AmountDue

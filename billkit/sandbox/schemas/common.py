@@ -7,16 +7,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     WithJsonSchema,
+    with_config,
 )
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 __all__ = [
     "CLOSED",
+    "INTEGRAL",
     "MAX_MINOR_UNITS",
     "METADATA_MAX_KEYS",
     "OBJECT_TAG",
@@ -38,6 +42,7 @@ __all__ = [
     "Metadata",
     "MetadataPatch",
     "Name",
+    "NoQuery",
     "PaymentId",
     "Phone",
     "PositiveAmount",
@@ -72,6 +77,17 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")]
 Currency = Literal["USD", "ZAR"]
 
 
+def _integral(value: Any) -> Any:
+    """JSON Schema counts 2000.0 as an integer, so the sandbox does too; 2000.5 stays a wrong type."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: Put first in an int's metadata: accept integral JSON numbers, then validate strictly.
+INTEGRAL = BeforeValidator(_integral)
+
+
 def in_range(low: int, high: int) -> AfterValidator:
     """Refuse ints outside `low`..`high` with "must be between low and high"."""
 
@@ -89,11 +105,14 @@ def range_schema(low: int, high: int) -> WithJsonSchema:
     return WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
 
 
-AmountDue = Annotated[int, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
-AmountPaid = Annotated[int, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)]
+AmountDue = Annotated[int, INTEGRAL, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
+AmountPaid = Annotated[
+    int, INTEGRAL, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)
+]
 PositiveAmount = AmountDue
 Balance = Annotated[
     int,
+    INTEGRAL,
     in_range(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
     range_schema(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
 ]
@@ -145,3 +164,8 @@ def reference_or_object(what: str) -> Discriminator:
         custom_error_type="reference_or_object",
         custom_error_message=f"must be an existing {what}'s ID or external_reference, or a new {what} object",
     )
+
+
+@with_config(ConfigDict(extra="forbid"))
+class NoQuery(TypedDict):
+    """Routes without query parameters refuse any (a typo should not be silently ignored)."""

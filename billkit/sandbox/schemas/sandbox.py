@@ -12,6 +12,7 @@ from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
 from billkit.sandbox.schemas.billing import Account, Bill, BillStatus, Customer
 from billkit.sandbox.schemas.common import (
     CLOSED,
+    INTEGRAL,
     AccountId,
     ApplicationId,
     BillId,
@@ -39,10 +40,11 @@ __all__ = [
     "Clock",
     "ClockAdvance",
     "CustomerList",
+    "CustomerListQuery",
     "DeletedWebhookEndpoint",
     "Event",
     "EventList",
-    "ListQuery",
+    "EventListQuery",
     "ObligationAmountApplied",
     "Payment",
     "PaymentChannel",
@@ -145,7 +147,7 @@ class Chaos(TypedDict, total=False):
     duplicate_rate: _Rate
     delay_rate: _Rate
     max_delay_seconds: Annotated[float, Field(ge=0, le=300, allow_inf_nan=False)]
-    seed: Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+    seed: Annotated[int, INTEGRAL, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 @with_config(CLOSED)
@@ -208,24 +210,34 @@ class Reset(TypedDict):
 # ---- lists -------------------------------------------------------------------------------------
 
 _Limit = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
-_Cursor = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 # Query strings arrive as text: these models are validated in lax mode so "20" reads as 20.
+# `starting_after` is the ID of the last item of the previous page.
 _QUERY = ConfigDict(extra="forbid", strict=False)
 
 
 @with_config(_QUERY)
-class ListQuery(TypedDict, total=False):
+class EventListQuery(TypedDict, total=False):
     limit: _Limit
-    starting_after: _Cursor
+    starting_after: EventId
 
 
 @with_config(_QUERY)
-class AccountListQuery(ListQuery, total=False):
+class CustomerListQuery(TypedDict, total=False):
+    limit: _Limit
+    starting_after: CustomerId
+
+
+@with_config(_QUERY)
+class AccountListQuery(TypedDict, total=False):
+    limit: _Limit
+    starting_after: AccountId
     customer: IdOrReference
 
 
 @with_config(_QUERY)
-class BillListQuery(ListQuery, total=False):
+class BillListQuery(TypedDict, total=False):
+    limit: _Limit
+    starting_after: BillId
     customer: IdOrReference
     account: IdOrReference
     status: BillStatus
