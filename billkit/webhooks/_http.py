@@ -69,6 +69,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         server = self.server
         path = urlsplit(self.path).path
         if path.rstrip("/") != server.path.rstrip("/"):
+            self.close_connection = True  # the body stays unread, so this connection cannot go on
             self._refuse(
                 404,
                 "wrong_path",
@@ -127,6 +128,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return body
 
     def _method_not_allowed(self) -> None:
+        self.close_connection = True  # any body stays unread, so this connection cannot go on
         self._refuse(
             405,
             "method_not_allowed",
@@ -144,6 +146,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # Called by http.server for requests it cannot parse; never blame the receiver (5xx) for them.
         status = 400 if code >= 500 else code
         self.close_connection = True
+        # A request line too broken to name its version would otherwise get a bare HTTP/0.9 body.
+        self.request_version = self.protocol_version
         self._refuse(status, "malformed_request", message or HTTPStatus(code).phrase)
 
     def _refuse(self, status: int, reason: str, message: str) -> None:

@@ -134,7 +134,7 @@ class WebhookReceiver:
             ) from exc
         thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},  # how long stop() may wait for the loop
             name=f"billkit-webhook-receiver:{server.server_address[1]}",
             daemon=True,
         )
@@ -301,26 +301,29 @@ class WebhookReceiver:
                 found.extend(record.event for record in fresh if matches(record.event))
                 if len(found) >= wanted:
                     return found[:wanted]
+                if self._state != "running":
+                    raise WebhookReceiverError(
+                        f"cannot wait for {what}: the receiver is not listening; "
+                        + self._seen_summary(len(found))
+                    )
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._state != "running":
-                    raise self._gave_up(what, timeout, len(found))
+                if remaining <= 0:
+                    message = f"waited {timeout:g}s for {what}; {self._seen_summary(len(found))}"
+                    raise WebhookTimeoutError(
+                        message, seen=self.received, rejections=self.rejections
+                    )
                 self._changed.wait(remaining)
 
-    def _gave_up(self, what: str, timeout: float, matched: int) -> WebhookTimeoutError:
-        seen = self.received
-        rejections = self.rejections
+    def _seen_summary(self, matched: int) -> str:
+        seen, rejections = self.received, self.rejections
         by_type = ", ".join(f"{n} {kind}" for kind, n in Counter(e.type for e in seen).items())
-        if self._state == "running":
-            message = f"waited {timeout:g}s for {what}; "
-        else:
-            message = f"cannot wait for {what}: the receiver is not listening; "
-        message += f"saw {len(seen)} event(s)" + (f" ({by_type})" if seen else "")
-        message += f", {matched} matching"
+        summary = f"saw {len(seen)} event(s)" + (f" ({by_type})" if seen else "")
+        summary += f", {matched} matching"
         if rejections:
-            message += f"; {len(rejections)} delivery(ies) refused, the latest: {rejections[-1]}"
+            summary += f"; {len(rejections)} delivery(ies) refused, the latest: {rejections[-1]}"
         elif not seen and self._state == "running":
-            message += f"; nothing was delivered: is the sender registered with {self.url}?"
-        return WebhookTimeoutError(message, seen=seen, rejections=rejections)
+            summary += f"; nothing was delivered: is the sender registered with {self.url}?"
+        return summary
 
     def follow(self, *, idle_timeout: float | None = None) -> Iterator[WebhookEvent]:
         """Every recorded event in order, then each new one as it arrives.
