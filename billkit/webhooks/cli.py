@@ -15,6 +15,8 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
 
@@ -74,25 +76,45 @@ def _build(args: argparse.Namespace, secret: str) -> WebhookReceiver:
         raise UsageError(str(exc)) from None
 
 
+@contextmanager
+def _logs_to_stderr() -> Iterator[None]:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    billkit_logger = logging.getLogger("billkit")
+    previous_level = billkit_logger.level
+    billkit_logger.addHandler(handler)
+    billkit_logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        billkit_logger.removeHandler(handler)
+        billkit_logger.setLevel(previous_level)
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
-    )
     given = args.secret or os.environ.get(SECRET_ENV) or None
     secret = given or generate_secret()
     receiver = _build(args, secret)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    with _logs_to_stderr(), _sigterm_interrupts():
         try:
-            receiver.start()
-        except WebhookReceiverError as exc:
-            raise UsageError(str(exc)) from None
-        _emit(sys.stdout, {"url": receiver.url} | ({} if given else {"secret": secret}))
-        for event in receiver.follow():
-            _emit(sys.stdout, event.to_dict())
-    except KeyboardInterrupt:
-        pass
-    finally:
-        receiver.stop()
-        signal.signal(signal.SIGTERM, previous)
+            try:
+                receiver.start()
+            except WebhookReceiverError as exc:
+                raise UsageError(str(exc)) from None
+            _emit(sys.stdout, {"url": receiver.url} | ({} if given else {"secret": secret}))
+            for event in receiver.follow():
+                _emit(sys.stdout, event.to_dict())
+        except KeyboardInterrupt:
+            pass  # SIGINT or SIGTERM: a requested, clean stop
+        finally:
+            receiver.stop()
     return 0
