@@ -119,7 +119,7 @@ def _unix_seconds(value: int | datetime, what: str) -> int:
 
 
 def _digest(key: bytes, msg_id: str, timestamp: str, payload: bytes) -> bytes:
-    signed = f"{msg_id}.{timestamp}.".encode() + payload
+    signed = f"{msg_id}.{timestamp}.".encode("utf-8", "surrogatepass") + payload
     return hmac.new(key, signed, hashlib.sha256).digest()
 
 
@@ -294,7 +294,9 @@ def verify_with_keys(
     msg_id, timestamp_text, signature_header = _delivery_headers(headers)
     timestamp = _parse_timestamp(timestamp_text)
     candidates = _candidate_signatures(signature_header)
-    key_index = _matching_key(keys, candidates, f"{msg_id}.{timestamp_text}.".encode() + body)
+    key_index = _matching_key(
+        keys, candidates, f"{msg_id}.{timestamp_text}.".encode("utf-8", "surrogatepass") + body
+    )
     if key_index is None:
         raise WebhookVerificationError(
             "no_matching_signature",

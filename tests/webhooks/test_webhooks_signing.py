@@ -289,3 +289,8 @@ def test_any_body_round_trips_and_any_changed_byte_is_caught(
         changed = body[:position] + bytes([body[position] ^ 1]) + body[position + 1 :]
         with pytest.raises(WebhookVerificationError, match="no_matching_signature"):
             verify(changed, headers, SECRET, now=NOW)
+
+
+def test_header_text_that_is_not_valid_unicode_fails_verification_not_the_verifier() -> None:
+    headers = headers_at() | {"webhook-id": "msg_\ud800"}
+    assert reason_of(BODY, headers) == "no_matching_signature"
