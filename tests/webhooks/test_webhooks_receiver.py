@@ -381,3 +381,18 @@ def test_stop_returns_while_a_sender_keeps_its_connection_open(http: httpx.Clien
     with pytest.raises(httpx.TransportError):
         http.post(url, content=body, headers=headers)
     assert [e.id for e in receiver.received] == ["evt_1"]
+
+
+def test_the_ledger_records_every_event_the_receiver_accepts(
+    tmp_path: Path, http: httpx.Client
+) -> None:
+    from billkit.ledger import Ledger
+
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        with WebhookReceiver(SECRET, on_event=ledger.record_event) as receiver:
+            post(http, receiver, "evt_1")
+            post(http, receiver, "evt_1")
+            post(http, receiver, "evt_2", amount=750)
+        frame = ledger.events_frame()
+    assert frame["event_id"].tolist() == ["evt_1", "evt_2"]
+    assert frame["amount"].tolist() == [2000, 750]
