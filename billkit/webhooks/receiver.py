@@ -222,9 +222,6 @@ class WebhookReceiver:
         """The most recent refused deliveries (status, reason, message, time), oldest first."""
         return self.handler.rejections
 
-    def __len__(self) -> int:
-        return len(self._store.records())
-
     # -- waiting --------------------------------------------------------------------------------
 
     @overload
@@ -346,6 +343,6 @@ class WebhookReceiver:
     def __repr__(self) -> str:
         where = self.url if self._state == "running" else self._state
         return (
-            f"WebhookReceiver({where}, secret={self.handler.secret_hint}, events={len(self)}, "
+            f"WebhookReceiver({where}, secret={self.handler.secret_hint}, events={len(self._store.records())}, "
             f"refused={len(self.rejections)})"
         )
