@@ -16,7 +16,7 @@ import copy
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Final, Generic, Literal, Self, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Literal, Self, TypeAlias, TypeVar, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -49,11 +49,7 @@ AMOUNT_APPLIED: Final = "obligation.amount_applied"
 PaymentRequestType: TypeAlias = Literal[
     "payment_request.created", "payment_request.updated", "payment_request.paid"
 ]
-PAYMENT_REQUEST_TYPES: Final = (
-    "payment_request.created",
-    "payment_request.updated",
-    "payment_request.paid",
-)
+PAYMENT_REQUEST_TYPES: Final[tuple[str, ...]] = get_args(PaymentRequestType)
 ObligationType: TypeAlias = Literal["bill", "account", "customer"]
 
 _Id = Field(min_length=1, max_length=255)
