@@ -11,7 +11,9 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billkit.notebook.parameters import (
     NotebookParameters,
@@ -26,6 +28,7 @@ __all__ = [
     "BillFormParameters",
     "CommonOperationsParameters",
     "CustomerBalanceParameters",
+    "PaymentsReportParameters",
     "QuickstartParameters",
 ]
 
@@ -208,3 +211,97 @@ class BillFormParameters(QuickstartParameters):
         None, "bill date YYYY-MM-DD; None means today", check=_iso_date
     )
     due_in_days: int = parameter(14, "days from the bill date to the due date")
+
+
+def _time_zone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"must be an IANA time zone such as 'Africa/Johannesburg' or 'UTC', got {value!r}"
+    return None
+
+
+def _filter_reference(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        return "must be an ID or external_reference, or None for all"
+    return None
+
+
+def _source(value: str) -> str | None:
+    if value == "sandbox":
+        return None
+    if not value.strip():
+        return "must be 'sandbox' or the path of a ledger file"
+    path = Path(value)
+    if not path.is_file():
+        return f"names no ledger file: {value!r} does not exist (use 'sandbox' for the demo data)"
+    return None
+
+
+def _seed(value: int) -> str | None:
+    return None if value >= 0 else f"must be 0 or more, got {value}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentsReportParameters(NotebookParameters):
+    """The payments report (notebook 10): what it reads, for which period, filtered how."""
+
+    notebook_title: ClassVar[str] = "10 Payments Report"
+
+    as_of: str | None = parameter(
+        None,
+        "the report's day, YYYY-MM-DD: bills are aged and payments counted up to its end; None means the "
+        "last day of the data (the demo month's last day for the sandbox, today for a ledger file)",
+        check=_iso_date,
+    )
+    timezone: str = parameter(
+        "Africa/Johannesburg",
+        "IANA time zone in which payment times become calendar days",
+        check=_time_zone,
+    )
+    currency: Literal["USD", "ZAR"] | None = parameter(
+        None, "report one currency only; None reports every currency, each separately"
+    )
+    start: str | None = parameter(
+        None,
+        "first bill date of the period, YYYY-MM-DD; None means the first day of as_of's month",
+        check=_iso_date,
+    )
+    end: str | None = parameter(
+        None, "last bill date of the period, YYYY-MM-DD; None means as_of", check=_iso_date
+    )
+    customer: str | None = parameter(
+        None,
+        "only this customer (ID or external_reference) and its accounts; None for all",
+        check=_filter_reference,
+    )
+    account: str | None = parameter(
+        None, "only this account (ID or external_reference); None for all", check=_filter_reference
+    )
+    source: str = parameter(
+        "sandbox",
+        "'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at base_url "
+        "as it is); otherwise the path of a billkit ledger file",
+        check=_source,
+    )
+    demo_seed: int = parameter(
+        7, "seed of the demo month in the embedded sandbox (same seed, same month)", check=_seed
+    )
+
+    def cross_checks(self) -> list[str]:
+        problems = super().cross_checks()
+        start = None if self.start is None else date.fromisoformat(self.start)
+        end = None if self.end is None else date.fromisoformat(self.end)
+        as_of = None if self.as_of is None else date.fromisoformat(self.as_of)
+        if start is not None and end is not None and start > end:
+            problems.append(f"start ({start}) must be on or before end ({end})")
+        if end is not None and as_of is not None and end > as_of:
+            problems.append(
+                f"end ({end}) must be on or before as_of ({as_of}): nothing after as_of is counted"
+            )
+        if self.base_url is not None and self.source != "sandbox":
+            problems.append(
+                "base_url is only for source='sandbox' (a running billkit sandbox); a ledger file "
+                "needs no API"
+            )
+        return problems
