@@ -10,12 +10,13 @@ out of range, a live key without `allow_live`) and raise one `ParameterError` th
 
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
 import difflib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
@@ -28,6 +29,7 @@ __all__ = [
     "check_parameters",
     "describe_parameters",
     "parameter",
+    "parameter_cell_names",
     "secret_values",
     "unknown_name_problem",
     "validate_parameters",
@@ -172,11 +174,36 @@ def check_parameters(namespace: Mapping[str, object], spec: type[P]) -> P:
     Names that are neither fields of `spec` nor Python or IPython internals are reported as unknown, with
     the closest field name as a suggestion; papermill adds such names for any `-p` it does not recognise.
     """
-    hidden = _ipython_hidden_names()
+    hidden, history = _ipython_state()
+    assigned = parameter_cell_names(history) if history is not None else None
+    declared = {field.name for field in dataclasses.fields(spec)}
     values = {
-        name: value for name, value in namespace.items() if not _is_internal(name, value, hidden)
+        name: value
+        for name, value in namespace.items()
+        if not _is_internal(name, value, hidden)
+        and (assigned is None or name in assigned or name in declared)
     }
     return validate_parameters(values, spec)
+
+
+def parameter_cell_names(history: Sequence[str]) -> set[str] | None:
+    """The names assigned by the parameter cells that ran just before the current cell.
+
+    `history` is IPython's `In`: every executed cell's source, the current one last. Walking back from the
+    cell before it, each cell made only of `name = literal` lines (the `parameters` cell, and papermill's
+    injected cell after it) counts. So a variable a later cell made in an earlier run (Run All without a
+    restart) is not mistaken for a misspelled parameter, and neither is a stale name from a parameters
+    cell since corrected and re-run. None when no such cell ran just before (nothing to go on).
+    """
+    names: set[str] = set()
+    found = False
+    for source in reversed(history[:-1]):
+        assigned = _literal_assignments(source)
+        if assigned is None:
+            break
+        names |= assigned
+        found = True
+    return names if found else None
 
 
 def validate_parameters(values: Mapping[str, object], spec: type[P]) -> P:
@@ -244,14 +271,40 @@ def secret_values(params: NotebookParameters) -> list[str]:
     ]
 
 
-def _ipython_hidden_names() -> frozenset[str]:
-    """The names IPython itself put in the user namespace (empty outside IPython)."""
+def _ipython_state() -> tuple[frozenset[str], list[str] | None]:
+    """The names IPython itself put in the user namespace, and its input history (outside IPython:
+    nothing hidden and no history)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with ipykernel, a dependency
-        return frozenset()
+        return frozenset(), None
     shell = get_ipython()
-    return frozenset(shell.user_ns_hidden) if shell is not None else frozenset()
+    if shell is None:
+        return frozenset(), None
+    history = shell.user_ns.get("In")
+    return frozenset(shell.user_ns_hidden), list(history) if isinstance(history, list) else None
+
+
+def _literal_assignments(source: str) -> set[str] | None:
+    """The names a cell assigns, if it holds nothing but `name = literal` lines (comments allowed)."""
+    try:
+        statements = ast.parse(source).body
+    except SyntaxError:
+        return None
+    names: set[str] = set()
+    for statement in statements:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            return None
+        try:
+            ast.literal_eval(statement.value)
+        except (ValueError, TypeError, SyntaxError, RecursionError):
+            return None
+        names.add(statement.targets[0].id)
+    return names if names else None
 
 
 def _is_internal(name: str, value: object, hidden: frozenset[str]) -> bool:

@@ -10,7 +10,12 @@ import pytest
 
 from billkit.errors import BillkitError, ConfigurationError
 from billkit.notebook import ParameterError, check_parameters, validate_parameters
-from billkit.notebook.parameters import NotebookParameters, describe_parameters, parameter
+from billkit.notebook.parameters import (
+    NotebookParameters,
+    describe_parameters,
+    parameter,
+    parameter_cell_names,
+)
 from billkit.notebook.specs import (
     AccountBalanceParameters,
     BillAmountDueParameters,
@@ -204,3 +209,41 @@ def test_describe_parameters_lists_every_field_with_its_help() -> None:
     assert rows["receiver_port"] == ("an integer or None", "None", "port")
     assert rows["currency"][0] == "one of 'ZAR', 'USD'"
     assert set(rows) == {field.name for field in dataclasses.fields(ExampleParameters)}
+
+
+PARAMETERS_SOURCE = "base_url = None\napi_key = None\nallow_live = False"
+CHECK_SOURCE = "params = check_parameters(globals(), Spec)"
+
+
+@pytest.mark.parametrize(
+    ("history", "names"),
+    [
+        # papermill: the parameters cell, then its injected cell, then the check
+        (
+            ["", PARAMETERS_SOURCE, '# Parameters\napi_kye = "x"\n', CHECK_SOURCE],
+            {"base_url", "api_key", "allow_live", "api_kye"},
+        ),
+        # Run All without a restart: what later cells made last time ran before the parameters cell
+        (
+            [
+                "",
+                PARAMETERS_SOURCE,
+                CHECK_SOURCE,
+                "remaining = 1500",
+                "x = f(1)",
+                PARAMETERS_SOURCE,
+                CHECK_SOURCE,
+            ],
+            {"base_url", "api_key", "allow_live"},
+        ),
+        # a corrected parameters cell re-run: the old spelling no longer counts
+        (["", "api_kye = 'x'", CHECK_SOURCE, "api_key = 'x'", CHECK_SOURCE], {"api_key"}),
+        # nothing parameter-like ran just before
+        (["", "import os", CHECK_SOURCE], None),
+        (["", "x = [1, 2", CHECK_SOURCE], None),
+    ],
+)
+def test_parameter_cells_are_the_literal_cells_just_before_the_check(
+    history: list[str], names: set[str] | None
+) -> None:
+    assert parameter_cell_names(history) == names
