@@ -55,6 +55,16 @@ def _run_id(value: str | None) -> str | None:
     return None
 
 
+def _reference(value: str) -> str | None:
+    if not _REFERENCE.match(value):
+        return f"must be 1 to 40 letters, digits, '_' or '-', got {value!r}"
+    return None
+
+
+def _days_ahead(value: int) -> str | None:
+    return None if 0 <= value <= 3650 else f"must be from 0 to 3650 days, got {value}"
+
+
 def _amount(value: int) -> str | None:
     if not 1 <= value <= _MAX_AMOUNT:
         return f"must be from 1 to {_MAX_AMOUNT} minor units (cents), got {value}"
@@ -201,7 +211,7 @@ class BillFormParameters(QuickstartParameters):
     notebook_title: ClassVar[str] = "05 Bill Form"
 
     customer_reference: str = parameter(
-        "UCR-FORM-1", "the customer's external reference the form starts with"
+        "UCR-FORM-1", "the customer's external reference the form starts with", check=_reference
     )
     customer_name: str = parameter("Thandi Nkosi", "the customer's name the form starts with")
     amount: str = parameter(
@@ -210,7 +220,7 @@ class BillFormParameters(QuickstartParameters):
     bill_date: str | None = parameter(
         None, "bill date YYYY-MM-DD; None means today", check=_iso_date
     )
-    due_in_days: int = parameter(14, "days from the bill date to the due date")
+    due_in_days: int = parameter(14, "days from the bill date to the due date", check=_days_ahead)
 
 
 def _time_zone(value: str) -> str | None:
