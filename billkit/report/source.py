@@ -1,0 +1,69 @@
+"""Where a report's data comes from: a sandbox (the embedded one, filled with a demo month) or a ledger file.
+
+Moment has no list endpoints, so a report always reads a `billkit.Ledger`. For the sandbox the ledger is
+built here by importing everything the sandbox lists, stamped with the sandbox clock's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from billkit.analysis.demo_data import DemoSummary, populate
+from billkit.client import Client
+from billkit.ledger import Ledger
+from billkit.notebook.specs import PaymentsReportParameters
+
+__all__ = ["LEDGER_FILENAME", "ReportData", "load_source"]
+
+LEDGER_FILENAME = "payments-report-ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A ledger to report on, what it holds in words, and the last day it has data for (if known)."""
+
+    ledger: Ledger
+    description: str
+    last_day: date | None
+    demo: DemoSummary | None = None
+
+
+def load_source(params: PaymentsReportParameters, work_dir: Path) -> ReportData:
+    """The report's ledger per `params.source`; a sandbox is imported into a new ledger in `work_dir`."""
+    if params.source != "sandbox":
+        path = Path(params.source)
+        if (
+            not path.is_file()
+        ):  # checked again here: the file may have gone since the parameters were
+            raise FileNotFoundError(f"source {params.source!r}: no ledger file there")
+        return ReportData(Ledger(path), f"the ledger file {path.name}", None)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    ledger_path = work_dir / LEDGER_FILENAME
+    ledger_path.unlink(
+        missing_ok=True
+    )  # a fresh ledger per run: an old one would mix two sandboxes
+    if params.base_url is not None:
+        with Client(api_key=params.api_key, base_url=params.base_url) as client:
+            return _import(
+                client, Ledger(ledger_path), f"the billkit sandbox at {params.base_url}", None
+            )
+    from billkit.sandbox import Sandbox
+
+    with Sandbox(api_key=params.api_key) as sandbox, sandbox.client() as client:
+        demo = populate(client, seed=params.demo_seed)
+        return _import(
+            client,
+            Ledger(ledger_path),
+            f"an embedded sandbox holding the demo month {demo.month} (seed {params.demo_seed})",
+            demo,
+        )
+
+
+def _import(
+    client: Client, ledger: Ledger, description: str, demo: DemoSummary | None
+) -> ReportData:
+    now = client.sandbox.clock.now()
+    ledger.import_sandbox(client, observed_at=now)
+    return ReportData(ledger, description, demo.last_day if demo else now.date(), demo)
