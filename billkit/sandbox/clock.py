@@ -18,9 +18,10 @@ __all__ = ["MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc"]
 MAX_ADVANCE_SECONDS = 10 * 366 * 86_400
 
 
-def iso_utc(moment: datetime) -> str:
-    """`2025-01-15T10:00:00Z`: whole seconds, UTC, as Moment writes timestamps."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso_utc(moment: datetime | float) -> str:
+    """`2025-01-15T10:00:00Z`: whole seconds, UTC, as Moment writes timestamps (from a datetime or Unix seconds)."""
+    seconds = moment.timestamp() if isinstance(moment, datetime) else moment
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 class SandboxClock:

@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from billkit._redact import redact
 from billkit.sandbox.clock import SandboxClock
@@ -78,7 +79,7 @@ class Runtime:
         logger.info("sandbox database %s, api key %s", settings.db, redact(api_key))
         return runtime
 
-    @property
+    @cached_property
     def key_owner(self) -> str:
         """Idempotency records belong to a key; they are filed under its hash, not the key itself."""
         return hashlib.sha256(self.api_key.encode()).hexdigest()[:32]

@@ -8,9 +8,10 @@ await, which is what makes each request one atomic step on the event loop.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -19,7 +20,7 @@ from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.store import Store
 from billkit.sandbox.validation import BodyParser, QueryParser
 
-__all__ = ["Endpoint", "Handler", "Idempotency", "RequestContext"]
+__all__ = ["Endpoint", "Handler", "Idempotency", "Json", "RequestContext"]
 
 
 class Idempotency(Enum):
@@ -49,14 +50,18 @@ class RequestContext:
         return self.runtime.store
 
     def now_iso(self) -> str:
-        return iso_utc(datetime.fromtimestamp(self.now, UTC))
+        return iso_utc(self.now)
 
     def today(self) -> date:
         """The sandbox clock's date in UTC (a bill's default bill_date)."""
-        return date.fromisoformat(self.now_iso()[:10])
+        return date(*time.gmtime(self.now)[:3])
 
 
-Handler = Callable[[RequestContext], dict[str, Any]]
+class Json(str):
+    """An answer already encoded as JSON (the store keeps objects that way): sent as it is."""
+
+
+Handler = Callable[[RequestContext], dict[str, Any] | Json]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.http.auth import authenticate
 from billkit.sandbox.http.body import read_body
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
 from billkit.sandbox.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
 from billkit.sandbox.schemas.common import NoQuery
@@ -49,12 +49,12 @@ def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         try:
             return await _handle(endpoint, runtime, request)
         except ApiError as error:
-            return problem_response(error, request.url.path)
+            return problem_response(error, request.scope["path"])
         except Exception:
             logger.exception("%s failed", endpoint.name)
             return problem_response(
                 ApiError(500, "The sandbox failed to handle this request; its log has the details"),
-                request.url.path,
+                request.scope["path"],
             )
 
     return handle
@@ -62,12 +62,16 @@ def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
 
 async def _handle(endpoint: Endpoint, runtime: Runtime, request: Request) -> Response:
     authenticate(request.headers.get("authorization"), runtime.api_key)
-    query = (endpoint.query or NO_QUERY).parse(request.query_params.multi_items())
+    query = (
+        (endpoint.query or NO_QUERY).parse(request.query_params.multi_items())
+        if request.scope["query_string"]
+        else {}
+    )
     key = _idempotency_key(request, endpoint.idempotency)
     if key is None:
         raw = await read_body(request) if endpoint.body is not None else b""
         return _run(endpoint, runtime, request, query, raw, scope=None)
-    scope = Scope(runtime.key_owner, request.method, request.url.path, key)
+    scope = Scope(runtime.key_owner, request.method, request.scope["path"], key)
     if scope in runtime.in_flight:
         raise ApiError(
             409,
@@ -91,36 +95,54 @@ def _run(
     *,
     scope: Scope | None,
 ) -> Response:
-    """Synchronous from here on: no other request runs until this one has committed."""
+    """Synchronous from here on: no other request runs until this one has committed.
+
+    A refused request's writes are rolled back; its problem response is then stored for its key in a second
+    transaction. Nothing else can run in between, so to other requests the two are one step.
+    """
     store = runtime.store
     now = runtime.clock.timestamp()
     context = RequestContext(runtime, dict(request.path_params), {}, query, now)
     if not endpoint.writes:
         context.body = endpoint.body.parse(raw) if endpoint.body else {}
-        return _json_response(endpoint.status, _dumps(endpoint.handler(context)))
+        return _json_response(endpoint.status, _encoded(endpoint.handler(context)))
     fingerprint = hashlib.sha256(raw).hexdigest()
-    with store.transaction():
-        if runtime.purge_due(now):
-            store.idempotency.purge(before=now - IDEMPOTENCY_TTL)
-        if scope is not None:
-            stored = store.idempotency.get(scope, not_before=now - IDEMPOTENCY_TTL)
-            if stored is not None:
-                return _replay(stored, fingerprint)
-        try:
-            with store.savepoint():
+    try:
+        with store.transaction():
+            if runtime.purge_due(now):
+                store.idempotency.purge(before=now - IDEMPOTENCY_TTL)
+            if scope is not None:
+                stored = store.idempotency.get(scope, not_before=now - IDEMPOTENCY_TTL)
+                if stored is not None:
+                    return _replay(stored, fingerprint)
+            try:
                 context.body = endpoint.body.parse(raw) if endpoint.body else {}
-                status, body = endpoint.status, _dumps(endpoint.handler(context))
-        except (ApiError, RuleViolation, DuplicateReference) as exc:
-            if scope is None:
-                raise as_api_error(exc) from None
-            error = as_api_error(exc)
-            status, body = error.status, _dumps(problem_body(error, request.url.path))
-            context.after_commit.clear()  # the handler's writes were rolled back
-        if scope is not None:
-            store.idempotency.put(scope, StoredResponse(fingerprint, status, body, now))
+                body = _encoded(endpoint.handler(context))
+            except (ApiError, RuleViolation, DuplicateReference) as exc:
+                raise _Refused(as_api_error(exc)) from None  # leaving the block undoes the writes
+            if scope is not None:
+                store.idempotency.put(
+                    scope, StoredResponse(fingerprint, endpoint.status, body, now)
+                )
+    except _Refused as refused:
+        if scope is not None:  # the refusal is the first response to this key: replay it too
+            problem = _dumps(problem_body(refused.error, request.scope["path"]))
+            with store.transaction():
+                store.idempotency.put(
+                    scope, StoredResponse(fingerprint, refused.error.status, problem, now)
+                )
+        raise refused.error from None
     for hook in context.after_commit:
         hook()
-    return _json_response(status, body)
+    return _json_response(endpoint.status, body)
+
+
+class _Refused(Exception):
+    """Carries a handler's refusal out of its transaction, so its writes are rolled back."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.detail)
+        self.error = error
 
 
 def _replay(stored: StoredResponse, fingerprint: str) -> Response:
@@ -175,6 +197,10 @@ def problem_response(error: ApiError, instance: str) -> Response:
 def _json_response(status: int, body: str) -> Response:
     media_type = PROBLEM_CONTENT_TYPE if status >= 400 else JSON_CONTENT_TYPE
     return Response(body, status, media_type=media_type)
+
+
+def _encoded(answer: dict[str, Any] | Json) -> str:
+    return answer if isinstance(answer, Json) else _dumps(answer)
 
 
 def _dumps(body: dict[str, Any]) -> str:

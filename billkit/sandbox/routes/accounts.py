@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from billkit.sandbox.domain.billing import update_account as apply_update
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
 from billkit.sandbox.routes.composite import create_account as insert_account
 from billkit.sandbox.routes.composite import existing_or_new_customer
-from billkit.sandbox.routes.lookup import ensure_reference_free, find_or_404
+from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404
 from billkit.sandbox.schemas.billing import Account, AccountCreate, AccountUpdate
 from billkit.sandbox.validation import BodyParser
 
@@ -19,20 +19,18 @@ _TAG = "accounts"
 
 def create_account(context: RequestContext) -> dict[str, Any]:
     store, body = context.store, context.body
-    ensure_reference_free(store, "account", body["external_reference"], field="external_reference")
     customer = existing_or_new_customer(store, body["customer"], field="customer")
     return insert_account(store, body, customer=customer)
 
 
-def retrieve_account(context: RequestContext) -> dict[str, Any]:
-    return find_or_404(context.store, "account", context.path_params["account"])
+def retrieve_account(context: RequestContext) -> Json:
+    return find_json_or_404(context.store, "account", context.path_params["account"])
 
 
-def update_account(context: RequestContext) -> dict[str, Any]:
+def update_account(context: RequestContext) -> Json:
     current = find_or_404(context.store, "account", context.path_params["account"])
     updated = apply_update(current, context.body)
-    context.store.accounts.update(updated)
-    return updated
+    return Json(context.store.accounts.update(updated))
 
 
 ENDPOINTS = (

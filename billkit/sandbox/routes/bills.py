@@ -15,11 +15,11 @@ from typing import Any
 
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import RuleViolation
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.problems import ApiError
 from billkit.sandbox.routes.composite import create_account, existing_or_new_customer
-from billkit.sandbox.routes.lookup import ensure_reference_free, find_or_404
+from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404, insert_new
 from billkit.sandbox.schemas.billing import Bill, BillCreate, BillUpdate, BillVoid
 from billkit.sandbox.store import Store
 from billkit.sandbox.validation import BodyParser
@@ -29,35 +29,31 @@ __all__ = ["ENDPOINTS"]
 _TAG = "bills"
 
 
-def create_bill(context: RequestContext) -> dict[str, Any]:
+def create_bill(context: RequestContext) -> Json:
     store, body = context.store, context.body
-    ensure_reference_free(store, "bill", body["external_reference"], field="external_reference")
     customer, account = _owners(store, body.get("customer"), body.get("account"))
     bill = billing.new_bill(
         body, bill_id=new_id("bill_"), customer=customer, account=account, today=context.today()
     )
-    store.bills.insert(bill)
-    return bill
+    return insert_new(store, "bill", bill, field="external_reference")
 
 
-def retrieve_bill(context: RequestContext) -> dict[str, Any]:
-    return find_or_404(context.store, "bill", context.path_params["bill"])
+def retrieve_bill(context: RequestContext) -> Json:
+    return find_json_or_404(context.store, "bill", context.path_params["bill"])
 
 
-def update_bill(context: RequestContext) -> dict[str, Any]:
+def update_bill(context: RequestContext) -> Json:
     store = context.store
     current = find_or_404(store, "bill", context.path_params["bill"])
     customer, account = _current_owners(store, current)
     updated = billing.update_bill(current, context.body, customer=customer, account=account)
-    store.bills.update(updated)
-    return updated
+    return Json(store.bills.update(updated))
 
 
-def void_bill(context: RequestContext) -> dict[str, Any]:
+def void_bill(context: RequestContext) -> Json:
     current = find_or_404(context.store, "bill", context.path_params["bill"])
     voided = billing.void_bill(current)
-    context.store.bills.update(voided)
-    return voided
+    return Json(context.store.bills.update(voided))
 
 
 def _owners(

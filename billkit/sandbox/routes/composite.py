@@ -11,31 +11,25 @@ from typing import Any
 
 from billkit.sandbox.domain.billing import new_account, new_customer
 from billkit.sandbox.ids import new_id
-from billkit.sandbox.routes.lookup import ensure_reference_free, find_or_404, join
+from billkit.sandbox.routes.lookup import find_or_404, insert_new, join
 from billkit.sandbox.store import Store
 
 __all__ = ["create_account", "create_customer", "existing_or_new_customer"]
 
 
 def create_customer(store: Store, fields: Mapping[str, Any], *, where: str = "") -> dict[str, Any]:
-    ensure_reference_free(
-        store, "customer", fields["external_reference"], field=join(where, "external_reference")
-    )
     customer = new_customer(fields, customer_id=new_id("bcus_"), where=where)
-    store.customers.insert(customer)
+    insert_new(store, "customer", customer, field=join(where, "external_reference"))
     return customer
 
 
 def create_account(
     store: Store, fields: Mapping[str, Any], *, customer: Mapping[str, Any], where: str = ""
 ) -> dict[str, Any]:
-    ensure_reference_free(
-        store, "account", fields["external_reference"], field=join(where, "external_reference")
-    )
     account = new_account(
         fields, account_id=new_id("bacc_"), customer_id=customer["id"], where=where
     )
-    store.accounts.insert(account)
+    insert_new(store, "account", account, field=join(where, "external_reference"))
     return account
 
 

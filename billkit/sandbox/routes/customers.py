@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from billkit.sandbox.domain.billing import update_customer as apply_update
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
 from billkit.sandbox.routes.composite import create_customer as insert_customer
-from billkit.sandbox.routes.lookup import find_or_404
+from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404
 from billkit.sandbox.schemas.billing import Customer, CustomerCreate, CustomerUpdate
 from billkit.sandbox.validation import BodyParser
 
@@ -20,15 +20,14 @@ def create_customer(context: RequestContext) -> dict[str, Any]:
     return insert_customer(context.store, context.body)
 
 
-def retrieve_customer(context: RequestContext) -> dict[str, Any]:
-    return find_or_404(context.store, "customer", context.path_params["customer"])
+def retrieve_customer(context: RequestContext) -> Json:
+    return find_json_or_404(context.store, "customer", context.path_params["customer"])
 
 
-def update_customer(context: RequestContext) -> dict[str, Any]:
+def update_customer(context: RequestContext) -> Json:
     current = find_or_404(context.store, "customer", context.path_params["customer"])
     updated = apply_update(current, context.body)
-    context.store.customers.update(updated)
-    return updated
+    return Json(context.store.customers.update(updated))
 
 
 ENDPOINTS = (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from billkit.sandbox.http.endpoint import Json
 from billkit.sandbox.problems import ApiError, FieldProblem
-from billkit.sandbox.store import ObjectKind, Store
+from billkit.sandbox.store import DuplicateReference, ObjectKind, Store
 
-__all__ = ["ensure_reference_free", "find_or_404", "join"]
+__all__ = ["find_json_or_404", "find_or_404", "insert_new", "join"]
 
 
 def find_or_404(
@@ -22,14 +24,28 @@ def find_or_404(
     return obj
 
 
-def ensure_reference_free(store: Store, kind: ObjectKind, reference: str, *, field: str) -> None:
-    """409 when another object of this kind already uses `reference` as its external_reference."""
-    if store.objects(kind).reference_taken(reference):
+def find_json_or_404(store: Store, kind: ObjectKind, reference: str) -> Json:
+    """`find_or_404` for a retrieve: the stored JSON, answered without parsing it."""
+    text = store.objects(kind).find_json(reference)
+    if text is None:
+        raise ApiError(404, f"No {kind} has the ID or external_reference {reference!r}")
+    return Json(text)
+
+
+def insert_new(store: Store, kind: ObjectKind, obj: Mapping[str, Any], *, field: str) -> Json:
+    """Store a new object and return it as stored; 409 blaming `field` when its external_reference
+    is already used.
+
+    The table's UNIQUE constraint does the checking, so a create costs no extra query.
+    """
+    try:
+        return Json(store.objects(kind).insert(obj))
+    except DuplicateReference:
         raise ApiError(
             409,
-            f"A {kind} with external_reference {reference!r} already exists",
+            f"A {kind} with external_reference {obj['external_reference']!r} already exists",
             errors=[FieldProblem(field, "is already used by another " + kind)],
-        )
+        ) from None
 
 
 def join(prefix: str, name: str) -> str:

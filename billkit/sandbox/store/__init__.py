@@ -11,8 +11,6 @@ endpoint is registered, the outbox row), so every way of paying stores exactly t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from billkit.sandbox.domain.payments import AppliedPayment
@@ -62,23 +60,21 @@ class Store:
         self.webhook_endpoints = WebhookEndpoints(connection)
         self.idempotency = IdempotencyRecords(connection)
         self.meta = Meta(connection)
+        #: All or nothing (see `Database.transaction`); `savepoint()` undoes one block inside it.
+        self.transaction = database.transaction
+        self.savepoint = database.savepoint
+        self._tables: dict[ObjectKind, ObjectTable] = {
+            "customer": self.customers,
+            "account": self.accounts,
+            "bill": self.bills,
+        }
 
     @classmethod
     def open(cls, path: str) -> Store:
         return cls(Database.open(path))
 
     def objects(self, kind: ObjectKind) -> ObjectTable:
-        return {"customer": self.customers, "account": self.accounts, "bill": self.bills}[kind]
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.database.transaction():
-            yield
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        with self.database.savepoint():
-            yield
+        return self._tables[kind]
 
     def record_payment(self, applied: AppliedPayment, *, now: float) -> bool:
         """Write everything `applied` changes; True when a webhook delivery was queued with it."""

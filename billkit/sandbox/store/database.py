@@ -64,8 +64,11 @@ class Database:
         execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if self.path != MEMORY:
             execute("PRAGMA journal_mode = WAL")
-            # In WAL mode NORMAL loses no committed data on a crash of the process, only on power loss.
-            execute("PRAGMA synchronous = NORMAL")
+            # The sandbox holds test data, so it never waits for the disk: commits reach the operating
+            # system at once and survive the sandbox crashing or restarting; only an operating-system
+            # crash or power cut could lose or damage them. Syncing (NORMAL) would stall a request for
+            # every WAL checkpoint and cut throughput by about a third.
+            execute("PRAGMA synchronous = OFF")
         execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self) -> None:

@@ -62,30 +62,39 @@ class ObjectTable:
 
     def find(self, reference: str) -> dict[str, Any] | None:
         """The object whose ID is `reference`, else the one whose external_reference is."""
+        text = self.find_json(reference)
+        return None if text is None else loads(text)
+
+    def find_json(self, reference: str) -> str | None:
+        """`find`, as the JSON text it is stored as (what a retrieve answers, unparsed)."""
         row = self._connection.execute(self._by_id_sql, (reference,)).fetchone()
         if row is None:
             row = self._connection.execute(self._by_reference_sql, (reference,)).fetchone()
-        return None if row is None else loads(row[0])
+        return None if row is None else str(row[0])
 
     def reference_taken(self, external_reference: str) -> bool:
         row = self._connection.execute(self._by_reference_sql, (external_reference,)).fetchone()
         return row is not None
 
-    def insert(self, obj: Mapping[str, Any]) -> None:
-        values = (obj["id"], obj["external_reference"], *self._indexed(obj), dumps(obj))
+    def insert(self, obj: Mapping[str, Any]) -> str:
+        """Store a new object; returns the JSON text stored."""
+        text = dumps(obj)
+        values = (obj["id"], obj["external_reference"], *self._indexed(obj), text)
         try:
             self._connection.execute(self._insert_sql, values)
         except sqlite3.IntegrityError:
             if self.reference_taken(obj["external_reference"]):
                 raise DuplicateReference(self.kind, obj["external_reference"]) from None
             raise
+        return text
 
-    def update(self, obj: Mapping[str, Any]) -> None:
-        cursor = self._connection.execute(
-            self._update_sql, (*self._indexed(obj), dumps(obj), obj["id"])
-        )
+    def update(self, obj: Mapping[str, Any]) -> str:
+        """Replace a stored object; returns the JSON text stored."""
+        text = dumps(obj)
+        cursor = self._connection.execute(self._update_sql, (*self._indexed(obj), text, obj["id"]))
         if cursor.rowcount != 1:
             raise LookupError(f"no {self.kind} {obj['id']} to update")
+        return text
 
     def list(self, *, limit: int, starting_after: str | None, filters: Mapping[str, str]) -> Page:
         """Newest first; `filters` maps indexed column names to the values they must equal."""
