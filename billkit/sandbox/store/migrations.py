@@ -92,4 +92,23 @@ CREATE INDEX outbox_due ON outbox (status, due_at);
 CREATE INDEX outbox_by_event ON outbox (event_id);
 """
 
-MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS]
+# Webhook delivery (billkit.sandbox.delivery): why each outbox row exists (event, redeliver, or a chaos
+# copy), whether chaos was rolled for it yet, and a log of every attempt. Attempts go with their event.
+_DELIVERY_LOG = """
+ALTER TABLE outbox ADD COLUMN origin TEXT NOT NULL DEFAULT 'event';
+ALTER TABLE outbox ADD COLUMN chaos_rolled INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE webhook_attempts (
+    seq          INTEGER PRIMARY KEY,
+    event_id     TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    outbox_seq   INTEGER NOT NULL,
+    webhook_id   TEXT NOT NULL,
+    attempt      INTEGER NOT NULL,
+    timestamp    INTEGER NOT NULL,
+    status_code  INTEGER,
+    error        TEXT,
+    duration_ms  REAL NOT NULL
+);
+CREATE INDEX webhook_attempts_by_event ON webhook_attempts (event_id, seq);
+"""
+
+MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS, _DELIVERY_LOG]
