@@ -25,6 +25,7 @@ def advance_clock(context: RequestContext) -> dict[str, Any]:
     offset = clock.advanced(context.body["advance_seconds"])
     context.store.meta.set(CLOCK_OFFSET, repr(offset))
     context.after_commit.append(partial(clock.set_offset, offset))
+    context.after_commit.append(context.runtime.outbox_signal.notify)  # retries may now be due
     return {"now": iso_utc(context.now + (offset - clock.offset))}
 
 
