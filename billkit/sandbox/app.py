@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import billkit
+from billkit.sandbox import delivery
 from billkit.sandbox.http.endpoint import Endpoint
 from billkit.sandbox.http.openapi import build_openapi
 from billkit.sandbox.http.pipeline import problem_response, route
@@ -51,6 +52,7 @@ ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
     bills.ENDPOINTS,
     payments.ENDPOINTS,
     events.ENDPOINTS,
+    delivery.ENDPOINTS,
     webhook_endpoints.ENDPOINTS,
     billing_lists.ENDPOINTS,
     control.ENDPOINTS,
@@ -58,7 +60,7 @@ ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
 
 #: Started after the store opens, stopped before it closes (see the module docstring).
 BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
-BACKGROUND_SERVICES: list[BackgroundService] = []
+BACKGROUND_SERVICES: list[BackgroundService] = [delivery.delivery_service]
 
 
 def create_app(
