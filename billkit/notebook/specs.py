@@ -244,7 +244,7 @@ def _source(value: str) -> str | None:
         return "must be 'sandbox' or the path of a ledger file"
     path = Path(value)
     if not path.is_file():
-        return f"names no ledger file: {value!r} does not exist (use 'sandbox' for the demo data)"
+        return "names no ledger file: nothing is at that path (use 'sandbox' for the demo data)"
     return None
 
 

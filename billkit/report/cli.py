@@ -1,0 +1,147 @@
+"""`billkit report`: run the payments report notebook into an executed notebook and a standalone HTML report.
+
+    billkit report --as-of 2026-12-31 --currency ZAR --out reports/
+    billkit report --source ledger.sqlite --start 2026-12-01 --end 2026-12-15 --out reports/
+
+Every option is validated (with the notebook's own parameter spec) before a kernel starts; a bad value exits
+with status 2 and a message naming the option. The notebook runs through papermill in a temporary folder;
+`OUT/payments_report.ipynb` and `OUT/payments_report.html` (offline: plotly.js inlined once, code hidden)
+appear only when it has run. A failing notebook exits 1 and keeps the executed notebook for inspection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from billkit.cli import UsageError
+from billkit.notebook.catalog import NOTEBOOKS_DIR
+from billkit.notebook.parameters import ParameterError, validate_parameters
+from billkit.notebook.run import NotebookExecutionError, execute
+from billkit.notebook.specs import PaymentsReportParameters
+
+__all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]
+
+NOTEBOOK = NOTEBOOKS_DIR / "10_payments_report.ipynb"
+OUTPUT_NAME = "payments_report"
+# option flag -> notebook parameter
+_OPTIONS = {
+    "--as-of": "as_of",
+    "--timezone": "timezone",
+    "--currency": "currency",
+    "--start": "start",
+    "--end": "end",
+    "--customer": "customer",
+    "--account": "account",
+    "--source": "source",
+    "--seed": "demo_seed",
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        help="the report's day (default: the data's last day)",
+    )
+    parser.add_argument(
+        "--timezone",
+        dest="timezone",
+        metavar="ZONE",
+        help="IANA time zone for calendar days (default: Africa/Johannesburg)",
+    )
+    parser.add_argument(
+        "--currency",
+        dest="currency",
+        metavar="USD|ZAR",
+        help="one currency only (default: each separately)",
+    )
+    parser.add_argument(
+        "--start",
+        dest="start",
+        metavar="YYYY-MM-DD",
+        help="first bill date of the period (default: as-of's month)",
+    )
+    parser.add_argument(
+        "--end",
+        dest="end",
+        metavar="YYYY-MM-DD",
+        help="last bill date of the period (default: as-of)",
+    )
+    parser.add_argument(
+        "--customer", dest="customer", metavar="ID|REF", help="only this customer and its accounts"
+    )
+    parser.add_argument("--account", dest="account", metavar="ID|REF", help="only this account")
+    parser.add_argument(
+        "--source",
+        dest="source",
+        metavar="sandbox|PATH",
+        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
+    )
+    parser.add_argument(
+        "--seed",
+        dest="demo_seed",
+        type=int,
+        metavar="N",
+        help="seed of the demo month (default: 7)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        help="folder for payments_report.ipynb and .html (default: reports)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    given = {parameter: getattr(args, parameter) for parameter in _OPTIONS.values()}
+    parameters: dict[str, object] = {
+        name: value for name, value in given.items() if value is not None
+    }
+    source = parameters.get("source")
+    if isinstance(source, str) and source != "sandbox" and source.strip():
+        # The notebook runs in a temporary folder: a relative path must mean the caller's folder.
+        parameters["source"] = str(Path(source).expanduser().resolve())
+    try:
+        validate_parameters(parameters, PaymentsReportParameters)
+    except ParameterError as error:
+        raise UsageError(_with_option_names(error)) from error
+    if not NOTEBOOK.is_file():
+        raise UsageError(f"the report notebook is missing: {NOTEBOOK}")
+    out_dir: Path = args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = {suffix: out_dir / f"{OUTPUT_NAME}{suffix}" for suffix in (".ipynb", ".html")}
+    with tempfile.TemporaryDirectory(prefix=".billkit-report-", dir=out_dir) as staging:
+        staged = Path(staging)
+        try:
+            result = execute(
+                NOTEBOOK, staged, parameters, spec=PaymentsReportParameters, hide_code=True
+            )
+        except NotebookExecutionError as error:
+            targets[".html"].unlink(missing_ok=True)  # an old report must not pass for this run's
+            shutil.move(error.executed, targets[".ipynb"])
+            where = f"cell In [{error.cell}]" if error.cell is not None else "a cell"
+            print(
+                f"billkit report: the report notebook failed in {where}: {error.exception}\n"
+                f"The executed notebook is kept at {targets['.ipynb']}"
+            )
+            return 1
+        shutil.move(result.notebook, targets[".ipynb"])
+        shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+    print(f"Payments report ({result.seconds:.1f} s):")
+    print(f"  notebook  {targets['.ipynb']}")
+    print(f"  HTML      {targets['.html']}")
+    return 0
+
+
+def _with_option_names(error: ParameterError) -> str:
+    """The problems as a command-line user reads them: option flags instead of parameter names."""
+    flags = {parameter: flag for flag, parameter in _OPTIONS.items()}
+    lines = ["the report options need fixing:"]
+    for problem in error.problems:
+        name, _, rest = problem.partition(" ")
+        lines.append(f"  {flags[name]} {rest}" if name in flags else f"  {problem}")
+    return "\n".join(lines)
