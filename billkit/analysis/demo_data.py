@@ -75,7 +75,7 @@ class DemoSummary:
     bills_by_status: dict[str, int]
     carried_over_bills: int
     partially_paid_bills: int
-    late_paid_bills: int
+    late_payments: int
     payments: int
     balance_payments: int
     refused_overpayments: int
@@ -173,7 +173,7 @@ def populate(
         bills_by_status=dict(tally.status),
         carried_over_bills=sum(bill.bill_date < first_day for bill in builder.bills),
         partially_paid_bills=tally.partial,
-        late_paid_bills=tally.late,
+        late_payments=tally.late,
         payments=tally.payments,
         balance_payments=tally.balance_payments,
         refused_overpayments=tally.refused,
@@ -300,7 +300,7 @@ class _MonthBuilder:
             day = self._day_between(created_on, pay_by)
             if bill.try_overpaying:
                 self._at(day, lambda: self._try_overpaying(bill))
-            self._at(day, lambda: self._pay_bill(bill, bill.amount_due))
+            self._at(day, lambda: self._pay_bill(bill, bill.amount_due, late=day > due_date))
         elif bill.outcome == "late":
             earliest = max(due_date + timedelta(days=1), created_on)
             day = self._day_between(earliest, min(earliest + timedelta(days=12), self.last_day))
@@ -308,7 +308,8 @@ class _MonthBuilder:
         elif bill.outcome == "partial":
             share = rng.randint(25, 70)
             amount = max(100, bill.amount_due * share // 100 // 50 * 50)
-            self._at(self._day_between(created_on, pay_by), lambda: self._pay_bill(bill, amount))
+            day = self._day_between(created_on, pay_by)
+            self._at(day, lambda: self._pay_bill(bill, amount, late=day > due_date))
         elif bill.outcome == "voided":
             day = self._day_between(created_on, min(created_on + timedelta(days=5), self.last_day))
             self._at(day, lambda: self._void(bill))
@@ -402,7 +403,7 @@ class _MonthBuilder:
     def _channel(self) -> str:
         return self.rng.choices(_CHANNELS, weights=_CHANNEL_WEIGHTS)[0]
 
-    def _pay_bill(self, bill: _Bill, amount: int, *, late: bool = False) -> None:
+    def _pay_bill(self, bill: _Bill, amount: int, *, late: bool) -> None:
         channel = self._channel()
         self.client.sandbox.payments.create(bill=bill.reference, amount=amount, channel=channel)
         self.tally.payments += 1
