@@ -37,6 +37,8 @@ __all__ = [
 #: What `POST /_sandbox/reset` empties, children before parents. Modules that add tables of billing data
 #: or events append them here. The key, the webhook secret, the endpoint and the clock are kept.
 RESET_TABLES: list[str] = [
+    "page_receipts",
+    "payment_requests",
     "outbox",
     "events",
     "payments",

@@ -111,4 +111,21 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_by_event ON webhook_attempts (event_id, seq);
 """
 
-MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS, _DELIVERY_LOG]
+# Collect payment requests (billkit.sandbox.payment_requests), and the receipts of hosted-page payments
+# filed under the form token that made them, so a second submission of one form shows its receipt.
+_PAYMENT_REQUESTS_AND_PAGES = """
+CREATE TABLE payment_requests (
+    seq                INTEGER PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    external_reference TEXT UNIQUE,
+    object             TEXT NOT NULL
+);
+CREATE TABLE page_receipts (
+    token      TEXT PRIMARY KEY,
+    target_id  TEXT NOT NULL,
+    receipt    TEXT NOT NULL,
+    created_at REAL NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS, _DELIVERY_LOG, _PAYMENT_REQUESTS_AND_PAGES]
