@@ -41,6 +41,8 @@ class RequestContext:
     query: dict[str, Any]
     #: Sandbox clock seconds, read once so every timestamp a request writes agrees.
     now: float
+    #: Where the request reached the sandbox (`http://127.0.0.1:8787`): links it hands out point there.
+    base_url: str = ""
     #: Run once the request's transaction has committed (never if it fails): say, waking the delivery
     #: worker for a queued delivery, or moving the in-memory clock.
     after_commit: list[Callable[[], None]] = field(default_factory=list)

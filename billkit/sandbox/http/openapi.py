@@ -29,6 +29,10 @@ PATH_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
     "customer": (_REFERENCE, "The customer's ID (bcus_...) or external_reference"),
     "account": (_REFERENCE, "The account's ID (bacc_...) or external_reference"),
     "bill": (_REFERENCE, "The bill's ID (bill_...) or external_reference"),
+    "payment_request": (
+        _REFERENCE,
+        "The payment request's ID (pr_...) or external_reference",
+    ),
     "event": ({"type": "string", "pattern": id_pattern("evt_")}, "The event's ID (evt_...)"),
     "endpoint": (
         {"type": "string", "pattern": id_pattern("we_")},

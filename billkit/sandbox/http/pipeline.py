@@ -102,7 +102,8 @@ def _run(
     """
     store = runtime.store
     now = runtime.clock.timestamp()
-    context = RequestContext(runtime, dict(request.path_params), {}, query, now)
+    base_url = str(request.base_url).rstrip("/")
+    context = RequestContext(runtime, dict(request.path_params), {}, query, now, base_url=base_url)
     if not endpoint.writes:
         context.body = endpoint.body.parse(raw) if endpoint.body else {}
         return _json_response(endpoint.status, _encoded(endpoint.handler(context)))
