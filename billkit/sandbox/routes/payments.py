@@ -1,4 +1,5 @@
-"""`POST /_sandbox/payments`: pay a bill, an account balance or a customer balance as a payer would."""
+"""`POST /_sandbox/payments`: pay a bill, an account balance, a customer balance or a payment request as a
+payer would."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from billkit.sandbox.domain.payments import PaymentIds, PaymentIntent, apply_payment
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
 from billkit.sandbox.ids import new_id
+from billkit.sandbox.payment_requests import find_payment_request, pay_payment_request
 from billkit.sandbox.problems import ApiError, FieldProblem
 from billkit.sandbox.routes.lookup import find_or_404
 from billkit.sandbox.schemas.sandbox import PAYMENT_TARGETS, Payment, PaymentCreate
@@ -21,22 +23,28 @@ def new_payment_ids() -> PaymentIds:
 
 def create_payment(context: RequestContext) -> dict[str, Any]:
     store, body = context.store, context.body
-    named = [target for target in PAYMENT_TARGETS if target in body]
+    named = [target for target in (*PAYMENT_TARGETS, "payment_request") if target in body]
     if len(named) != 1:
-        message = "give exactly one of bill, account or customer"
+        message = "give exactly one of bill, account, customer or payment_request"
         raise ApiError(
             400,
             f"A payment is applied to exactly one obligation: {message}",
             errors=[FieldProblem(target, message) for target in (named or PAYMENT_TARGETS)],
         )
-    kind = named[0]
-    obligation = find_or_404(store, kind, body[kind], field=kind)
     intent = PaymentIntent(
         amount=body["amount"],
         channel=body.get("channel", "api"),
         currency=body.get("currency"),
         metadata=body.get("metadata", {}),
     )
+    if "payment_request" in body:
+        request = find_payment_request(store, body["payment_request"], field="payment_request")
+        paid = pay_payment_request(store, request, intent, now=context.now)
+        if paid.delivery_queued:
+            context.after_commit.append(context.runtime.outbox_signal.notify)
+        return paid.payment
+    kind = next(target for target in PAYMENT_TARGETS if target in body)
+    obligation = find_or_404(store, kind, body[kind], field=kind)
     applied = apply_payment(kind, obligation, intent, ids=new_payment_ids(), now=context.now_iso())
     if store.record_payment(applied, now=context.now):
         context.after_commit.append(context.runtime.outbox_signal.notify)
@@ -55,6 +63,7 @@ ENDPOINTS = (
         idempotency=Idempotency.REQUIRED,
         body=BodyParser(PaymentCreate),
         errors=(404, 422),
-        description="Checked against the obligation's payment_rules; emits obligation.amount_applied.",
+        description="Checked against the obligation's payment_rules; emits obligation.amount_applied. "
+        "A payment request is paid in full only, and emits payment_request.paid.",
     ),
 )

@@ -26,6 +26,7 @@ from billkit.sandbox.schemas.common import (
     Timestamp,
     WebhookEndpointId,
 )
+from billkit.sandbox.schemas.payment_requests import PaymentRequest, PaymentRequestId
 from billkit.sandbox.settings import MAX_URL_LENGTH
 
 __all__ = [
@@ -71,16 +72,20 @@ PAYMENT_TARGETS: tuple[ObligationType, ...] = ("bill", "account", "customer")
     ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"oneOf": [{"required": [target]} for target in PAYMENT_TARGETS]},
+        json_schema_extra={
+            "oneOf": [{"required": [target]} for target in (*PAYMENT_TARGETS, "payment_request")]
+        },
     )
 )
 class PaymentCreate(TypedDict):
-    """Exactly one of `bill`, `account`, `customer` (ID or external_reference)."""
+    """Exactly one of `bill`, `account`, `customer` (ID or external_reference) or `payment_request`
+    (its ID; the amount must be the request's)."""
 
     amount: PositiveAmount
     bill: NotRequired[IdOrReference]
     account: NotRequired[IdOrReference]
     customer: NotRequired[IdOrReference]
+    payment_request: NotRequired[PaymentRequestId]
     currency: NotRequired[Currency]
     channel: NotRequired[PaymentChannel]
     metadata: NotRequired[Metadata]
@@ -88,7 +93,9 @@ class PaymentCreate(TypedDict):
 
 @with_config(CLOSED)
 class Obligation(TypedDict):
-    type: ObligationType
+    """What the payment was applied to: an unlinked payment request is its own obligation."""
+
+    type: ObligationType | Literal["payment_request"]
     id: str
 
 
@@ -100,8 +107,11 @@ class Payment(TypedDict):
     channel: PaymentChannel
     status: Literal["succeeded"]
     obligation: Obligation
-    application_id: ApplicationId
+    #: Absent only when a payment request tied to no obligation was paid.
+    application_id: NotRequired[ApplicationId]
     event_id: EventId
+    #: The payment request this payment paid, if any.
+    payment_request: NotRequired[PaymentRequestId]
     created_at: Timestamp
 
 
@@ -126,9 +136,16 @@ class ObligationAmountApplied(TypedDict):
 
 @with_config(CLOSED)
 class Event(TypedDict):
+    """`data` is the application for `obligation.amount_applied`, the request for `payment_request.*`."""
+
     id: EventId
-    type: Literal["obligation.amount_applied"]
-    data: ObligationAmountApplied
+    type: Literal[
+        "obligation.amount_applied",
+        "payment_request.created",
+        "payment_request.updated",
+        "payment_request.paid",
+    ]
+    data: ObligationAmountApplied | PaymentRequest
 
 
 # ---- webhook endpoints -------------------------------------------------------------------------
