@@ -23,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import billkit
-from billkit.sandbox import delivery
+from billkit.sandbox import delivery, payment_requests
 from billkit.sandbox.http.endpoint import Endpoint
 from billkit.sandbox.http.openapi import build_openapi
 from billkit.sandbox.http.pipeline import problem_response, route
+from billkit.sandbox.pages import PAGE_ROUTES
 from billkit.sandbox.problems import SLUGS, ApiError
 from billkit.sandbox.routes import (
     accounts,
@@ -50,6 +51,7 @@ ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
     customers.ENDPOINTS,
     accounts.ENDPOINTS,
     bills.ENDPOINTS,
+    payment_requests.ENDPOINTS,
     payments.ENDPOINTS,
     events.ENDPOINTS,
     delivery.ENDPOINTS,
@@ -96,6 +98,7 @@ def create_app(
         routes=[
             Route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False),
             *_routes(endpoints),
+            *PAGE_ROUTES,  # the hosted bill page: HTML for browsers, not in /openapi.json
             *extra_routes,
         ],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
