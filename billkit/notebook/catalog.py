@@ -15,6 +15,7 @@ from billkit.notebook.specs import (
     BillFormParameters,
     CommonOperationsParameters,
     CustomerBalanceParameters,
+    PaymentsReportParameters,
 )
 
 __all__ = ["NOTEBOOKS", "NOTEBOOKS_DIR", "CatalogEntry", "entry_for"]
@@ -46,6 +47,7 @@ NOTEBOOKS: tuple[CatalogEntry, ...] = (
     CatalogEntry("03_account_balance.ipynb", AccountBalanceParameters),
     CatalogEntry("04_common_operations.ipynb", CommonOperationsParameters),
     CatalogEntry("05_bill_form.ipynb", BillFormParameters),
+    CatalogEntry("10_payments_report.ipynb", PaymentsReportParameters, hide_code=True),
 )
 
 
