@@ -90,12 +90,14 @@ def parse_amount(typed: str, currency: str) -> int:
     try:
         value = Decimal(text)
     except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():  # "abc", but also "NaN" and "Infinity", which Decimal reads
         raise PageError(
             400, f"“{typed.strip()}” is not an amount. Enter it in numbers, like 12.50."
-        ) from None
+        )
     exponent = currency_exponent(currency)
-    minor = value.scaleb(exponent) if value.is_finite() else value
-    if not minor.is_finite() or minor != minor.to_integral_value():
+    minor = value.scaleb(exponent)
+    if minor != minor.to_integral_value():
         raise PageError(
             400, f"Amounts in {currency} have at most {exponent} digits after the decimal point."
         )
