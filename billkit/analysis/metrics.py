@@ -331,7 +331,7 @@ def collection_funnel(
     if start is not None or end is not None:
         first = None if start is None else _as_of.calendar_day(start, "start")
         last = None if end is None else _as_of.calendar_day(end, "end")
-        chosen &= _dated_between(frame["bill_date"], first, last)
+        chosen = chosen & _dated_between(frame["bill_date"], first, last)
     names, currency = _currencies(frame["currency"])
     paid = frame["amount_paid"].to_numpy(dtype="int64", na_value=0)
     due = frame["amount_due"].to_numpy(dtype="int64", na_value=0)

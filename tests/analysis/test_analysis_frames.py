@@ -381,3 +381,12 @@ def test_importing_analysis_does_not_load_plotly_until_a_chart_is_drawn() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_funnel_keeps_only_bills_dated_in_the_period() -> None:
+    bills = bills_table(
+        {"currency": "ZAR", "amount_due": 100, "bill_date": "2025-01-05"},
+        {"currency": "ZAR", "amount_due": 100, "bill_date": "2025-02-05", "amount_paid": 40},
+    )
+    funnel = metrics.collection_funnel(bills, start="2025-01-01", end="2025-01-31")
+    assert funnel.loc[funnel["currency"] == "ZAR", "bills"].tolist() == [1, 0, 0]
