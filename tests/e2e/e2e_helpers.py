@@ -8,14 +8,14 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
-__all__ = ["Delivery", "Recorder", "SandboxApi", "free_port"]
+__all__ = ["Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
 
 
 def free_port() -> int:
@@ -46,6 +46,9 @@ class Recorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+            disable_nagle_algorithm = True  # no delayed-ACK stall between the head and the body
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with recorder._changed:
@@ -163,3 +166,46 @@ class SandboxApi:
 
     def close(self) -> None:
         self.http.close()
+
+
+Tamper = Callable[[dict[str, str], bytes], tuple[dict[str, str], bytes]]
+
+
+class Relay:
+    """A man in the middle: takes each delivery, lets `tamper` change its headers or body, forwards it to
+    `target` and hands back the target's answer."""
+
+    def __init__(self, target: str, tamper: Tamper) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                headers.pop("content-length", None)
+                headers.pop("host", None)
+                headers, body = tamper(headers, body)
+                answer = httpx.post(target, content=body, headers=headers, timeout=10)
+                self.send_response(answer.status_code)
+                self.send_header("content-length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/relay"
+
+    def __enter__(self) -> Relay:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

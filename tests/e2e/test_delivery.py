@@ -75,7 +75,7 @@ def test_default_schedule_runs_on_the_sandbox_clock_then_fails() -> None:
     ):
         api = SandboxApi(sandbox.base_url, sandbox.api_key)
         event_id = api.pay(api.customer_with_balance())
-        recorder.wait(1)
+        api.wait_attempts(event_id, 1)  # the retry is scheduled from the settled failure
         api.advance(DEFAULT_RETRY_SCHEDULE[0] - 1)
         assert recorder.quiet_for(0.3) == 1  # not yet due
         api.advance(1)
