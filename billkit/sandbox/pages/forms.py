@@ -70,7 +70,7 @@ def parse_form(body: bytes) -> PaymentForm:
     if len(body) > MAX_FORM_BYTES:
         raise PageError(413, "The form sent was too large. Reload the page and try again.")
     try:
-        items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise PageError(400, "The form could not be read. Reload the page and try again.") from None
     fields: Mapping[str, str] = dict(reversed(items))  # the first value of each name wins
@@ -95,17 +95,18 @@ def parse_amount(typed: str, currency: str) -> int:
         raise PageError(
             400, f"“{typed.strip()}” is not an amount. Enter it in numbers, like 12.50."
         )
+    if value <= 0:
+        raise PageError(400, "Enter an amount greater than zero.")
     exponent = currency_exponent(currency)
+    # Compared before scaling, so "1e999999" is refused rather than overflowing.
+    if value > Decimal(MAX_MINOR_UNITS).scaleb(-exponent):
+        raise PageError(
+            400,
+            f"That is more than the largest payment possible, {format_money(MAX_MINOR_UNITS, currency)}.",
+        )
     minor = value.scaleb(exponent)
     if minor != minor.to_integral_value():
         raise PageError(
             400, f"Amounts in {currency} have at most {exponent} digits after the decimal point."
-        )
-    if minor <= 0:
-        raise PageError(400, "Enter an amount greater than zero.")
-    if minor > MAX_MINOR_UNITS:
-        raise PageError(
-            400,
-            f"That is more than the largest payment possible, {format_money(MAX_MINOR_UNITS, currency)}.",
         )
     return int(minor)
