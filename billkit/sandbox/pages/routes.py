@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.domain.errors import RuleViolation
-from billkit.sandbox.domain.payments import PaymentIntent, apply_payment
+from billkit.sandbox.domain.payments import ObligationKind, PaymentIntent, apply_payment
 from billkit.sandbox.pages.forms import (
     MAX_FORM_BYTES,
     PageError,
@@ -34,6 +34,7 @@ from billkit.sandbox.pages.views import (
     balance_view,
     bill_view,
     explain_refusal,
+    obligation_kind,
     payment_request_view,
     receipt,
 )
@@ -47,6 +48,7 @@ __all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL"]
 logger = logging.getLogger("billkit.sandbox")
 
 PAYMENT_CHANNEL = "ebp"
+_PREFIXES: dict[str, ObligationKind] = {"bill_": "bill", "bacc_": "account", "bcus_": "customer"}
 _NOT_FOUND = (
     "There is no bill, balance or payment request at this address. Check the link you were sent."
 )
@@ -59,16 +61,17 @@ def _load(store: Store, target_id: str) -> Subject:
         if request is not None and request["id"] == target_id:
             return Subject("payment_request", request)
         raise PageError(404, _NOT_FOUND)
-    kinds = {"bill_": "bill", "bacc_": "account", "bcus_": "customer"}
-    kind = next((k for prefix, k in kinds.items() if target_id.startswith(prefix)), None)
-    obj = store.objects(kind).find(target_id) if kind else None  # type: ignore[arg-type]
+    kind = next((k for prefix, k in _PREFIXES.items() if target_id.startswith(prefix)), None)
+    obj = store.objects(kind).find(target_id) if kind else None
     if kind is None or obj is None or obj["id"] != target_id:
         raise PageError(404, _NOT_FOUND)
-    account = store.accounts.find(obj["account_id"]) if "account_id" in obj else None
+    if kind == "customer":
+        return Subject(kind, obj, customer=obj)
+    customer = store.customers.find(obj["customer_id"])
     if kind == "account":
-        account = obj
-    customer = store.customers.find(obj["customer_id"]) if kind != "customer" else obj
-    return Subject(kind, obj, customer=customer, account=account)  # type: ignore[arg-type]
+        return Subject(kind, obj, customer=customer, account=obj)
+    account = store.accounts.find(obj["account_id"]) if "account_id" in obj else None
+    return Subject(kind, obj, customer=customer, account=account)
 
 
 def _view(subject: Subject, now: float) -> PayView:
@@ -167,7 +170,7 @@ def _apply(
         paid = pay_payment_request(store, subject.obj, intent, now=now)
         return paid.payment, paid.request, paid.delivery_queued
     applied = apply_payment(
-        subject.kind, subject.obj, intent, ids=new_payment_ids(), now=iso_utc(now)
+        obligation_kind(subject.kind), subject.obj, intent, ids=new_payment_ids(), now=iso_utc(now)
     )
     queued = store.record_payment(applied, now=now)
     return applied.payment, applied.obligation, queued

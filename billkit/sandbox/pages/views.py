@@ -27,6 +27,7 @@ __all__ = [
     "balance_view",
     "bill_view",
     "explain_refusal",
+    "obligation_kind",
     "payment_request_view",
     "receipt",
 ]
@@ -117,15 +118,35 @@ def _owner_name(subject: Subject) -> str | None:
     return " · ".join(str(name) for name in names) or None
 
 
+_BILL_STATES: dict[str, tuple[str, Tone, str | None]] = {
+    "paid": ("Paid", "paid", "This bill is paid in full. Thank you."),
+    "voided": ("Cancelled", "closed", "This bill was cancelled and can no longer be paid."),
+}
+_REQUEST_STATES: dict[str, tuple[Tone, str | None]] = {
+    "active": ("open", None),
+    "paid": ("paid", "This payment request has been paid. Thank you."),
+    "expired": ("closed", "This payment request has expired. Ask the sender for a new link."),
+}
+
+
+def obligation_kind(kind: PageKind) -> ObligationKind:
+    """The billing obligation a page's subject is (a payment request is none)."""
+    if kind == "payment_request":
+        raise ValueError("a payment request is not a billing obligation")
+    return kind
+
+
 def bill_view(subject: Subject) -> PayView:
     bill = subject.obj
     currency: str = bill["currency"]
     remaining: int = bill["amount_remaining"]
     rules = bill.get("payment_rules")
-    status, tone, closed = {
-        "paid": ("Paid", "paid", "This bill is paid in full. Thank you."),
-        "voided": ("Cancelled", "closed", "This bill was cancelled and can no longer be paid."),
-    }.get(bill["status"], ("Part paid" if bill["amount_paid"] else "Unpaid", "open", None))
+    unpaid: tuple[str, Tone, str | None] = (
+        "Part paid" if bill["amount_paid"] else "Unpaid",
+        "open",
+        None,
+    )
+    status, tone, closed = _BILL_STATES.get(bill["status"], unpaid)
     if closed is None and rules is None:
         closed = "This bill cannot be paid online."
     return PayView(
@@ -145,7 +166,7 @@ def bill_view(subject: Subject) -> PayView:
         due_label="Due date",
         due=_long_date(bill["due_date"]) if "due_date" in bill else None,
         status=status,
-        tone=tone,  # type: ignore[arg-type]
+        tone=tone,
         closed_reason=closed,
         fixed_amount=False,
         suggested_amount=_major_text(remaining, currency),
@@ -155,13 +176,14 @@ def bill_view(subject: Subject) -> PayView:
 
 def balance_view(subject: Subject) -> PayView:
     """An account's or a customer's balance: positive is owed, negative is credit held for the payer."""
-    kind: ObligationKind = "account" if subject.kind == "account" else "customer"
+    kind = obligation_kind(subject.kind)
     entity = subject.obj
     rules = entity.get("payment_rules")
     currency: str = entity.get("currency") or "ZAR"
     balance: int = entity.get("balance", 0)
     owed = outstanding(kind, entity)
     closed: str | None = None
+    tone: Tone
     if rules is None or "balance" not in entity:
         status, tone = "No balance", "closed"
         closed = f"This {kind} has no balance to pay online."
@@ -185,7 +207,7 @@ def balance_view(subject: Subject) -> PayView:
         due_label="Due date",
         due=None,
         status=status,
-        tone=tone,  # type: ignore[arg-type]
+        tone=tone,
         closed_reason=closed,
         fixed_amount=False,
         suggested_amount=_major_text(owed, currency) if owed else "",
@@ -197,10 +219,7 @@ def payment_request_view(subject: Subject, *, now: float) -> PayView:
     request = requests.as_of(subject.obj, now)
     currency: str = request["currency"]
     status = request["status"]
-    closed = {
-        "paid": "This payment request has been paid. Thank you.",
-        "expired": "This payment request has expired. Ask the sender for a new link.",
-    }.get(status)
+    tone, closed = _REQUEST_STATES[status]
     return PayView(
         kind="payment_request",
         id=request["id"],
@@ -214,7 +233,7 @@ def payment_request_view(subject: Subject, *, now: float) -> PayView:
         due_label="Pay by",
         due=_long_time(request["expires_at"]) if "expires_at" in request else None,
         status=status.capitalize(),
-        tone={"paid": "paid", "expired": "closed"}.get(status, "open"),  # type: ignore[arg-type]
+        tone=tone,
         closed_reason=closed,
         fixed_amount=True,
         suggested_amount=_major_text(request["amount"], currency),
@@ -234,8 +253,7 @@ def explain_refusal(view: PayView, subject: Subject, amount: int, fallback: str)
     rules = obj.get("payment_rules")
     if rules is None:
         return fallback
-    kind: ObligationKind = subject.kind  # type: ignore[assignment]
-    owed = outstanding(kind, obj)
+    owed = outstanding(obligation_kind(subject.kind), obj)
     if amount < rules["min_amount"]:
         return f"The smallest payment accepted is {view.money(rules['min_amount'])}."
     if not rules["overpayment_allowed"] and amount > owed:
