@@ -314,3 +314,10 @@ def test_twenty_payments_at_once_pay_a_request_once(api: Api) -> None:
     assert statuses == [201] + [422] * 19
     assert api.get(f"/billing/bills/{bill['id']}").json()["amount_paid"] == 1500
     assert len(_event_for(api, "payment_request.paid", created["id"])) == 1
+
+
+def test_reset_deletes_payment_requests(fresh_api: Api) -> None:
+    created = _request(fresh_api, external_reference="PR-RESET")
+    assert fresh_api.post("/_sandbox/reset").status_code == 200
+    assert fresh_api.get(f"{PATH}/{created['id']}").status_code == 404
+    _request(fresh_api, external_reference="PR-RESET")  # its reference is free again
