@@ -2,7 +2,7 @@
 
 It sleeps until something can be sent: a payment committed an outbox row (`runtime.outbox_signal`), the
 clock was advanced, an attempt finished, or the next retry fell due on the sandbox clock. It then claims the
-due rows (in memory only) and POSTs each from its own task through one shared `httpx.AsyncClient`, at most
+due rows (in memory only) and POSTs each from its own task through one shared keep-alive transport, at most
 `max_concurrent` at once, so one slow receiver does not hold up every other event for 15 seconds.
 
 Each attempt is signed afresh (new `webhook-id`, `webhook-timestamp` from the sandbox clock) over the event
@@ -20,13 +20,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
-import httpx
-
 import billkit
 from billkit._redact import scrub
 from billkit.sandbox.delivery.chaos import ChaosDice, ChaosPlan
 from billkit.sandbox.delivery.queue import Attempt, DeliveryQueue, DueDelivery
 from billkit.sandbox.delivery.schedule import next_attempt_at
+from billkit.sandbox.delivery.transport import DeliveryTransport, TransportError
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.runtime import Runtime
 from billkit.webhooks import sign
@@ -61,14 +60,8 @@ class DeliveryWorker:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._dice: tuple[str, ChaosDice | None] | None = None
         self._runner: asyncio.Task[None] | None = None
-        # trust_env=False: deliveries go straight to the registered URL, never through a proxy from the environment.
-        self._http = httpx.AsyncClient(
-            timeout=attempt_timeout,
-            limits=httpx.Limits(
-                max_connections=max_concurrent, max_keepalive_connections=max_concurrent
-            ),
-            headers={"user-agent": f"billkit-sandbox/{billkit.__version__}"},
-            trust_env=False,
+        self._transport = DeliveryTransport(
+            max_idle_per_origin=max_concurrent, user_agent=f"billkit-sandbox/{billkit.__version__}"
         )
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -82,7 +75,7 @@ class DeliveryWorker:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._http.aclose()
+        await self._transport.aclose()
 
     async def _run(self) -> None:
         signal = self._runtime.outbox_signal
@@ -169,13 +162,14 @@ class DeliveryWorker:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
-                response = await self._http.post(url, content=row.body, headers=headers)
-            status_code = response.status_code
-            if not response.is_success:
-                error = self._scrubbed(response.text[:_ANSWER_EXCERPT]) or None
-        except (TimeoutError, httpx.TimeoutException):
+                answer = await self._transport.post(url, row.body, headers)
+            status_code = answer.status_code
+            if not answer.is_success:
+                excerpt = answer.body[:_ANSWER_EXCERPT].decode("utf-8", "replace")
+                error = self._scrubbed(excerpt) or None
+        except TimeoutError:
             error = f"no answer within {self._timeout:g} s"
-        except httpx.HTTPError as exc:
+        except (OSError, asyncio.IncompleteReadError, TransportError) as exc:
             error = self._scrubbed(f"{type(exc).__name__}: {exc}")
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         return Attempt(webhook_id, row.attempts + 1, timestamp, status_code, error, duration_ms)
