@@ -99,14 +99,14 @@ def test_sandbox_killed_mid_delivery_delivers_after_restart(tmp_path: Path) -> N
 
 def test_a_thousand_payments_give_a_thousand_events_none_lost_none_doubled() -> None:
     with Recorder() as recorder, Sandbox(webhook_url=recorder.url) as sandbox:
-        api = SandboxApi(sandbox.base_url, sandbox.api_key)
+        api, secret = SandboxApi(sandbox.base_url, sandbox.api_key), sandbox.webhook_secret
         customer = api.customer_with_balance()
         event_ids = [api.pay(customer, amount=100) for _ in range(1000)]
         deliveries = recorder.wait(1000, timeout=60)
         assert recorder.quiet_for(0.3) == 1000
         api.close()
     for delivery in deliveries:
-        verify(delivery.body, delivery.headers, sandbox.webhook_secret)
+        verify(delivery.body, delivery.headers, secret)
     delivered = [json.loads(delivery.body)["id"] for delivery in deliveries]
     assert len(set(event_ids)) == 1000
     assert sorted(delivered) == sorted(event_ids)
