@@ -306,11 +306,10 @@ def test_outbox_row_is_written_with_the_event_only_when_an_endpoint_is_registere
         endpoint = api.created("/_sandbox/webhook_endpoints", {"url": "http://127.0.0.1:9/hooks"})
         heard = paid(api, bill=bill["id"], amount=500)
     with closing(sqlite3.connect(db_file)) as db:
-        rows = db.execute(
-            "SELECT event_id, endpoint_id, status, attempts, due_at FROM outbox"
-        ).fetchall()
+        rows = db.execute("SELECT event_id, endpoint_id, created_at FROM outbox").fetchall()
         event_time = db.execute(
             "SELECT created_at FROM events WHERE id = ?", (heard["event_id"],)
         ).fetchone()[0]
-    assert rows == [(heard["event_id"], endpoint["id"], "pending", 0, event_time)]
+    # The delivery worker may have tried it since; what matters is that it was queued with its event.
+    assert rows == [(heard["event_id"], endpoint["id"], event_time)]
     assert quiet["event_id"] not in {row[0] for row in rows}

@@ -25,6 +25,8 @@ from billkit.sandbox.schemas.common import (
     PositiveAmount,
     Timestamp,
     WebhookEndpointId,
+    in_range,
+    range_schema,
 )
 from billkit.sandbox.schemas.payment_requests import PaymentRequest, PaymentRequestId
 from billkit.sandbox.settings import MAX_URL_LENGTH
@@ -157,6 +159,9 @@ _Url = Annotated[
 ]
 
 
+_SEED_RANGE = (-(2**63), 2**63 - 1)
+
+
 @with_config(ConfigDict(extra="forbid", strict=True))
 class Chaos(TypedDict, total=False):
     """Misbehaviour the delivery worker adds on purpose, so receivers can be tested against it."""
@@ -164,7 +169,7 @@ class Chaos(TypedDict, total=False):
     duplicate_rate: _Rate
     delay_rate: _Rate
     max_delay_seconds: Annotated[float, Field(ge=0, le=300, allow_inf_nan=False)]
-    seed: Annotated[int, INTEGRAL, Field(ge=-(2**63), le=2**63 - 1)]
+    seed: Annotated[int, INTEGRAL, in_range(*_SEED_RANGE), range_schema(*_SEED_RANGE)]
 
 
 @with_config(CLOSED)
