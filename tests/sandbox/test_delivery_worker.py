@@ -1,0 +1,111 @@
+"""The delivery worker on its own event loop: the attempt timeout, attempts for different events running
+side by side, and attempts cut short by a stop staying owed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from billkit.sandbox.delivery import DeliveryWorker
+from billkit.sandbox.delivery.queue import DeliveryQueue
+from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.settings import SandboxSettings
+
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+
+
+@asynccontextmanager
+async def receiver(hang_first: int) -> AsyncIterator[str]:
+    """Never answers the first `hang_first` connections; answers 200 on every later one."""
+    hung: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(hung) < hang_first:
+            hung.append(writer)
+            return
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            writer.write(OK)
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hooks"
+    finally:
+        for writer in hung:
+            writer.close()
+        server.close()
+
+
+def started(url: str, *event_ids: str, schedule: tuple[float, ...] = (3600.0,)) -> Runtime:
+    runtime = Runtime.start(SandboxSettings(retry_schedule=schedule))
+    store, now = runtime.store, runtime.clock.timestamp()
+    with store.transaction():
+        store.webhook_endpoints.replace("we_" + "a" * 22, url, None, now=now)
+        for event_id in event_ids:
+            store.add_event(
+                {"id": event_id, "type": "obligation.amount_applied", "data": {}}, now=now
+            )
+    return runtime
+
+
+async def logged(runtime: Runtime, event_id: str) -> list[dict[str, Any]]:
+    queue = DeliveryQueue(runtime.store.database.connection)
+    for _ in range(500):
+        attempts = queue.attempts(event_id)
+        if attempts:
+            return attempts
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no attempt at {event_id} was logged")
+
+
+def test_no_answer_within_the_timeout_is_a_failed_attempt() -> None:
+    async def run() -> None:
+        async with receiver(hang_first=1) as url:
+            runtime = started(url, "evt_1", schedule=(0.05,))
+            worker = DeliveryWorker(runtime, attempt_timeout=0.2)
+            worker.start()
+            [first] = await logged(runtime, "evt_1")
+            assert (first["status_code"], first["error"]) == (None, "no answer within 0.2 s")
+            assert first["duration_ms"] >= 200
+            for _ in range(100):  # the retry, on a new connection, is answered
+                if len(DeliveryQueue(runtime.store.database.connection).attempts("evt_1")) == 2:
+                    break
+                await asyncio.sleep(0.02)
+            retried = DeliveryQueue(runtime.store.database.connection).attempts("evt_1")
+            assert [a["status_code"] for a in retried] == [None, 200]
+            await worker.close()
+            runtime.close()
+
+    asyncio.run(run())
+
+
+def test_a_hanging_attempt_does_not_hold_up_other_events_and_stays_owed() -> None:
+    async def run() -> None:
+        async with receiver(hang_first=1) as url:
+            runtime = started(url, "evt_1", "evt_2")
+            worker = DeliveryWorker(runtime, attempt_timeout=60)
+            worker.start()
+            queue = DeliveryQueue(runtime.store.database.connection)
+            for _ in range(500):  # whichever event's attempt is not the hanging one gets through
+                answered = [e for e in ("evt_1", "evt_2") if queue.attempts(e)]
+                if answered:
+                    break
+                await asyncio.sleep(0.01)
+            [delivered] = answered
+            [hanging] = {"evt_1", "evt_2"} - {delivered}
+            assert queue.attempts(delivered)[0]["status_code"] == 200
+            await worker.close()  # the hanging attempt is cut short
+            assert queue.attempts(hanging) == []
+            owed = queue.due("we_" + "a" * 22, now=runtime.clock.timestamp(), skip=(), limit=5)
+            assert [row.event_id for row in owed] == [hanging]
+            runtime.close()
+
+    asyncio.run(run())
