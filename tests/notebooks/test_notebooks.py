@@ -1,0 +1,237 @@
+"""Every notebook in notebooks/: committed clean, parameters declared as its spec says, and run for real.
+
+The run test executes each notebook through papermill against the embedded sandbox (as `billkit demo`
+does) and checks the values it recorded, then that no secret and no path of this machine is in the
+executed notebook or its HTML copy. A new notebook needs a catalog entry and an entry in EXPECTED here.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, entry_for
+from billkit.notebook.run import PROJECT_ROOT, ExecutedNotebook, execute
+from billkit.sandbox import Sandbox
+
+API_KEY = "sk_test_nbQ4x8Lm2Rv7Tz1Wc5Yp9Kd3"
+WEBHOOK_SECRET = "whsec_c2VjcmV0LWZvci1ub3RlYm9vay10ZXN0cy0xMjM0NTY="
+NOTEBOOK_PATHS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+
+
+def notebook_id(path: Path) -> str:
+    return path.stem
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+# What each notebook must have recorded when run with its default parameters.
+def bill_amount_due(records: dict[str, Any]) -> None:
+    assert records["bill_created_status"] == "unpaid"
+    assert records["customer_bill_account_id"] is None
+    assert records["composite_ids"] == ["bill_", "bacc_", "bcus_"]
+    # hosted page 500 + payment request 1500 on the account bill, 750 and 1200 paid in person
+    assert records["webhook_amounts"] == [500, 750, 1200, 1500]
+    assert records["local_statuses"] == ["paid", "paid", "paid"]
+    assert records["bill_status_after_payment"] == "paid"
+    assert records["bill_amount_paid"] == 2000
+    assert records["local_bill_status"] == "paid"
+    assert records["mistake_error"] == "WebhookVerificationError"
+    assert records["mistake_reason"] == "no_matching_signature"
+
+
+def customer_balance(records: dict[str, Any]) -> None:
+    assert records["opening_balance"] == 2000
+    assert records["balance_after_page"] == 800
+    assert records["webhook_amounts"] == [800, 1200]
+    assert records["event_customer_ids_match"] is True
+    assert records["final_balance"] == 0
+    assert records["reconciled_balance"] == 0
+    assert (records["mistake_error"], records["mistake_status"]) == (
+        "UnprocessableEntityError",
+        422,
+    )
+
+
+def account_balance(records: dict[str, Any]) -> None:
+    assert records["opening_balances"] == [15000, 8500, 42000]
+    assert records["balances_after"] == [0, 4250, 42000]
+    assert records["webhook_amounts"] == [4250, 15000]
+    assert records["webhook_account_ids_match"] is True
+    assert (records["mistake_error"], records["mistake_status"]) == ("ConflictError", 409)
+
+
+def common_operations(records: dict[str, Any]) -> None:
+    assert records["customer_balance"] == 5000
+    assert records["account_balance"] == 10000
+    assert records["sibling_balance_unchanged"] is True
+    assert records["partial_status"] == ["unpaid", 500]
+    assert records["settled_status"] == ["paid", 0]
+    assert records["merged_metadata"] == {
+        "account_tier": "premium",
+        "account_type": "subscription",
+        "updated_by": "admin",
+    }
+    assert records["voided_status"] == "voided"
+    assert (records["mistake_error"], records["mistake_status"]) == (
+        "UnprocessableEntityError",
+        422,
+    )
+    assert records["voided_bill_unchanged"] is True
+    assert records["payment_events"] == 0
+
+
+def bill_form(records: dict[str, Any]) -> None:
+    assert (records["created_status"], records["created_amount_due"]) == ("unpaid", 15000)
+    assert records["paid_status"] == "paid"
+    assert records["webhook_amount"] == 15000
+    assert records["feed_rows"] == 1
+    assert records["mistake_error"] == "BillFormError"
+    assert records["mistake_fields"] == ["amount"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Expected:
+    check: Callable[[dict[str, Any]], None]
+    parameters: dict[str, Any]
+    secrets: tuple[str, ...]
+
+
+QUICKSTART_RUN = {"api_key": API_KEY, "webhook_secret": WEBHOOK_SECRET}
+EXPECTED: dict[str, Expected] = {
+    "01_bill_amount_due": Expected(bill_amount_due, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "02_customer_balance": Expected(customer_balance, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "03_account_balance": Expected(account_balance, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "04_common_operations": Expected(common_operations, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "05_bill_form": Expected(bill_form, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+}
+
+
+def assert_nothing_leaks(result: ExecutedNotebook, secrets: tuple[str, ...]) -> None:
+    machine_paths = {str(PROJECT_ROOT), str(Path.home()), sys.prefix, sys.base_prefix}
+    for written in (result.notebook, result.html):
+        assert written is not None
+        text = written.read_text(encoding="utf-8")
+        for secret in secrets:
+            assert secret not in text, f"{written.name} shows a secret"
+        for path in machine_paths:
+            assert path not in text, f"{written.name} shows {path}"
+
+
+def test_every_catalog_notebook_exists_and_every_notebook_is_in_the_catalog() -> None:
+    assert {entry.filename for entry in NOTEBOOKS} == {path.name for path in NOTEBOOK_PATHS}
+    assert set(EXPECTED) == {path.stem for path in NOTEBOOK_PATHS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=notebook_id)
+def test_committed_clean(path: Path) -> None:
+    notebook = load(path)
+    nbformat.validate(notebook)
+    assert set(notebook.metadata) <= ALLOWED_NOTEBOOK_METADATA
+    assert notebook.metadata.kernelspec.name == "python3"
+    for cell in code_cells(notebook):
+        assert cell.outputs == [], f"{path.name} is committed with outputs"
+        assert cell.execution_count is None, f"{path.name} is committed with execution counts"
+    for cell in notebook.cells:
+        assert set(cell.metadata) <= {"tags"}, (
+            f"{path.name} has cell metadata {dict(cell.metadata)}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=notebook_id)
+def test_one_parameters_cell_holding_exactly_the_spec(path: Path) -> None:
+    entry = entry_for(path)
+    assert entry is not None, f"add {path.name} to billkit/notebook/catalog.py"
+    cells = code_cells(load(path))
+    tagged = [cell for cell in cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+    assert tagged[0] is cells[0], "the parameters cell is the first code cell"
+    assigned: dict[str, Any] = {}
+    for statement in ast.parse(tagged[0].source).body:
+        assert isinstance(statement, ast.Assign), "the parameters cell only assigns"
+        (target,) = statement.targets
+        assert isinstance(target, ast.Name)
+        assigned[target.id] = ast.literal_eval(statement.value)
+    spec_defaults = {
+        field.name: getattr(entry.spec(), field.name) for field in dataclasses.fields(entry.spec)
+    }
+    assert assigned == spec_defaults
+    assert f"check_parameters(globals(), {entry.spec.__name__})" in cells[1].source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=notebook_id)
+def test_runs_against_the_embedded_sandbox(path: Path, tmp_path: Path) -> None:
+    entry = entry_for(path)
+    assert entry is not None
+    expected = EXPECTED[path.stem]
+    result = execute(
+        path, tmp_path / "out", expected.parameters, spec=entry.spec, hide_code=entry.hide_code
+    )
+    expected.check(result.records)
+    assert_nothing_leaks(result, expected.secrets)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.slow
+def test_bill_amount_due_runs_against_a_server_given_by_base_url(tmp_path: Path) -> None:
+    """What a user with their own account does: base_url, api_key, webhook_secret and receiver_port."""
+    port = free_port()
+    with Sandbox(
+        api_key=API_KEY,
+        webhook_url=f"http://127.0.0.1:{port}/webhooks",
+        webhook_secret=WEBHOOK_SECRET,
+        retry_schedule="fast",
+    ) as server:
+        parameters = {
+            "base_url": server.base_url,
+            "api_key": API_KEY,
+            "webhook_secret": WEBHOOK_SECRET,
+            "receiver_port": port,
+        }
+        path = NOTEBOOKS_DIR / "01_bill_amount_due.ipynb"
+        result = execute(path, tmp_path / "out", parameters, spec=entry_for(path).spec)  # type: ignore[union-attr]
+    bill_amount_due(result.records)
+    assert_nothing_leaks(result, (API_KEY, WEBHOOK_SECRET))
+
+
+@pytest.mark.slow
+def test_papermill_alone_is_stopped_by_the_parameter_check(tmp_path: Path) -> None:
+    """papermill only logs a warning for an unknown -p; the notebook's own check stops the run."""
+    with pytest.raises(PapermillExecutionError) as error:
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / "02_customer_balance.ipynb"),
+            str(tmp_path / "executed.ipynb"),
+            parameters={"balanse": 5000},
+            progress_bar=False,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(tmp_path)}},  # the kernel's cwd, without os.chdir
+        )
+    assert error.value.ename == "ParameterError"
+    assert (
+        "'balanse' is not a parameter of this notebook. Did you mean 'balance'?"
+        in error.value.evalue
+    )
