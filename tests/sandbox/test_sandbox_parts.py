@@ -158,7 +158,7 @@ def test_log_to_stderr_routes_uvicorn_and_billkit_through_the_filter() -> None:
 # ---- store -------------------------------------------------------------------------------------
 
 
-def _insert_then_fail(store: Store, block: AbstractContextManager[None], reference: str) -> None:
+def _insert_then_fail(store: Store, block: AbstractContextManager[object], reference: str) -> None:
     with block:
         store.customers.insert({"id": f"bcus_{reference}", "external_reference": reference})
         raise RuntimeError("boom")
