@@ -130,3 +130,15 @@ def test_unreachable_and_non_http_receivers_are_errors() -> None:
         await client.aclose()
 
     asyncio.run(run())
+
+
+def test_non_ascii_paths_are_percent_encoded() -> None:
+    async def run() -> None:
+        script = Script([OK])
+        async with serving(script) as url:
+            client = transport()
+            await client.post(url.replace("/hooks", "/café hooks"), b"{}", {})
+            await client.aclose()
+        assert script.requests[0].startswith(b"POST /caf%C3%A9%20hooks?x=1 HTTP/1.1\r\n")
+
+    asyncio.run(run())

@@ -16,13 +16,15 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 __all__ = ["Answer", "DeliveryTransport", "TransportError"]
 
 #: The most of a receiver's answer that is read; a longer body is cut off and its connection closed.
 MAX_ANSWER_BYTES: Final = 1024 * 1024
 _Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+#: Characters left as they are in a request target (everything printable in ASCII but space).
+_URL_SAFE: Final = "!#$%&'()*+,/:;=?@[]~"
 
 
 class TransportError(Exception):
@@ -50,9 +52,13 @@ def _target(url: str) -> _Target:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TransportError(f"{url!r} is not an absolute http(s) URL")
+    host_header = parts.netloc.rpartition("@")[2]
+    if not host_header.isascii():
+        raise TransportError(f"the host in {url!r} must be ASCII (punycode for other scripts)")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Target((parts.scheme, parts.hostname, port), parts.netloc.rpartition("@")[2], path)
+    # Non-ASCII characters in the path are sent percent-encoded, as browsers send them.
+    return _Target((parts.scheme, parts.hostname, port), host_header, quote(path, safe=_URL_SAFE))
 
 
 class DeliveryTransport:
@@ -154,7 +160,18 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[Answer, bool]:
         if size > MAX_ANSWER_BYTES:
             return Answer(status, await reader.read(MAX_ANSWER_BYTES)), False
         return Answer(status, await reader.readexactly(size)), keep_alive
-    return Answer(status, await reader.read(MAX_ANSWER_BYTES)), False  # ends when it closes
+    return Answer(status, await _read_to_close(reader)), False
+
+
+async def _read_to_close(reader: asyncio.StreamReader) -> bytes:
+    """A body that ends when the receiver closes the connection (up to MAX_ANSWER_BYTES)."""
+    body = bytearray()
+    while len(body) < MAX_ANSWER_BYTES:
+        chunk = await reader.read(MAX_ANSWER_BYTES - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 def _parse_head(head: bytes) -> tuple[str, int, dict[str, str]]:

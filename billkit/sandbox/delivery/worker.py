@@ -134,6 +134,7 @@ class DeliveryWorker:
     # -- one attempt ----------------------------------------------------------------------------
 
     async def _deliver(self, row: DueDelivery, url: str) -> None:
+        unsettled = False
         try:
             attempt = await self._attempt(row, url)
             self._settle(row, attempt)
@@ -141,7 +142,10 @@ class DeliveryWorker:
             raise  # shutting down: the row stays pending
         except Exception:
             logger.exception("delivery of %s could not be recorded; it stays pending", row.event_id)
+            unsettled = True
         finally:
+            if unsettled:  # keep the claim a moment, so a failing database is not hammered
+                await asyncio.sleep(_RECOVERY_PAUSE)
             self._in_flight.pop(row.seq, None)
             self._runtime.outbox_signal.notify()
 
@@ -169,7 +173,11 @@ class DeliveryWorker:
                 error = self._scrubbed(excerpt) or None
         except TimeoutError:
             error = f"no answer within {self._timeout:g} s"
-        except (OSError, asyncio.IncompleteReadError, TransportError) as exc:
+        except asyncio.IncompleteReadError:
+            error = "the receiver closed the connection before answering"
+        except TransportError as exc:
+            error = self._scrubbed(str(exc))
+        except Exception as exc:  # any other failure to get an answer is a failed attempt, retried
             error = self._scrubbed(f"{type(exc).__name__}: {exc}")
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         return Attempt(webhook_id, row.attempts + 1, timestamp, status_code, error, duration_ms)
