@@ -125,3 +125,16 @@ def test_a_reset_while_in_flight_logs_nothing(store: Store) -> None:
     with store.transaction():
         queue.record(row.seq, "evt_1", _attempt(1, 200), retry_at=None)
     assert queue.attempts("evt_1") == []
+
+
+def test_a_reset_forgets_the_attempts_with_their_events(store: Store) -> None:
+    queue = DeliveryQueue(store.database.connection)
+    with store.transaction():
+        queue.enqueue("evt_1", "we_a", origin="event", now=0.0)
+    [row] = queue.due("we_a", now=0.0, skip=(), limit=1)
+    with store.transaction():
+        queue.record(row.seq, "evt_1", _attempt(1, 200), retry_at=None)
+    assert len(queue.attempts("evt_1")) == 1
+    with store.transaction():
+        store.reset()
+    assert queue.attempts("evt_1") == []
