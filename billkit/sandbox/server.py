@@ -38,7 +38,15 @@ from billkit.sandbox.settings import (
 if TYPE_CHECKING:
     from billkit.client import Client
 
-__all__ = ["Sandbox", "SandboxServer", "StartedSandbox", "bind_socket", "uvicorn_config"]
+__all__ = [
+    "Sandbox",
+    "SandboxServer",
+    "StartedSandbox",
+    "base_url_of",
+    "bind_socket",
+    "prepare",
+    "uvicorn_config",
+]
 
 #: How long `Sandbox.start()` waits for the server to accept connections.
 START_TIMEOUT = 30.0
@@ -219,6 +227,9 @@ class Sandbox:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT)
+            if self._thread.is_alive() and self._server is not None:
+                self._server.force_exit = True  # stop waiting for connections a client left open
+                self._thread.join(STOP_TIMEOUT)
         self._started = None
 
     @property

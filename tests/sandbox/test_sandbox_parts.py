@@ -25,7 +25,7 @@ from billkit.sandbox.settings import (
     default_db_path,
     parse_retry_schedule,
 )
-from billkit.sandbox.store import DuplicateReference, Store, UnknownCursor
+from billkit.sandbox.store import DuplicateReference, Scope, Store, StoredResponse, UnknownCursor
 
 # ---- settings ----------------------------------------------------------------------------------
 
@@ -200,6 +200,23 @@ def test_store_finds_by_id_before_reference_and_refuses_duplicates(tmp_path: Pat
         assert found["external_reference"] == "B"
         with pytest.raises(UnknownCursor):
             store.customers.list(limit=1, starting_after="bcus_9", filters={})
+    finally:
+        store.close()
+
+
+def test_expired_idempotency_records_are_purged() -> None:
+    store = Store.open(":memory:")
+    try:
+        old, fresh = (Scope("owner", "POST", "/billing/customers", key) for key in ("old", "new"))
+        with store.transaction():
+            store.idempotency.put(old, StoredResponse("f", 201, "{}", created_at=100.0))
+            store.idempotency.put(fresh, StoredResponse("f", 201, "{}", created_at=200.0))
+            assert store.idempotency.purge(before=150.0) == 1
+        assert store.idempotency.get(old, not_before=0) is None
+        assert store.idempotency.get(fresh, not_before=0) is not None
+        assert (
+            store.idempotency.get(fresh, not_before=201.0) is None
+        )  # expired, though still stored
     finally:
         store.close()
 
