@@ -47,25 +47,34 @@ class ExecutedNotebook:
 
 
 class NotebookExecutionError(BillkitError):
-    """A cell of a notebook raised; the executed notebook was kept at `executed` for inspection."""
+    """A notebook stopped before its end: a cell raised, timed out, or the kernel died.
+
+    `cell` is the failing cell's position in the kept notebook (1 for the first cell, markdown included),
+    `execution_count` its `In [n]` when it got one; the executed notebook was kept at `executed`.
+    """
 
     def __init__(
         self,
         notebook: str,
         *,
         cell: int | None,
+        execution_count: int | None,
         source: str,
         exception: str,
         executed: Path,
     ) -> None:
         self.notebook = notebook
         self.cell = cell
+        self.execution_count = execution_count
         self.exception = exception
         self.executed = executed
-        where = f"cell In [{cell}]" if cell is not None else "a cell"
+        where = f"cell {cell}" if cell is not None else "a cell"
+        if execution_count is not None:
+            where += f" (In [{execution_count}])"
         first_line = source.strip().splitlines()[0] if source.strip() else ""
+        shown = f" `{first_line}`" if first_line else ""
         super().__init__(
-            f"{notebook} failed in {where} ({first_line!s}): {exception}\n"
+            f"{notebook} failed in {where}{shown}: {exception}\n"
             f"The executed notebook is kept at {executed}"
         )
 
@@ -103,8 +112,9 @@ def execute(
     """Execute `notebook` with `parameters` and write `<name>.ipynb` (and `<name>.html`) into `out_dir`.
 
     `spec` is the notebook's parameter spec, used to validate `parameters` before the kernel starts and to
-    know which values are secret. Raises `ParameterError` for bad parameters (nothing is run or written)
-    and `NotebookExecutionError` when a cell fails (the scrubbed executed notebook is still written).
+    know which values are secret. `timeout` bounds each cell, in seconds. Raises `ParameterError` for bad
+    parameters (nothing is run or written) and `NotebookExecutionError` when a cell fails, times out or
+    the kernel dies (the scrubbed executed notebook is still written).
     """
     if not notebook.is_file():
         raise FileNotFoundError(f"no notebook at {notebook}")
@@ -134,11 +144,13 @@ def execute(
     target = out_dir / f"{name}.ipynb"
     html_path = out_dir / f"{name}.html" if html else None
     if failure is not None:
+        position, execution_count, source = _failed_cell(executed)
         raise NotebookExecutionError(
             name,
-            cell=failure.exec_count,
-            source=scrubber.text(str(failure.source)),
-            exception=scrubber.text(f"{failure.ename}: {failure.evalue}"),
+            cell=position,
+            execution_count=execution_count,
+            source=source,
+            exception=scrubber.text(failure),
             executed=target,
         )
     return ExecutedNotebook(
@@ -152,17 +164,23 @@ def execute(
 
 def _run_papermill(
     notebook: Path, work_dir: Path, parameters: Mapping[str, object], timeout: float | None
-) -> Any:
-    """Run papermill; return its execution error (the executed notebook is written either way)."""
+) -> str | None:
+    """Run papermill into `work_dir`; return why it stopped (`Type: message`), or None when every cell ran.
+
+    papermill writes the executed notebook even when a cell raises, times out or kills the kernel; if the
+    kernel never started, the unexecuted notebook is left in its place so there is always one to keep.
+    """
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from billkit.notebook.kernel import kernel_manager_class
 
+    output = work_dir / notebook.name
     try:
         papermill.execute_notebook(
             str(notebook),
-            str(work_dir / notebook.name),
+            str(output),
             parameters=dict(parameters),
             kernel_name="python3",
             progress_bar=False,
@@ -170,13 +188,38 @@ def _run_papermill(
             start_timeout=_KERNEL_START_TIMEOUT,
             execution_timeout=timeout,
             kernel_manager_class=kernel_manager_class(work_dir),
-            resources={
-                "metadata": {"path": str(work_dir)}
-            },  # the kernel's cwd, without os.chdir here
+            # the kernel's working folder, set without papermill's os.chdir in this process
+            resources={"metadata": {"path": str(work_dir)}},
         )
     except PapermillExecutionError as error:
-        return error
+        return f"{error.ename}: {error.evalue}"
+    except (CellTimeoutError, DeadKernelError, RuntimeError) as error:
+        if not output.exists():
+            shutil.copyfile(notebook, output)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return f"{type(error).__name__}: {first_line}"
     return None
+
+
+def _failed_cell(executed: Any) -> tuple[int | None, int | None, str]:
+    """(position from 1, execution count, source) of the cell that stopped the run: the first with an
+    error output, else the last that started (a cell stopped by a timeout or a dead kernel)."""
+    cells = list(enumerate(executed.cells, start=1))
+    failed = [
+        (position, cell)
+        for position, cell in cells
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+    ]
+    started = [
+        (position, cell)
+        for position, cell in cells
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time") is not None
+    ]
+    found = failed[:1] or started[-1:]
+    if not found:
+        return None, None, ""
+    position, cell = found[0]
+    return position, cell.get("execution_count"), str(cell.source)
 
 
 def _secrets(parameters: Mapping[str, object], validated: NotebookParameters | None) -> list[str]:

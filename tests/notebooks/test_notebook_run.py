@@ -84,7 +84,8 @@ def test_a_failing_cell_names_the_cell_and_keeps_the_executed_notebook(tmp_path:
         execute(source, out, {"api_key": KEY}, spec=NotebookParameters)
 
     message = str(error.value)
-    assert message.startswith("broken failed in cell In [4] (raise RuntimeError(")
+    # papermill adds a marker cell at the top and one before the failing cell of the kept notebook
+    assert message.startswith('broken failed in cell 6 (In [4]) `raise RuntimeError(f"refused')
     assert "RuntimeError: refused sk_test_…ed4s" in message
     assert KEY not in message
     assert error.value.executed == out / "broken.ipynb"
@@ -111,9 +112,30 @@ def test_wrong_types_without_a_spec_are_caught_by_the_notebook_itself(tmp_path: 
     with pytest.raises(NotebookExecutionError) as error:
         execute(source, tmp_path / "out", {"allow_live": "yes"}, html=False)
     assert "ParameterError: The parameters of this notebook need fixing" in str(error.value)
-    assert error.value.cell == 3
+    assert (error.value.cell, error.value.execution_count) == (5, 3)
 
 
 def test_a_missing_notebook_is_named(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no notebook at"):
         execute(tmp_path / "nope.ipynb", tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("body", "timeout", "exception"),
+    [
+        ("import os\nos._exit(1)", 60.0, "DeadKernelError: Kernel died"),
+        ("import time\ntime.sleep(30)", 1.0, "CellTimeoutError: A cell timed out"),
+    ],
+    ids=["kernel-dies", "cell-times-out"],
+)
+def test_a_stopped_run_names_the_cell_and_keeps_the_notebook(
+    body: str, timeout: float, exception: str, tmp_path: Path
+) -> None:
+    source = write_notebook(tmp_path / "stopped.ipynb", PARAMETERS_CELL, body)
+    out = tmp_path / "out"
+    with pytest.raises(NotebookExecutionError) as error:
+        execute(source, out, timeout=timeout, html=False)
+    assert error.value.cell == 2
+    assert exception in str(error.value)
+    assert error.value.executed == out / "stopped.ipynb"
+    assert error.value.executed.is_file()
