@@ -91,7 +91,8 @@ def validate_form(values: BillFormValues) -> BillRequest:
     else:
         try:
             amount_due = to_minor(values.amount.strip(), currency)
-        except ValueError as error:  # money's message names the amount; the field label says "amount"
+        except ValueError as error:
+            # money's message starts "amount '12.345' ..."; the field's label already says "amount"
             problems["amount"] = str(error).removeprefix("amount ")
         else:
             if not 1 <= amount_due <= _MAX_MINOR:

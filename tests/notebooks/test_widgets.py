@@ -57,8 +57,7 @@ def test_a_bad_amount_is_explained_and_nothing_is_created(client: Client) -> Non
     form.create_button.click()
     assert form.bill is None
     assert (
-        "amount: &#x27;12.345&#x27; has more decimal places than ZAR allows"
-        in form.message.value
+        "amount: &#x27;12.345&#x27; has more decimal places than ZAR allows" in form.message.value
     )
     assert "color: #cf222e" in form.message.value
     assert len(list(client.sandbox.bills.list())) == before
