@@ -1,6 +1,7 @@
 """`billkit demo`: run the quickstart notebooks (and the report) against the embedded sandbox.
 
     billkit demo --out out [--only 01 --only report] [-p currency USD]
+    billkit demo --list                     # the notebooks and the parameters each takes
 
 Every selected notebook's parameters are validated before the first kernel starts. Each notebook prints
 one line (status, time, output files); the exit status is 1 if any notebook failed.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from billkit.cli import UsageError
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, CatalogEntry
-from billkit.notebook.parameters import ParameterError, validate_parameters
+from billkit.notebook.parameters import ParameterError, describe_parameters, validate_parameters
 from billkit.notebook.run import NotebookExecutionError, execute
 
 __all__ = ["configure", "parse_value", "run"]
@@ -25,7 +26,12 @@ __all__ = ["configure", "parse_value", "run"]
 def configure(parser: argparse.ArgumentParser) -> None:
     names = ", ".join(entry.name for entry in NOTEBOOKS)
     parser.add_argument(
-        "--out", type=Path, required=True, help="folder for the executed notebooks and HTML copies"
+        "--out", type=Path, help="folder for the executed notebooks and HTML copies (required)"
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list the notebooks and the parameters each takes, then exit",
     )
     parser.add_argument(
         "--only",
@@ -53,6 +59,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     entries = _select(args.only)
+    if args.list:
+        _list(entries)
+        return 0
+    if args.out is None:
+        raise UsageError("--out DIR is required: the folder to write the executed notebooks to")
     parameters = {name: parse_value(value) for name, value in args.parameter}
     notebooks_dir: Path = args.notebooks
     for entry in entries:  # every problem is found before any kernel starts
@@ -95,6 +106,14 @@ def run(args: argparse.Namespace) -> int:
         f"or the .ipynb files in JupyterLab (`jupyter lab {out_dir}`).",
     )
     return 0
+
+
+def _list(entries: Sequence[CatalogEntry]) -> None:
+    for entry in entries:
+        print(f"{entry.name}  ({entry.spec.notebook_title})")
+        for name, kind, default, meaning in describe_parameters(entry.spec):
+            print(f"  -p {name:<20} {kind}; default {default}\n  {'':<23} {meaning}")
+        print()
 
 
 def parse_value(text: str) -> object:

@@ -121,3 +121,19 @@ def test_a_missing_notebook_file_is_a_usage_error(
 )
 def test_command_line_values_read_as_python_literals(text: str, value: object) -> None:
     assert demo_cli.parse_value(text) == value
+
+
+def test_list_shows_each_notebook_with_its_parameters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--list", "--only", "02"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("02_customer_balance  (02 Customer Balance)")
+    assert "-p balance" in printed
+    assert "an integer; default 2000" in printed
+    assert "01_bill_amount_due" not in printed
+
+
+def test_out_is_required_to_run(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo"])
+    assert exit_info.value.code == 2
+    assert "--out DIR is required" in capsys.readouterr().err
