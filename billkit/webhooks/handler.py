@@ -131,7 +131,9 @@ class WebhookHandler:
     `store`: where events are recorded and deduplicated (default: in memory; `SQLiteEventStore` to keep them).
     `on_event`: called once per new verified event, before it is recorded.
     `tolerance`: how far the signing time may be from now, either way (seconds or timedelta); None skips that
-    check, e.g. for a sandbox whose clock was advanced (the event id still stops replays of recorded events).
+    check (the event id still stops replays of recorded events).
+    `clock`: what "now" is for that check (default: the wall clock). Pass `Sandbox.now` for a billkit sandbox:
+    it signs with its own clock, which `POST /_sandbox/clock` may have moved ahead.
     """
 
     def __init__(
@@ -142,8 +144,10 @@ class WebhookHandler:
         on_event: EventCallback | None = None,
         tolerance: float | timedelta | None = DEFAULT_TOLERANCE,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._keys = signing_keys(secret)
+        self.clock = clock
         given: Sequence[str | bytes] = [secret] if isinstance(secret, str | bytes) else secret
         self._secret_texts = [item for item in given if isinstance(item, str)]
         self._shown_secrets = [_shown_secret(item) for item in given]
@@ -216,7 +220,13 @@ class WebhookHandler:
                 f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
             )
         try:
-            delivery = verify_with_keys(body, headers, self._keys, tolerance=self._tolerance)
+            delivery = verify_with_keys(
+                body,
+                headers,
+                self._keys,
+                tolerance=self._tolerance,
+                now=None if self.clock is None else self.clock(),
+            )
         except WebhookVerificationError as exc:
             return self.refuse(400 if exc.reason in _MALFORMED else 401, exc.reason, exc.message)
         try:

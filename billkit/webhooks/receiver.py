@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, Self, overload
 
@@ -78,7 +78,8 @@ class WebhookReceiver:
     `secret`: the `whsec_...` secret the sender signs with (or several during a rotation).
     `db`: a SQLite file to record events in as well, so they and their deduplication survive a restart.
     `on_event`: your function, called once per new verified event; if it raises, the delivery is answered 500
-    and not recorded, so the sender retries it. `tolerance`: see `WebhookHandler`.
+    and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (with a billkit
+    sandbox, pass `clock=sandbox.now` so a sandbox clock moved ahead does not make every delivery look early).
     """
 
     def __init__(
@@ -91,6 +92,7 @@ class WebhookReceiver:
         db: str | os.PathLike[str] | None = None,
         on_event: EventCallback | None = None,
         tolerance: float | timedelta | None = DEFAULT_TOLERANCE,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._host = _checked_host(host)
         self._requested_port = _checked_port(port)
@@ -98,7 +100,7 @@ class WebhookReceiver:
         store: EventStore = MemoryEventStore() if db is None else SQLiteEventStore(db)
         try:
             self.handler = WebhookHandler(
-                secret, store=store, on_event=on_event, tolerance=tolerance
+                secret, store=store, on_event=on_event, tolerance=tolerance, clock=clock
             )
         except BaseException:
             store.close()

@@ -249,3 +249,17 @@ def test_the_documented_fastapi_integration_works() -> None:
 
     assert asyncio.run(post_twice()) == [200, 401]
     assert [r.event.id for r in handler.store.records()] == ["evt_1"]
+
+
+def test_the_tolerance_window_follows_the_given_clock() -> None:
+    """A sandbox whose clock was moved ahead signs with future timestamps; its clock makes them current."""
+    from datetime import UTC, datetime
+
+    signed_at = 4_000_000_000
+    body, headers = delivery(amount_applied("evt_1"), SECRET, timestamp=signed_at)
+    wall = WebhookHandler(SECRET)
+    assert wall.handle(body, headers).reason == "timestamp_too_new"
+    ahead = WebhookHandler(SECRET, clock=lambda: datetime.fromtimestamp(signed_at + 10, UTC))
+    assert ahead.handle(body, headers).status_code == 200
+    behind = WebhookHandler(SECRET, clock=lambda: datetime.fromtimestamp(signed_at + 400, UTC))
+    assert behind.handle(body, headers).reason == "timestamp_too_old"
