@@ -78,11 +78,6 @@ class RecordingTransport(httpx.BaseTransport):
         return response
 
     @property
-    def exchanges(self) -> list[Exchange]:
-        with self._lock:
-            return list(self._exchanges)
-
-    @property
     def last(self) -> Exchange:
         with self._lock:
             if not self._exchanges:

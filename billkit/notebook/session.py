@@ -21,14 +21,14 @@ from urllib.parse import urlencode
 
 from billkit._redact import redact
 from billkit.client import Client
-from billkit.errors import BillkitError
+from billkit.errors import BillkitError, ConfigurationError
 from billkit.notebook.exchanges import Exchange, RecordingTransport
 from billkit.notebook.payer import HostedPagePayment, pay_on_hosted_page
 from billkit.notebook.specs import QuickstartParameters
 
 if TYPE_CHECKING:
     from billkit.sandbox import Sandbox
-    from billkit.webhooks import WebhookReceiver
+    from billkit.webhooks import WebhookEvent, WebhookReceiver
 
 __all__ = ["QuickstartSession", "start_session"]
 
@@ -104,9 +104,11 @@ class QuickstartSession:
         self._require_simulation("paying on the hosted page from code")
         return pay_on_hosted_page(url, amount)
 
-    def wait_for_events(self, count: int, *, type: str = "obligation.amount_applied") -> list[Any]:
-        """The first `count` events of `type` the receiver verified; [] (with a note) when there is no
-        receiver or they did not arrive within `webhook_timeout`."""
+    def wait_for_events(
+        self, count: int, *, type: str = "obligation.amount_applied"
+    ) -> list[WebhookEvent]:
+        """The first `count` events of `type` the receiver verified. Without a receiver: [] and a note;
+        when not all arrive within `webhook_timeout`: those that did, and a note saying what was seen."""
         if self.receiver is None:
             print("No webhook receiver is running, so this step is skipped.")
             return []
@@ -125,7 +127,7 @@ class QuickstartSession:
 
     def _require_simulation(self, what: str) -> None:
         if not self.simulates_payments:
-            raise BillkitError(
+            raise ConfigurationError(
                 f"{what} needs billkit's sandbox; against Moment, open the link and pay by hand"
             )
 
