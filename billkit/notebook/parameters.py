@@ -221,7 +221,8 @@ def validate_parameters(values: Mapping[str, object], spec: type[P]) -> P:
         if name not in values:
             continue
         value = values[name]
-        shown = _show(value, secret=bool(field.metadata.get("secret")))
+        secret = bool(field.metadata.get("secret"))
+        shown = _show(value, secret=secret)
         expected = hints[name]
         if not _matches(value, expected):
             problems.append(
@@ -232,7 +233,8 @@ def validate_parameters(values: Mapping[str, object], spec: type[P]) -> P:
         check: Check | None = field.metadata.get("check")
         failure = check(value) if check is not None else None
         if failure:
-            problems.append(f"{name} {scrub(failure, [value] if isinstance(value, str) else [])}")
+            hidden = [value] if secret and isinstance(value, str) else []
+            problems.append(f"{name} {scrub(failure, hidden)}")
     accepted = list(fields)
     if problems:
         raise ParameterError(spec.notebook_title, problems, accepted)
@@ -249,11 +251,16 @@ def describe_parameters(spec: type[NotebookParameters]) -> list[tuple[str, str, 
     rows = []
     for field in dataclasses.fields(spec):
         secret = bool(field.metadata.get("secret"))
+        default = (
+            field.default_factory()
+            if field.default_factory is not dataclasses.MISSING
+            else field.default
+        )
         rows.append(
             (
                 field.name,
                 _type_name(hints[field.name]),
-                _show(field.default, secret=secret),
+                _show(default, secret=secret),
                 str(field.metadata.get("help", "")),
             )
         )
