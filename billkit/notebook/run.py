@@ -86,11 +86,11 @@ def validate_for_notebook(
 ) -> NotebookParameters | None:
     """Check `parameters` before any kernel starts: names against the notebook's `parameters` cell, and
     types and rules against `spec` when the notebook has one. Raises `ParameterError`."""
+    if spec is not None:
+        return validate_parameters(parameters, spec)
     import papermill
 
     declared = list(papermill.inspect_notebook(str(notebook)))
-    if spec is not None:
-        return validate_parameters(parameters, spec)
     unknown = [name for name in parameters if name not in declared]
     if unknown:
         raise ParameterError(
