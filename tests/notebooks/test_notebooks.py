@@ -11,6 +11,7 @@ import ast
 import dataclasses
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,13 @@ EXPECTED: dict[str, Expected] = {
 
 
 def assert_nothing_leaks(result: ExecutedNotebook, secrets: tuple[str, ...]) -> None:
-    machine_paths = {str(PROJECT_ROOT), str(Path.home()), sys.prefix, sys.base_prefix}
+    machine_paths = {
+        str(PROJECT_ROOT),
+        str(Path.home()),
+        sys.prefix,
+        sys.base_prefix,
+        tempfile.gettempdir(),
+    }
     for written in (result.notebook, result.html):
         assert written is not None
         text = written.read_text(encoding="utf-8")
