@@ -108,6 +108,20 @@ def bill_form(records: dict[str, Any]) -> None:
     assert records["mistake_fields"] == ["amount"]
 
 
+def payments_report(records: dict[str, Any]) -> None:
+    """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
+    from billkit.analysis.demo_data import populate
+
+    with Sandbox() as sandbox, sandbox.client() as client:
+        summary = populate(client, seed=7)
+    assert records["as_of"] == summary.last_day.isoformat()
+    assert records["bills_by_status"] == summary.bills_by_status
+    assert records["partially_paid_bills"] == summary.partially_paid_bills
+    assert records["payments_received"] == summary.collected
+    assert records["outstanding"] == summary.outstanding
+    assert records["reconciliation"]["voided"] == summary.bills_by_status["voided"]
+
+
 @dataclasses.dataclass(frozen=True)
 class Expected:
     check: Callable[[dict[str, Any]], None]
@@ -122,6 +136,7 @@ EXPECTED: dict[str, Expected] = {
     "03_account_balance": Expected(account_balance, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "04_common_operations": Expected(common_operations, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "05_bill_form": Expected(bill_form, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "10_payments_report": Expected(payments_report, {"api_key": API_KEY}, (API_KEY,)),
 }
 
 
