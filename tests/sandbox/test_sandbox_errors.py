@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from sandbox_helpers import Api, ref
+from starlette.routing import Route
 
 from billkit.sandbox import Sandbox
+from billkit.sandbox.app import create_app
+from billkit.sandbox.http.endpoint import Endpoint, RequestContext
+from billkit.sandbox.http.pipeline import route
+from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.settings import SandboxSettings
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -254,3 +262,38 @@ def test_problem_detail_never_contains_the_key(api: Api, sandbox: Sandbox) -> No
     assert response.status_code == 404
     assert sandbox.api_key not in response.text
     assert response.json()["instance"].startswith("/billing/customers/sk_test_…")
+
+
+def test_a_crash_is_a_500_problem_and_rolls_back_the_request() -> None:
+    """A bug in a handler answers problem+json 500 without its details, and nothing it wrote is kept."""
+    settings = SandboxSettings(api_key="sk_test_crashTestKey")
+    runtime = Runtime.start(settings)
+    reference = ref()
+
+    def crash(context: RequestContext) -> dict[str, Any]:
+        context.store.customers.insert({"id": "bcus_crash", "external_reference": reference})
+        raise RuntimeError("secret internals sk_test_crashTestKey")
+
+    endpoint = Endpoint("POST", "/crash", crash, "crash", "test", 201, dict)
+    app = create_app(
+        settings,
+        runtime=runtime,
+        services=(),
+        extra_routes=[Route("/crash", route(endpoint), methods=["POST"])],
+    )
+
+    async def scenario() -> tuple[httpx.Response, bool]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+                response = await client.post(
+                    "/crash", headers={"Authorization": "Bearer sk_test_crashTestKey"}
+                )
+            return response, runtime.store.customers.find(reference) is not None
+
+    response, kept = asyncio.run(scenario())
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("#internal-server-error")
+    assert "secret internals" not in response.text
+    assert not kept
