@@ -49,19 +49,27 @@ def serve(kind: str, db: str) -> None:
         app = create_app(settings, runtime=runtime)
         base_url = started.base_url
     else:
+        # A bill as the sandbox answers it, so both servers send the same number of bytes.
         reply = {
             "id": "bill_" + "x" * 22,
-            "external_reference": "BENCH",
+            "external_reference": "B-" + "0" * 32,
             "customer_id": "bcus_" + "x" * 22,
             "status": "unpaid",
             "currency": "ZAR",
             "amount_due": 2000,
             "amount_paid": 0,
             "amount_remaining": 2000,
+            "bill_date": "2025-01-01",
+            "payment_rules": {
+                "min_amount": 100,
+                "max_amount": 2000,
+                "underpayment_allowed": True,
+                "overpayment_allowed": False,
+            },
         }
 
         async def bare(request: Request) -> Response:
-            await request.body()
+            await request.json()  # a JSON endpoint reads its JSON, and does nothing else
             return JSONResponse(reply, status_code=201)
 
         app = Starlette(routes=[Route("/billing/bills", bare, methods=["POST"])])
