@@ -91,7 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from billkit.errors import RateLimitError as RateLimitError
     from billkit.errors import UnexpectedResponseError as UnexpectedResponseError
     from billkit.errors import UnprocessableEntityError as UnprocessableEntityError
-    from billkit.ledger import Ledger
+    from billkit.ledger import Ledger as Ledger
     from billkit.sandbox import Sandbox as Sandbox
     from billkit.webhooks import ObligationAmountApplied as ObligationAmountApplied
     from billkit.webhooks import PaymentRequestEvent as PaymentRequestEvent
