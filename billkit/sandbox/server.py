@@ -18,6 +18,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,6 +28,7 @@ from starlette.applications import Starlette
 from billkit._redact import redact
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
+from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
@@ -131,6 +133,7 @@ class StartedSandbox:
     api_key: str = field(repr=False)
     signing_secret: str = field(repr=False)
     endpoint_registered: bool
+    clock: SandboxClock = field(repr=False)
 
     def as_json_object(self) -> dict[str, str]:
         """The start-up line: `webhook_secret` only when an endpoint is registered (contract §1)."""
@@ -149,7 +152,11 @@ def prepare(settings: SandboxSettings) -> tuple[socket.socket, Runtime, StartedS
         sock.close()
         raise
     started = StartedSandbox(
-        base_url_of(sock), runtime.api_key, runtime.signing_secret, runtime.has_webhook_endpoint()
+        base_url_of(sock),
+        runtime.api_key,
+        runtime.signing_secret,
+        runtime.has_webhook_endpoint(),
+        runtime.clock,
     )
     return sock, runtime, started
 
@@ -248,6 +255,14 @@ class Sandbox:
     def webhook_secret(self) -> str:
         """The secret that signs every delivery (the same whether an endpoint is registered now or later)."""
         return self._info().signing_secret
+
+    def now(self) -> datetime:
+        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process.
+
+        Webhooks are signed with this clock, so a receiver in the same process checks timestamps against it:
+        `billkit.WebhookReceiver(sandbox.webhook_secret, clock=sandbox.now)`.
+        """
+        return self._info().clock.now()
 
     def client(self, **options: Any) -> Client:
         """A `billkit.Client` pointed at this sandbox; `options` go to the client (max_retries, ledger, ...)."""
