@@ -1,0 +1,7 @@
+"""`python -m billkit ...` is the `billkit` command."""
+
+import sys
+
+from billkit.cli import main
+
+sys.exit(main())
