@@ -16,7 +16,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from billkit.sandbox import Sandbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(
+    scope="module"
+)  # Playwright runs an event loop while started: end it with the module
 def browser() -> Iterator[Browser]:
     if shutil.which(CHROMIUM) is None:
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
