@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import cached_property
 from typing import Any
+
+from starlette.requests import Request
 
 from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.runtime import Runtime
@@ -41,11 +44,18 @@ class RequestContext:
     query: dict[str, Any]
     #: Sandbox clock seconds, read once so every timestamp a request writes agrees.
     now: float
-    #: Where the request reached the sandbox (`http://127.0.0.1:8787`): links it hands out point there.
-    base_url: str = ""
+    #: The HTTP request, for what few handlers need from it (see `base_url`).
+    request: Request | None = None
     #: Run once the request's transaction has committed (never if it fails): say, waking the delivery
     #: worker for a queued delivery, or moving the in-memory clock.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @cached_property
+    def base_url(self) -> str:
+        """Where the request reached the sandbox (`http://127.0.0.1:8787`): links it hands out point there.
+
+        Worked out only when asked for: most requests hand out no links."""
+        return "" if self.request is None else str(self.request.base_url).rstrip("/")
 
     @property
     def store(self) -> Store:

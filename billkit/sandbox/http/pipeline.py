@@ -102,8 +102,7 @@ def _run(
     """
     store = runtime.store
     now = runtime.clock.timestamp()
-    base_url = str(request.base_url).rstrip("/")
-    context = RequestContext(runtime, dict(request.path_params), {}, query, now, base_url=base_url)
+    context = RequestContext(runtime, request.path_params, {}, query, now, request=request)
     if not endpoint.writes:
         context.body = endpoint.body.parse(raw) if endpoint.body else {}
         return _json_response(endpoint.status, _encoded(endpoint.handler(context)))
