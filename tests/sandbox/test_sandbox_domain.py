@@ -9,6 +9,7 @@ import pytest
 
 from billkit.sandbox.domain import RuleViolation
 from billkit.sandbox.domain.billing import (
+    Owners,
     merge_metadata,
     new_account,
     new_bill,
@@ -142,15 +143,33 @@ def test_bill_currency_is_checked_against_the_nearest_currency() -> None:
         new_bill(fields, bill_id="bill_2", customer=zar_customer, account=None, today=date.today())
 
 
+def owners() -> Owners:
+    return customer(currency="ZAR"), None
+
+
 def test_update_bill_amount_paid_is_absolute() -> None:
-    owners: dict[str, Any] = {"customer": customer(), "account": None}
-    paid = update_bill(bill(), {"amount_paid": 2000}, **owners)
+    paid = update_bill(bill(), {"amount_paid": 2000}, owners=owners)
     assert (paid["amount_remaining"], paid["status"]) == (0, "paid")
-    reopened = update_bill(paid, {"amount_paid": 5}, **owners)
+    reopened = update_bill(paid, {"amount_paid": 5}, owners=owners)
     assert (reopened["amount_remaining"], reopened["status"]) == (1995, "unpaid")
     with pytest.raises(RuleViolation) as raised:
-        update_bill(bill(), {"amount_paid": 2001}, **owners)
+        update_bill(bill(), {"amount_paid": 2001}, owners=owners)
     assert raised.value.field == "amount_paid"
+
+
+def test_update_bill_looks_up_its_owners_only_to_check_a_new_currency() -> None:
+    looked_up: list[Owners] = []
+
+    def counted_owners() -> Owners:
+        looked_up.append(owners())
+        return looked_up[-1]
+
+    update_bill(bill(), {"amount_paid": 5, "metadata": {"a": "b"}}, owners=counted_owners)
+    assert looked_up == []
+    with pytest.raises(RuleViolation) as raised:
+        update_bill(bill(), {"currency": "USD"}, owners=counted_owners)
+    assert raised.value.field == "currency"
+    assert len(looked_up) == 1
 
 
 def test_voided_bills_never_change() -> None:
@@ -159,7 +178,7 @@ def test_voided_bills_never_change() -> None:
     with pytest.raises(RuleViolation, match="already voided"):
         void_bill(voided)
     with pytest.raises(RuleViolation, match="voided"):
-        update_bill(voided, {}, customer=customer(), account=None)
+        update_bill(voided, {}, owners=owners)
 
 
 # ---- payments ----------------------------------------------------------------------------------

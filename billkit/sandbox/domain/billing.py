@@ -6,7 +6,7 @@ absent. Every function returns a new dict and leaves its inputs untouched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ __all__ = [
     "ACCOUNT_FIELDS",
     "BILL_FIELDS",
     "CUSTOMER_FIELDS",
+    "Owners",
     "billing_currency",
     "merge_metadata",
     "new_account",
@@ -66,6 +67,9 @@ BILL_FIELDS = (
     "payment_rules",
     "metadata",
 )
+
+#: A bill's customer and its account (None: the bill is directly on the customer).
+Owners = tuple[Mapping[str, Any], Mapping[str, Any] | None]
 
 
 def new_customer(fields: Mapping[str, Any], *, customer_id: str, where: str = "") -> dict[str, Any]:
@@ -126,17 +130,16 @@ def update_account(current: Mapping[str, Any], changes: Mapping[str, Any]) -> di
 
 
 def update_bill(
-    current: Mapping[str, Any],
-    changes: Mapping[str, Any],
-    *,
-    customer: Mapping[str, Any],
-    account: Mapping[str, Any] | None,
+    current: Mapping[str, Any], changes: Mapping[str, Any], *, owners: Callable[[], Owners]
 ) -> dict[str, Any]:
-    """PATCH a bill: `amount_paid` is the new total paid; `amount_remaining` and `status` follow."""
+    """PATCH a bill: `amount_paid` is the new total paid; `amount_remaining` and `status` follow.
+
+    `owners` gives the bill's customer and account; it is called only when the currency changes (the new
+    one must be theirs), so other updates do not look them up."""
     _refuse_voided(current, "changed")
     bill = dict(current)
     if "currency" in changes:
-        _check_bill_currency(changes["currency"], customer, account)
+        _check_bill_currency(changes["currency"], *owners())
         bill["currency"] = changes["currency"]
     if "amount_paid" in changes:
         amount_paid = changes["amount_paid"]

@@ -45,8 +45,9 @@ def retrieve_bill(context: RequestContext) -> Json:
 def update_bill(context: RequestContext) -> Json:
     store = context.store
     current = find_or_404(store, "bill", context.path_params["bill"])
-    customer, account = _current_owners(store, current)
-    updated = billing.update_bill(current, context.body, customer=customer, account=account)
+    updated = billing.update_bill(
+        current, context.body, owners=lambda: _current_owners(store, current)
+    )
     return Json(store.bills.update(updated))
 
 
