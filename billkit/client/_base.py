@@ -150,11 +150,10 @@ class RequestCore:
             random=self._random.random,
         )
         if delay is not None:
-            request = response.request
             logger.info(
                 "%s %s answered %s; retrying in %.2fs (retry %d of %d)",
-                request.method,
-                request.url.raw_path.decode("ascii", errors="replace"),
+                response.request.method,
+                _path(response.request),
                 response.status_code,
                 delay,
                 retries_done + 1,
@@ -172,7 +171,7 @@ class RequestCore:
             logger.info(
                 "%s %s failed (%s); retrying in %.2fs (retry %d of %d)",
                 error.request.method,
-                error.request.url.raw_path.decode("ascii", errors="replace"),
+                _path(error.request),
                 type(error).__name__,
                 delay,
                 retries_done + 1,
