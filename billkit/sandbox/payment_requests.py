@@ -21,6 +21,7 @@ from billkit.sandbox.domain.payments import PaymentIds, PaymentIntent, apply_pay
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.problems import ApiError, FieldProblem
+from billkit.sandbox.routes.lookup import find_or_404
 from billkit.sandbox.schemas.payment_requests import (
     PaymentRequest,
     PaymentRequestCreate,
@@ -163,14 +164,7 @@ def _check_link(store: Store, request: Mapping[str, Any]) -> None:
     if link is None:
         return
     kind, reference = link
-    field = f"metadata.{kind}_id"
-    obligation = store.objects(kind).find(reference)
-    if obligation is None:
-        raise ApiError(
-            404,
-            f"No {kind} has the ID or external_reference {reference!r}",
-            errors=[FieldProblem(field, f"no {kind} {reference!r}")],
-        )
+    obligation = find_or_404(store, kind, reference, field=f"metadata.{kind}_id")
     if obligation.get("currency") != request["currency"]:
         raise RuleViolation(
             f"{kind} {obligation['id']} is in {obligation.get('currency', 'no currency')}, "
