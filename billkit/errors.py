@@ -230,7 +230,8 @@ def error_class_for(status_code: int) -> type[APIStatusError]:
 def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIStatusError:
     """Build the error for a non-2xx `response` from its problem+json body (or plain text)."""
     request = response.request
-    body = response.text
+    # Masked before parsing, so an echoed key is hidden in `detail`, `errors` and `problem` as in `body`.
+    body = scrub(response.text)
     return error_class_for(response.status_code)(
         status_code=response.status_code,
         method=request.method,

@@ -170,9 +170,13 @@ def test_request_headers_are_kept_with_the_key_masked() -> None:
 
 
 def test_secrets_echoed_in_a_body_are_masked() -> None:
-    error = error_from_response(response(401, {"detail": f"key {KEY} is not known"}))
+    error = error_from_response(
+        response(401, {"detail": f"key {KEY} is not known", "errors": [f"{KEY} revoked"]})
+    )
     assert KEY not in str(error)
     assert KEY not in error.body
+    assert KEY not in f"{error.detail} {error.problem} {error.errors}"
+    assert error.detail == "key sk_test_…p7dc is not known"
     assert "sk_test_…p7dc" in str(error)
 
 
