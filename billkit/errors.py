@@ -78,7 +78,8 @@ class UnexpectedResponseError(BillkitError):
     """The API answered with success but its body is not what Moment documents."""
 
     def __init__(self, message: str, *, status_code: int, method: str, path: str) -> None:
-        super().__init__(f"{status_code} on {method} {path}: {message}")
+        # The message may quote the body, which can hold a secret (a webhook endpoint's, say).
+        super().__init__(f"{status_code} on {method} {path}: {scrub(message)}")
         self.status_code = status_code
         self.method = method
         self.path = path

@@ -11,7 +11,13 @@ import httpx
 import pytest
 from client_fakes import BILL, CUSTOMER, Recorder, make_async_client, make_client, paths
 
-from billkit import Bill, ConfigurationError, Customer, InvalidArgumentError
+from billkit import (
+    Bill,
+    ConfigurationError,
+    Customer,
+    InvalidArgumentError,
+    UnexpectedResponseError,
+)
 from billkit.client import Delivery, Page, SandboxPayment, WebhookEndpoint
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -55,6 +61,18 @@ def test_webhook_endpoint_without_chaos_sends_only_the_url() -> None:
     with make_client(recorder) as client:
         client.sandbox.webhook_endpoints.create("http://127.0.0.1:9/hook")
     assert recorder.bodies() == [{"url": "http://127.0.0.1:9/hook"}]
+
+
+def test_an_unreadable_answer_does_not_show_the_secret_it_holds() -> None:
+    answer = httpx.Response(201, json=[{"id": "we_1", "secret": SECRET}])
+    recorder = Recorder(default=answer)
+    with (
+        make_client(recorder) as client,
+        pytest.raises(UnexpectedResponseError, match="expected a JSON object") as caught,
+    ):
+        client.sandbox.webhook_endpoints.create("http://127.0.0.1:9/hook")
+    assert SECRET not in str(caught.value)
+    assert "whsec_…LaSw" in str(caught.value)
 
 
 @pytest.mark.parametrize(
