@@ -220,9 +220,8 @@ class Sandbox:
     def _serve(self, server: SandboxServer, sock: socket.socket, ready: threading.Event) -> None:
         try:
             server.run(sockets=[sock])
-        except (
-            BaseException
-        ) as exc:  # reported by start(); uvicorn exits startup failures with SystemExit
+        # Reported by start(); uvicorn exits on a start-up failure with SystemExit, hence BaseException.
+        except BaseException as exc:
             self._failure = exc
         finally:
             sock.close()
