@@ -54,6 +54,15 @@ def _place(index: int, vertical: bool) -> dict[str, int]:
     return {"row": index + 1, "col": 1} if vertical else {"row": 1, "col": index + 1}
 
 
+def _require_columns(
+    frame: pd.DataFrame, columns: tuple[str, ...], what: str, *, made_by: str
+) -> None:
+    """Refuse a frame without the columns only `made_by` adds (besides those `coerce` checks)."""
+    for column in columns:
+        if column not in frame.columns:
+            raise InvalidArgumentError(f"{what} is missing column {column!r}: pass {made_by}")
+
+
 def _money_text(minor: pd.Series, currency: str, locale: str) -> list[str]:
     return [_money.format_amount(int(value), currency, locale) for value in minor]
 
@@ -122,11 +131,7 @@ def payments_chart(
 def aging_chart(aging: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
     """Outstanding amounts by aging bucket, one panel per currency, from `metrics.aging(...)`."""
     frame = _columns.coerce(aging, {"currency": "category", "amount": "minor"}, "aging")
-    for column in ("bucket", "bills", "share"):
-        if column not in frame.columns:
-            raise InvalidArgumentError(
-                f"aging is missing column {column!r}: pass metrics.aging(...)"
-            )
+    _require_columns(frame, ("bucket", "bills", "share"), "aging", made_by="metrics.aging(...)")
     title = "Outstanding by days past due"
     currencies = sorted(str(c) for c in frame["currency"].dropna().unique())
     if not currencies:
@@ -182,11 +187,12 @@ def balances_chart(
         {"currency": "category", "balance": "minor", "superseded_at": "timestamp"},
         "balances",
     )
-    for column in ("entity", "label", "customer_label"):
-        if column not in frame.columns:
-            raise InvalidArgumentError(
-                f"balances is missing column {column!r}: pass frames.balances_frame(...)"
-            )
+    _require_columns(
+        frame,
+        ("entity", "label", "customer_label"),
+        "balances",
+        made_by="frames.balances_frame(...)",
+    )
     title = "Balances by customer and account"
     if as_of is None:
         current = frame.loc[frame["superseded_at"].isna().to_numpy(dtype=bool)]
@@ -251,11 +257,7 @@ def funnel_chart(funnel: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Fi
         {"currency": "category", "bills": "minor", "amount_due": "minor", "amount_paid": "minor"},
         "funnel",
     )
-    for column in ("stage", "share"):
-        if column not in frame.columns:
-            raise InvalidArgumentError(
-                f"funnel is missing column {column!r}: pass metrics.collection_funnel(...)"
-            )
+    _require_columns(frame, ("stage", "share"), "funnel", made_by="metrics.collection_funnel(...)")
     title = "Collection funnel"
     currencies = sorted(str(c) for c in frame["currency"].dropna().unique())
     if not currencies:

@@ -173,5 +173,9 @@ def test_empty_input_draws_a_message_not_an_error(bills: pd.DataFrame) -> None:
 def test_charts_refuse_frames_that_are_not_theirs(bills: pd.DataFrame) -> None:
     with pytest.raises(InvalidArgumentError, match=r"metrics\.aging"):
         charts.aging_chart(bills.assign(amount=1))
+    with pytest.raises(InvalidArgumentError, match=r"'stage': pass metrics\.collection_funnel"):
+        charts.funnel_chart(bills.assign(bills=1))
+    with pytest.raises(InvalidArgumentError, match=r"'entity': pass frames\.balances_frame"):
+        charts.balances_chart(bills.assign(balance=1, superseded_at=None))
     with pytest.raises(InvalidArgumentError, match="unknown locale"):
         charts.aging_chart(metrics.aging(bills, as_of="2025-02-01"), locale="xx_NOPE")
