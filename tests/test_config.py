@@ -100,10 +100,16 @@ def test_test_keys_are_not_live() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["Bearer sk_test_abc123456789", "rk_test_abcdefghijkl", "sk_test_ab cd", 123]
+    ("key", "message"),
+    [
+        ("Bearer sk_test_abc123456789", "is not a Moment API key"),
+        ("rk_test_abcdefghijkl", "is not a Moment API key"),
+        ("sk_test_ab cd", "is not a Moment API key"),
+        (123, "must be a str, not int"),
+    ],
 )
-def test_something_that_is_not_a_moment_key_is_refused(key: Any) -> None:
-    with pytest.raises(ConfigurationError) as caught:
+def test_something_that_is_not_a_moment_key_is_refused(key: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message) as caught:
         ClientSettings(api_key=key)
     if isinstance(key, str):
         assert key not in str(caught.value)
