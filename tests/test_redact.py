@@ -25,9 +25,10 @@ def test_redact_keeps_only_prefix_and_tail(secret: str | None, shown: str) -> No
 
 def test_scrub_masks_known_and_shaped_secrets() -> None:
     raw = "custom-secret-value"
-    text = f"key={KEY} secret={SECRET} other={raw}"
+    live = "sk_live_9f8e7d6c5b4a3928"
+    public = "pk_test_TYooMQauvdEDq54NiTphI7jx"
+    text = f"key={KEY} secret={SECRET} live={live} public={public} other={raw}"
     out = scrub(text, [raw])
-    assert KEY not in out
-    assert SECRET not in out
-    assert raw not in out
-    assert "sk_test_…p7dc" in out
+    for secret in (KEY, SECRET, live, public, raw):
+        assert secret not in out
+    assert out.startswith("key=sk_test_…p7dc secret=whsec_…LaSw live=sk_…3928 public=pk_test_…I7jx")
