@@ -12,8 +12,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -230,10 +228,7 @@ def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
         ),
         days_to_pay=days,
         days_to_pay_summary=metrics.days_to_pay_summary(days),
-        # Bills are narrowed to the period here: collection_funnel's own start/end fail on read-only arrays.
-        funnel=metrics.collection_funnel(
-            bills_frame.loc[_dated_in(bills_frame["bill_date"], scope)]
-        ),
+        funnel=metrics.collection_funnel(bills_frame, start=scope.start, end=scope.end),
         reconciled_bills=reconciled_bills,
         reconciled_payments=reconciled_payments,
         reconciliation=metrics.reconciliation_summary(reconciled_bills, reconciled_payments),
@@ -253,12 +248,6 @@ def _resolve(frame: pd.DataFrame, id_column: str, wanted: str | None, what: str)
             f"{what} {wanted!r} is not in the ledger: give a {what} ID or external_reference it recorded"
         )
     return str(named[id_column].iloc[0])
-
-
-def _dated_in(bill_dates: pd.Series, scope: ReportScope) -> npt.NDArray[np.bool_]:
-    """Which bill dates fall in the scope's period (a bill without a date does not)."""
-    inside = (bill_dates >= pd.Timestamp(scope.start)) & (bill_dates <= pd.Timestamp(scope.end))
-    return inside.to_numpy(dtype=bool, na_value=False)
 
 
 def _same_rows(versions: pd.DataFrame, kept: pd.DataFrame, id_column: str) -> pd.DataFrame:
