@@ -4,11 +4,15 @@ side by side, and attempts cut short by a stop staying owed."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
 from billkit.sandbox.delivery import DeliveryWorker
+from billkit.sandbox.delivery import worker as worker_module
 from billkit.sandbox.delivery.queue import DeliveryQueue
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
@@ -109,3 +113,32 @@ def test_a_hanging_attempt_does_not_hold_up_other_events_and_stays_owed() -> Non
             runtime.close()
 
     asyncio.run(run())
+
+
+def test_an_attempt_that_cannot_be_recorded_stays_owed_and_is_made_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(worker_module, "_RECOVERY_PAUSE", 0.01)
+    record = DeliveryQueue.record
+    failures = [sqlite3.OperationalError("disk I/O error")]
+
+    def record_failing_once(self: DeliveryQueue, *args: Any, **kwargs: Any) -> None:
+        if failures:
+            raise failures.pop()
+        record(self, *args, **kwargs)
+
+    monkeypatch.setattr(DeliveryQueue, "record", record_failing_once)
+
+    async def run() -> None:
+        async with receiver(hang_first=0) as url:
+            runtime = started(url, "evt_1")
+            worker = DeliveryWorker(runtime)
+            worker.start()
+            [attempt] = await logged(runtime, "evt_1")
+            assert (attempt["attempt"], attempt["status_code"]) == (1, 200)
+            await worker.close()
+            runtime.close()
+
+    asyncio.run(run())
+    assert failures == []
+    assert "delivery of evt_1 could not be recorded; it stays pending" in caplog.text

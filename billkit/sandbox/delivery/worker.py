@@ -134,7 +134,6 @@ class DeliveryWorker:
     # -- one attempt ----------------------------------------------------------------------------
 
     async def _deliver(self, row: DueDelivery, url: str) -> None:
-        unsettled = False
         try:
             attempt = await self._attempt(row, url)
             self._settle(row, attempt)
@@ -142,10 +141,9 @@ class DeliveryWorker:
             raise  # shutting down: the row stays pending
         except Exception:
             logger.exception("delivery of %s could not be recorded; it stays pending", row.event_id)
-            unsettled = True
+            # Keep the claim a moment, so a failing database is not hammered.
+            await asyncio.sleep(_RECOVERY_PAUSE)
         finally:
-            if unsettled:  # keep the claim a moment, so a failing database is not hammered
-                await asyncio.sleep(_RECOVERY_PAUSE)
             self._in_flight.pop(row.seq, None)
             self._runtime.outbox_signal.notify()
 
