@@ -38,6 +38,7 @@ from billkit.sandbox.routes import (
     events,
     payment_requests,
     payments,
+    versions,
     webhook_endpoints,
 )
 from billkit.sandbox.runtime import Runtime
@@ -58,6 +59,7 @@ ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
     delivery.ENDPOINTS,
     webhook_endpoints.ENDPOINTS,
     billing_lists.ENDPOINTS,
+    versions.ENDPOINTS,
     control.ENDPOINTS,
 ]
 

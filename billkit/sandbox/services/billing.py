@@ -43,7 +43,7 @@ def create_customer(
 ) -> dict[str, Any]:
     """A new customer; `where` is the field path when it is nested in another create."""
     customer = billing.new_customer(fields, customer_id=new_id("bcus_"), where=where)
-    insert_new(store, "customer", customer, field=join(where, "external_reference"))
+    insert_new(store, "customer", customer, field=join(where, "external_reference"), now=now)
     return customer
 
 
@@ -61,7 +61,7 @@ def create_account(
     account = billing.new_account(
         fields, account_id=new_id("bacc_"), customer_id=customer["id"], where=where
     )
-    insert_new(store, "account", account, field=join(where, "external_reference"))
+    insert_new(store, "account", account, field=join(where, "external_reference"), now=now)
     return account
 
 
@@ -71,7 +71,7 @@ def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> dict[
     bill = billing.new_bill(
         fields, bill_id=new_id("bill_"), customer=customer, account=account, today=_day(now)
     )
-    insert_new(store, "bill", bill, field="external_reference")
+    insert_new(store, "bill", bill, field="external_reference", now=now)
     return bill
 
 
@@ -79,7 +79,7 @@ def update_customer(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
     updated = billing.update_customer(find(store, "customer", reference), changes)
-    store.customers.update(updated)
+    store.customers.update(updated, at=now)
     return updated
 
 
@@ -87,7 +87,7 @@ def update_account(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
     updated = billing.update_account(find(store, "account", reference), changes)
-    store.accounts.update(updated)
+    store.accounts.update(updated, at=now)
     return updated
 
 
@@ -96,13 +96,13 @@ def update_bill(
 ) -> dict[str, Any]:
     current = find(store, "bill", reference)
     updated = billing.update_bill(current, changes, owners=lambda: _current_owners(store, current))
-    store.bills.update(updated)
+    store.bills.update(updated, at=now)
     return updated
 
 
 def void_bill(store: Store, reference: str, *, now: float) -> dict[str, Any]:
     voided = billing.void_bill(find(store, "bill", reference))
-    store.bills.update(voided)
+    store.bills.update(voided, at=now)
     return voided
 
 
