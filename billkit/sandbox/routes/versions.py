@@ -6,18 +6,27 @@ from __future__ import annotations
 import json
 
 from billkit.sandbox.clock import iso_utc
-from billkit.sandbox.http.endpoint import Endpoint, Json, RequestContext
+from billkit.sandbox.http.endpoint import Json, RequestContext, Routes
 from billkit.sandbox.schemas.sandbox import (
     DEFAULT_VERSIONS_PAGE_SIZE,
     VersionList,
     VersionListQuery,
 )
-from billkit.sandbox.validation import QueryParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
+
+routes = Routes(tag="sandbox")
 
 
+@routes.get(
+    "/_sandbox/versions",
+    response=VersionList,
+    query=VersionListQuery,
+    description="Filters: kind, since (an `at`); pages by limit (1-1000, default 100) and "
+    "starting_after (the seq of the last version seen).",
+)
 def list_versions(context: RequestContext) -> Json:
+    """List every state each customer, account and bill has had, oldest first"""
     query = context.query
     since = query.get("since")
     versions, has_more = context.store.versions.list(
@@ -33,19 +42,3 @@ def list_versions(context: RequestContext) -> Json:
         for v in versions
     )
     return Json(f'{{"data":[{items}],"has_more":{"true" if has_more else "false"}}}')
-
-
-ENDPOINTS = (
-    Endpoint(
-        "GET",
-        "/_sandbox/versions",
-        list_versions,
-        "List every state each customer, account and bill has had, oldest first",
-        "sandbox",
-        200,
-        VersionList,
-        query=QueryParser(VersionListQuery),
-        description="Filters: kind, since (an `at`); pages by limit (1-1000, default 100) and "
-        "starting_after (the seq of the last version seen).",
-    ),
-)
