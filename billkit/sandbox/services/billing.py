@@ -137,6 +137,7 @@ def _owners(
     if nested is not None and customer_value is not None:
         raise RuleViolation(
             "give the new account's customer inside it or as the bill's customer, not both",
+            code="customer_given_twice",
             field="account.customer",
         )
     if nested is not None:
@@ -146,6 +147,7 @@ def _owners(
     else:
         raise RuleViolation(
             "a new account needs a customer: inside it, or as the bill's customer",
+            code="account_needs_customer",
             field="account.customer",
         )
     account = create_account(store, account_value, now=now, customer=customer, where="account")
@@ -160,12 +162,14 @@ def _check_same_customer(
         raise RuleViolation(
             f"account {account['id']} already belongs to customer {owner['id']}: "
             "a new customer cannot own it",
+            code="account_of_another_customer",
             field="customer",
         )
     named = find(store, "customer", customer_value, field="customer")
     if named["id"] != owner["id"]:
         raise RuleViolation(
             f"account {account['id']} belongs to customer {owner['id']}, not {named['id']}",
+            code="account_of_another_customer",
             field="customer",
         )
 
