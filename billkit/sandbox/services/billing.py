@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import MissingField, RuleViolation
@@ -78,16 +78,27 @@ def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> dict[
 def update_customer(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_customer(find(store, "customer", reference), changes)
-    store.customers.update(updated, at=now)
-    return updated
+    return _update_balance_holder(store, "customer", reference, changes, now=now)
 
 
 def update_account(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_account(find(store, "account", reference), changes)
-    store.accounts.update(updated, at=now)
+    return _update_balance_holder(store, "account", reference, changes, now=now)
+
+
+def _update_balance_holder(
+    store: Store,
+    kind: Literal["customer", "account"],
+    reference: str,
+    changes: Mapping[str, Any],
+    *,
+    now: float,
+) -> dict[str, Any]:
+    """PATCH a customer or an account: `balance` replaces, `metadata` merges."""
+    update = billing.update_customer if kind == "customer" else billing.update_account
+    updated = update(find(store, kind, reference), changes)
+    store.objects(kind).update(updated, at=now)
     return updated
 
 
