@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, CatalogEntry
 from billkit.notebook.parameters import ParameterError, describe_parameters, validate_parameters
 from billkit.notebook.run import NotebookExecutionError, execute

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.notebook.catalog import NOTEBOOKS_DIR
 from billkit.notebook.parameters import ParameterError, validate_parameters
 from billkit.notebook.run import NotebookExecutionError, execute
