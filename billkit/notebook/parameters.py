@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
-from billkit._redact import redact, scrub
 from billkit.errors import ConfigurationError
+from billkit.keys import KeyKind, api_key_type, redact, scrub
 
 __all__ = [
     "NotebookParameters",
@@ -144,16 +144,17 @@ class NotebookParameters:
             )
         if key is None:
             return problems
-        if key.startswith(("pk_test_", "pk_")):
+        key_type = api_key_type(key)
+        if key_type is not None and key_type.kind is KeyKind.PUBLIC:
             problems.append(
                 f"api_key {redact(key)} is a public key, which cannot call billing routes: "
                 "use your secret key (sk_test_...)"
             )
-        elif not key.startswith("sk_"):
+        elif key_type is None:
             problems.append(
                 f"api_key {redact(key)} is not a Moment secret key: it should start with sk_test_"
             )
-        elif not key.startswith("sk_test_"):
+        elif key_type.live:
             if self.base_url is None:
                 problems.append(
                     f"api_key {redact(key)} is a live key, and the embedded sandbox accepts test keys "

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from billkit._redact import redact
 from billkit.client import Client
 from billkit.errors import BillkitError, ConfigurationError
+from billkit.keys import redact
 from billkit.notebook.exchanges import Exchange, RecordingTransport
 from billkit.notebook.payer import HostedPagePayment, pay_on_hosted_page
 from billkit.notebook.specs import QuickstartParameters

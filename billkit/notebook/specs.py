@@ -6,8 +6,6 @@ its next cell calls `check_parameters(globals(), <Spec>)`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billkit.keys import redact, signing_key, webhook_secret_problem
 from billkit.notebook.parameters import (
     NotebookParameters,
     parameter,
@@ -41,11 +40,10 @@ def _webhook_secret(value: str | None) -> str | None:
         return None
     if not value:
         return "must not be empty: leave it as None to have one generated"
-    if value.startswith("whsec_"):
-        try:
-            base64.b64decode(value.removeprefix("whsec_"), validate=True)
-        except binascii.Error:
-            return "must be whsec_ followed by base64, as Moment issues it"
+    try:
+        signing_key(value)
+    except ValueError as error:
+        return f"cannot sign webhooks: {error}"
     return None
 
 
@@ -127,7 +125,16 @@ class QuickstartParameters(NotebookParameters):
 
     def cross_checks(self) -> list[str]:
         problems = super().cross_checks()
-        if self.base_url is not None and self.receiver_port is not None and not self.webhook_secret:
+        secret = self.webhook_secret
+        # The embedded sandbox signs with secrets as Moment issues them; Moment's own secret may be any
+        # string (its format is not documented), which the receiver then uses as it is.
+        problem = webhook_secret_problem(secret) if self.base_url is None and secret else None
+        if problem is not None:
+            problems.append(
+                f"webhook_secret {redact(secret)} {problem} (the embedded sandbox signs with it; "
+                "leave it as None to have one generated)"
+            )
+        if self.base_url is not None and self.receiver_port is not None and not secret:
             problems.append(
                 "webhook_secret is required with base_url and receiver_port: give the signing secret "
                 "Moment issued for your endpoint"
