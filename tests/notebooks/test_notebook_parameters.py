@@ -187,7 +187,7 @@ def test_notebook_specs_apply_their_own_rules() -> None:
         validate_parameters({"hosted_page_amount": 3000}, BillAmountDueParameters)
     with pytest.raises(ParameterError, match="needs at least two balances"):
         validate_parameters({"account_balances": [100]}, AccountBalanceParameters)
-    with pytest.raises(ParameterError, match="webhook_secret cannot sign webhooks: .* not base64"):
+    with pytest.raises(ParameterError, match=r"webhook_secret cannot sign webhooks: .* not base64"):
         validate_parameters({"webhook_secret": "whsec_***"}, QuickstartParameters)
     with pytest.raises(
         ParameterError, match="webhook_secret is required with base_url and receiver_port"
