@@ -53,7 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--notebooks",
         type=Path,
         default=NOTEBOOKS_DIR,
-        help="folder holding the notebooks (default: the project's notebooks/)",
+        help="folder holding the notebooks (default: the notebooks installed with billkit)",
     )
 
 

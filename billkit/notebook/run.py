@@ -30,7 +30,6 @@ from billkit.notebook.scrub import Scrubber, machine_paths
 
 __all__ = ["ExecutedNotebook", "NotebookExecutionError", "execute", "validate_for_notebook"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _SECRET_NAME_PARTS = ("key", "secret", "token", "password")
 _KERNEL_START_TIMEOUT = 60
 
@@ -127,8 +126,9 @@ def execute(
         work_dir = Path(work)
         scrubber = Scrubber.create(
             _secrets(params, validated),
+            # The folder the run started from (a checkout, or wherever billkit was called) reads as ".".
             machine_paths(
-                project=PROJECT_ROOT, extra={work_dir: "<tmp>", out_dir.resolve(): "<out>"}
+                project=Path.cwd(), extra={work_dir: "<tmp>", out_dir.resolve(): "<out>"}
             ),
         )
         failure = _run_papermill(notebook, work_dir, params, timeout)

@@ -12,9 +12,10 @@ import pytest
 from billkit.notebook import ParameterError, read_records
 from billkit.notebook.html import WIDGET_NOTE
 from billkit.notebook.parameters import NotebookParameters
-from billkit.notebook.run import PROJECT_ROOT, NotebookExecutionError, execute
+from billkit.notebook.run import NotebookExecutionError, execute
 from billkit.notebook.scrub import Scrubber, machine_paths
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk_test_Zq81mVn3RxT0b7LwYc2Ked4s"
 
 PARAMETERS_CELL = "base_url = None\napi_key = None\nallow_live = False"
@@ -60,12 +61,12 @@ def test_a_run_writes_scrubbed_notebook_and_offline_html(tmp_path: Path) -> None
     assert result.records == read_records(result.notebook)
     assert result.records["key_tail"] == KEY[-4:]
     # The kernel was this interpreter, shown scrubbed as the notebook would show it.
-    this_python = Scrubber.create([], machine_paths(project=PROJECT_ROOT)).text(sys.executable)
+    this_python = Scrubber.create([], machine_paths(project=REPO_ROOT)).text(sys.executable)
     assert result.records["executable"] == this_python
     for written in (result.notebook, result.html):
         text = written.read_text(encoding="utf-8")
         assert KEY not in text
-        for path in (str(tmp_path), str(Path.home()), str(PROJECT_ROOT), sys.prefix):
+        for path in (str(tmp_path), str(Path.home()), str(REPO_ROOT), sys.prefix):
             assert path not in text, (written.name, path)
     html = result.html.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=\"https?://", html), (

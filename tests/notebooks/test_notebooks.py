@@ -22,8 +22,10 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, entry_for
-from billkit.notebook.run import PROJECT_ROOT, ExecutedNotebook, execute
+from billkit.notebook.run import ExecutedNotebook, execute
 from billkit.sandbox import Sandbox
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 API_KEY = "sk_test_nbQ4x8Lm2Rv7Tz1Wc5Yp9Kd3"
 WEBHOOK_SECRET = "whsec_c2VjcmV0LWZvci1ub3RlYm9vay10ZXN0cy0xMjM0NTY="
@@ -142,7 +144,7 @@ EXPECTED: dict[str, Expected] = {
 
 def assert_nothing_leaks(result: ExecutedNotebook, secrets: tuple[str, ...]) -> None:
     machine_paths = {
-        str(PROJECT_ROOT),
+        str(REPO_ROOT),
         str(Path.home()),
         sys.prefix,
         sys.base_prefix,
