@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "run a local webhook receiver that verifies and records events",
     ),
     "demo": (
-        "billkit.notebook.cli",
+        "billkit.notebook.runner.cli",
         "run the quickstart notebooks and the report against the embedded sandbox",
     ),
     "report": (

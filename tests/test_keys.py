@@ -20,7 +20,7 @@ from billkit.keys import (
     signing_key,
     webhook_secret_problem,
 )
-from billkit.notebook.parameters import ParameterError, validate_parameters
+from billkit.notebook.runner.parameters import ParameterError, validate_parameters
 from billkit.notebook.specs import BillAmountDueParameters
 from billkit.sandbox.settings import check_api_key, check_webhook_secret
 

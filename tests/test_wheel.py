@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT = 600
+_NOT_SOURCES = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "out", "reports", "*.egg-info", "__pycache__", ".*_cache"
+)
 
 
 def _run(command: list[str | Path], cwd: Path, env: dict[str, str]) -> str:
@@ -44,11 +48,14 @@ def test_an_installed_wheel_runs_the_demo_and_the_report_from_an_empty_folder(
     # billkit runs with a home folder of its own: nothing it does may rely on, or land in, the real one.
     env = {**os.environ, "HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
+    # Built from a copy of the working tree: setuptools writes build/ and *.egg-info next to the sources.
+    source = tmp_path / "source"
+    shutil.copytree(REPO_ROOT, source, ignore=_NOT_SOURCES)
     dist = tmp_path / "dist"
     _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO_ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source],
         tmp_path,
-        env,
+        dict(os.environ),
     )
     [wheel] = dist.glob("billkit-*.whl")
 

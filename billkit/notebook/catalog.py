@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from billkit.notebook.parameters import NotebookParameters
+from billkit.notebook.runner.parameters import NotebookParameters
 from billkit.notebook.specs import (
     AccountBalanceParameters,
     BillAmountDueParameters,

@@ -14,6 +14,7 @@ from pathlib import Path
 from billkit.analysis.demo_data import DemoSummary, populate
 from billkit.client import Client
 from billkit.ledger import Ledger
+from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import PaymentsReportParameters
 
 __all__ = ["ReportData", "load_source"]
@@ -40,13 +41,13 @@ def load_source(params: PaymentsReportParameters) -> ReportData:
         return ReportData(Ledger(path), f"the ledger file {path.name}", None)
     ledger_path = ":memory:"  # a fresh ledger per run, and nothing left behind
     if params.base_url is not None:
-        with Client(api_key=params.api_key, base_url=params.base_url) as client:
+        with Client(api_key=reveal(params.api_key), base_url=params.base_url) as client:
             return _import(
                 client, Ledger(ledger_path), f"the billkit sandbox at {params.base_url}", None
             )
     from billkit.sandbox import Sandbox
 
-    with Sandbox(api_key=params.api_key) as sandbox, sandbox.client() as client:
+    with Sandbox(api_key=reveal(params.api_key)) as sandbox, sandbox.client() as client:
         demo = populate(client, seed=params.demo_seed)
         return _import(
             client,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from billkit.client import Bill
-from billkit.notebook.local_bills import LocalBillBook
+from billkit.notebook.quickstart.local_bills import LocalBillBook
 
 
 def bill(bill_id: str, *, account_id: str | None, amount_due: int = 2000) -> Bill:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from billkit.notebook.scrub import Scrubber, machine_paths
+from billkit.notebook.runner.scrub import Scrubber, machine_paths
 
 KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 RAW_SECRET = "my-own-raw-signing-secret"

@@ -20,9 +20,11 @@ import nbformat
 import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
+from pydantic import SecretStr
 
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, entry_for
-from billkit.notebook.run import ExecutedNotebook, execute
+from billkit.notebook.runner.parameters import reveal
+from billkit.notebook.runner.run import ExecutedNotebook, execute
 from billkit.sandbox import Sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -193,8 +195,10 @@ def test_one_parameters_cell_holding_exactly_the_spec(path: Path) -> None:
         (target,) = statement.targets
         assert isinstance(target, ast.Name)
         assigned[target.id] = ast.literal_eval(statement.value)
+    defaults = entry.spec()
     spec_defaults = {
-        field.name: getattr(entry.spec(), field.name) for field in dataclasses.fields(entry.spec)
+        name: reveal(value) if isinstance(value := getattr(defaults, name), SecretStr) else value
+        for name in entry.spec.model_fields
     }
     assert assigned == spec_defaults
     assert f"check_parameters(globals(), {entry.spec.__name__})" in cells[1].source

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billkit.errors import BillkitError
-from billkit.notebook.session import start_session
+from billkit.notebook.quickstart.session import start_session
 from billkit.notebook.specs import QuickstartParameters
 from billkit.sandbox import Sandbox
 

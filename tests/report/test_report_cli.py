@@ -10,7 +10,7 @@ import pytest
 
 from billkit.analysis.demo_data import populate
 from billkit.cli import main
-from billkit.notebook.records import read_records
+from billkit.notebook.runner.records import read_records
 from billkit.sandbox import Sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

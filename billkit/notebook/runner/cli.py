@@ -17,8 +17,12 @@ from pathlib import Path
 
 from billkit._usage import UsageError
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, CatalogEntry
-from billkit.notebook.parameters import ParameterError, describe_parameters, validate_parameters
-from billkit.notebook.run import NotebookExecutionError, execute
+from billkit.notebook.runner.parameters import (
+    ParameterError,
+    describe_parameters,
+    validate_parameters,
+)
+from billkit.notebook.runner.run import NotebookExecutionError, execute
 
 __all__ = ["configure", "parse_value", "run"]
 

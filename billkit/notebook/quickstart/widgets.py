@@ -18,7 +18,7 @@ from billkit.client import Bill, Client
 from billkit.errors import BillkitError
 from billkit.keys import scrub
 from billkit.money import format_money
-from billkit.notebook.bill_form import (
+from billkit.notebook.quickstart.bill_form import (
     CURRENCIES,
     BillFormValues,
     create_test_bill,

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from billkit.errors import BillkitError
-from billkit.notebook.html import export_html
-from billkit.notebook.parameters import (
+from billkit.notebook.runner.html import export_html
+from billkit.notebook.runner.parameters import (
     NotebookParameters,
     ParameterError,
     secret_values,
     unknown_name_problem,
     validate_parameters,
 )
-from billkit.notebook.records import read_records
-from billkit.notebook.scrub import Scrubber, machine_paths
+from billkit.notebook.runner.records import read_records
+from billkit.notebook.runner.scrub import Scrubber, machine_paths
 
 __all__ = ["ExecutedNotebook", "NotebookExecutionError", "execute", "validate_for_notebook"]
 
@@ -174,7 +174,7 @@ def _run_papermill(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from billkit.notebook.kernel import kernel_manager_class
+    from billkit.notebook.runner.kernel import kernel_manager_class
 
     output = work_dir / notebook.name
     try:

@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 from billkit.client import Client
 from billkit.errors import BillkitError, ConfigurationError
 from billkit.keys import redact
-from billkit.notebook.exchanges import Exchange, RecordingTransport
-from billkit.notebook.payer import HostedPagePayment, pay_on_hosted_page
+from billkit.notebook.quickstart.exchanges import Exchange, RecordingTransport
+from billkit.notebook.quickstart.payer import HostedPagePayment, pay_on_hosted_page
+from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import QuickstartParameters
 
 if TYPE_CHECKING:
@@ -89,7 +90,9 @@ class QuickstartSession:
 
     @property
     def api_key(self) -> str:
-        return self.sandbox.api_key if self.sandbox is not None else str(self.params.api_key)
+        return (
+            self.sandbox.api_key if self.sandbox is not None else str(reveal(self.params.api_key))
+        )
 
     def hosted_page_url(self, object_id: str, **query: str) -> str | None:
         """The hosted bill page link for a bill, account, customer or payment request on the sandbox;
@@ -160,10 +163,10 @@ def _embedded_session(
 ) -> QuickstartSession:
     from billkit.webhooks import generate_secret
 
-    secret = params.webhook_secret or generate_secret()
+    secret = reveal(params.webhook_secret) or generate_secret()
     receiver = _start_receiver(secret, params.receiver_port or 0, on_event)
     closers.append(receiver.stop)
-    sandbox = _start_sandbox(params.api_key, receiver.url, secret)
+    sandbox = _start_sandbox(reveal(params.api_key), receiver.url, secret)
     closers.append(sandbox.stop)
     transport = RecordingTransport()
     client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url, transport=transport)
@@ -189,22 +192,23 @@ def _remote_session(
 ) -> QuickstartSession:
     transport = RecordingTransport()
     client = Client(
-        api_key=params.api_key,
+        api_key=reveal(params.api_key),
         base_url=params.base_url,
         allow_live=params.allow_live,
         transport=transport,
     )
     closers.append(client.close)
     receiver: WebhookReceiver | None = None
-    if params.receiver_port is not None and params.webhook_secret:
-        receiver = _start_receiver(params.webhook_secret, params.receiver_port, on_event)
+    secret = reveal(params.webhook_secret)
+    if params.receiver_port is not None and secret:
+        receiver = _start_receiver(secret, params.receiver_port, on_event)
         closers.append(receiver.stop)
     return QuickstartSession(
         params=params,
         client=client,
         transport=transport,
         run_id=run_id,
-        webhook_secret=params.webhook_secret,
+        webhook_secret=secret,
         receiver=receiver,
         simulates_payments=_is_billkit_sandbox(client),
         _closers=closers,
