@@ -204,6 +204,28 @@ def test_one_parameters_cell_holding_exactly_the_spec(path: Path) -> None:
     assert f"check_parameters(globals(), {entry.spec.__name__})" in cells[1].source
 
 
+QUICKSTART_PATHS = [path for path in NOTEBOOK_PATHS if not path.name.startswith("10_")]
+# What a cell would test to tell the embedded sandbox from a real API; the session decides that once.
+MODE_TESTS = ("simulates_payments", "params.base_url", "session.sandbox", "session.receiver")
+
+
+@pytest.mark.parametrize("path", QUICKSTART_PATHS, ids=notebook_id)
+def test_a_quickstart_records_its_results_at_the_end_and_never_branches_on_the_mode(
+    path: Path,
+) -> None:
+    cells = code_cells(load(path))
+    recording = [index for index, cell in enumerate(cells) if "record(" in cell.source]
+    assert len(recording) == 1, "every record() call belongs in the one cell at the end"
+    assert recording[0] >= len(cells) - 2, (
+        "the recording cell comes last (before closing the session)"
+    )
+    for cell in cells:
+        found = [test for test in MODE_TESTS if test in cell.source]
+        assert not found, (
+            f"a cell tests the mode ({found}): move that into the session\n{cell.source}"
+        )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=notebook_id)
 def test_runs_against_the_embedded_sandbox(path: Path, tmp_path: Path) -> None:
