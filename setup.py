@@ -5,9 +5,9 @@ The top-level notebooks/ folder stays their one source; setuptools installs it a
 notebooks with importlib.resources.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
-    packages=[*find_packages(include=["billkit*"]), "billkit.notebooks"],
+    packages=[*find_namespace_packages(include=["billkit*"]), "billkit.notebooks"],
     package_dir={"billkit.notebooks": "notebooks"},
 )

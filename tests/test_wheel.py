@@ -73,8 +73,12 @@ def test_an_installed_wheel_runs_the_demo_and_the_report_from_an_empty_folder(
         ).strip()
     )
     installed = site_packages / "billkit"
-    assert (installed / "notebooks" / "01_bill_amount_due.ipynb").is_file()
     package_files = _files_under(installed)
+    # Every file of the package and every notebook is in the wheel (a folder without __init__.py too).
+    shipped = _files_under(REPO_ROOT / "billkit") | {
+        Path("notebooks", path.name) for path in (REPO_ROOT / "notebooks").glob("*.ipynb")
+    }
+    assert shipped <= package_files, sorted(shipped - package_files)
 
     empty = tmp_path / "elsewhere"
     empty.mkdir()
