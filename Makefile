@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.billkit-installed
 OUT ?= out
 
-.PHONY: run test lint typecheck unit browser bench clean
+.PHONY: run test lint typecheck unit system-packages bench clean
 
 run: $(STAMP)
 	$(BIN)/billkit demo --out $(OUT)
 
-test: $(STAMP) browser lint typecheck unit
+test: $(STAMP) system-packages lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -20,17 +20,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# In parallel, one worker per core (pytest-xdist); the slowest tests are scheduled first (tests/conftest.py).
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
-# Debian's Chromium, for the hosted bill page tests (Playwright drives it; it downloads no browser).
-browser:
-	scripts/ensure-chromium
+# The Debian packages the tests and benchmarks need (Chromium for the page tests, wrk, ...), installed
+# with one apt-get call when any is missing.
+system-packages:
+	scripts/ensure-debian-packages
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -3,11 +3,12 @@
 `ClientSettings.resolve()` is the one place those sources meet. It takes a mapping in place of `os.environ`
 (tests, papermill runs), and every check on the key happens here, before a request could be sent:
 
+* a key not shaped like Moment's (`billkit.keys`, the one home of key rules) is refused;
 * a live key (`sk_...` or `pk_...` without `_test_`) is refused unless `allow_live=True` is passed, so an
   onboarding notebook can never create test bills in production by picking up the wrong environment;
 * Moment's own hosts are HTTPS only, as Moment documents.
 
-The key itself never appears in a repr or an error message: only `billkit._redact.redact()`'s mask of it.
+The key itself never appears in a repr or an error message: only `billkit.keys.redact()`'s mask of it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
 import httpx
 
-from billkit._redact import redact
 from billkit.errors import ConfigurationError
+from billkit.keys import KeyKind, KeyType, api_key_type, is_well_formed_api_key, redact
 
 __all__ = [
     "API_KEY_ENV",
@@ -42,16 +42,6 @@ DEFAULT_TIMEOUT = 30.0
 #: The hosts Moment's own API answers on (older and newer documentation); never billkit's sandbox.
 MOMENT_API_HOSTS = frozenset({"api.momentpay.net", "api.momentco.io"})
 
-_TEST_PREFIXES = ("sk_test_", "pk_test_")
-_KEY_PREFIXES = ("sk_test_", "pk_test_", "sk_", "pk_")
-
-
-class KeyKind(Enum):
-    """Moment's two kinds of key: secret keys for servers, public keys for browsers."""
-
-    SECRET = "secret"
-    PUBLIC = "public"
-
 
 @dataclass(frozen=True, kw_only=True)
 class ClientSettings:
@@ -68,9 +58,12 @@ class ClientSettings:
     timeout: float = DEFAULT_TIMEOUT
     #: Where the key came from, for error messages ("the api_key argument", "MOMENT_API_KEY").
     key_source: str = field(default="the api_key argument", repr=False, compare=False)
+    #: The key's kind and mode, found when the key is checked.
+    key_type: KeyType = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_key(self.api_key, self.key_source, allow_live=self.allow_live)
+        key_type = _checked_key(self.api_key, self.key_source, allow_live=self.allow_live)
+        object.__setattr__(self, "key_type", key_type)
         object.__setattr__(self, "base_url", _checked_base_url(self.base_url))
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ConfigurationError(f"max_retries must be an int, not {self.max_retries!r}")
@@ -118,12 +111,12 @@ class ClientSettings:
 
     @property
     def key_kind(self) -> KeyKind:
-        return KeyKind.PUBLIC if self.api_key.startswith("pk_") else KeyKind.SECRET
+        return self.key_type.kind
 
     @property
     def is_live(self) -> bool:
         """True for a live-mode key: requests move real money."""
-        return not self.api_key.startswith(_TEST_PREFIXES)
+        return self.key_type.live
 
     @property
     def is_moment_host(self) -> bool:
@@ -141,22 +134,24 @@ class ClientSettings:
         )
 
 
-def _check_key(api_key: object, source: str, *, allow_live: bool) -> None:
+def _checked_key(api_key: object, source: str, *, allow_live: bool) -> KeyType:
     if not isinstance(api_key, str):
         raise ConfigurationError(f"the API key must be a str, not {type(api_key).__name__}")
     shown = redact(api_key)
-    if not api_key.startswith(_KEY_PREFIXES) or any(char.isspace() for char in api_key):
+    key_type = api_key_type(api_key)
+    if key_type is None or not is_well_formed_api_key(api_key):
         raise ConfigurationError(
             f"the API key from {source} ({shown}) is not a Moment API key: "
             "expected sk_test_... (or sk_... for live mode)"
         )
     if not isinstance(allow_live, bool):
         raise ConfigurationError(f"allow_live must be True or False, not {allow_live!r}")
-    if not api_key.startswith(_TEST_PREFIXES) and not allow_live:
+    if key_type.live and not allow_live:
         raise ConfigurationError(
             f"the API key from {source} ({shown}) is a live key: its requests move real money. "
             "Use a sk_test_... key, or pass allow_live=True if live mode is really intended."
         )
+    return key_type
 
 
 def _checked_base_url(base_url: object) -> str:

@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from billkit._usage import UsageError
+
 # subcommand name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": (
@@ -22,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "run a local webhook receiver that verifies and records events",
     ),
     "demo": (
-        "billkit.notebook.cli",
+        "billkit.notebook.runner.cli",
         "run the quickstart notebooks and the report against the embedded sandbox",
     ),
     "report": (
@@ -30,10 +32,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "run the payments report notebook into an executed notebook and a standalone HTML report",
     ),
 }
-
-
-class UsageError(Exception):
-    """A command was given input it cannot use; the message says what to fix."""
 
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:

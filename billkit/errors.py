@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from billkit._redact import redact, scrub
+from billkit.keys import redact, scrub
 
 __all__ = [
     "APIConnectionError",

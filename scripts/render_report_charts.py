@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
 import plotly.io as pio
@@ -36,24 +35,21 @@ def main() -> int:
     params = PaymentsReportParameters(demo_seed=args.seed)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="billkit-charts-") as work:
-        data = load_source(params, Path(work))
-        report = build_report(data.ledger, resolve_scope(params, data))
-        for name, figure in report.figures().items():
-            # The charts are transparent for JupyterLab's themes; an image needs a background of its own.
-            figure.update_layout(paper_bgcolor="white", plot_bgcolor="white")
-            target = out / f"{name}.png"
-            pio.write_image(
-                figure,
-                target,
-                format="png",
-                width=WIDTH,
-                height=HEIGHTS.get(name, HEIGHT),
-                scale=SCALE,
-            )
-            print(
-                target.relative_to(PROJECT_ROOT) if target.is_relative_to(PROJECT_ROOT) else target
-            )
+    data = load_source(params)
+    report = build_report(data.ledger, resolve_scope(params, data))
+    for name, figure in report.figures().items():
+        # The charts are transparent for JupyterLab's themes; an image needs a background of its own.
+        figure.update_layout(paper_bgcolor="white", plot_bgcolor="white")
+        target = out / f"{name}.png"
+        pio.write_image(
+            figure,
+            target,
+            format="png",
+            width=WIDTH,
+            height=HEIGHTS.get(name, HEIGHT),
+            scale=SCALE,
+        )
+        print(target.relative_to(PROJECT_ROOT) if target.is_relative_to(PROJECT_ROOT) else target)
     return 0
 
 

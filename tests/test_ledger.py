@@ -11,31 +11,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from samples import amount_applied, bill
 
 from billkit import InvalidArgumentError, Ledger
 from billkit.ledger import LedgerError
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
-
-
-def bill(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": "bill_H4jp6KnU5cPw263v1jyz4",
-        "external_reference": "UBR1",
-        "customer_id": "bcus_H4jp6KnU5cPw263v1jyz4",
-        "account_id": "bacc_H4jp6KnU5cPw263v1jyz4",
-        "status": "unpaid",
-        "currency": "ZAR",
-        "amount_due": 2000,
-        "amount_paid": 0,
-        "amount_remaining": 2000,
-        "bill_date": "2025-01-01",
-        "due_date": "2025-01-31",
-        "payment_rules": {"min_amount": 100, "max_amount": 2000},
-        "metadata": {"period": "January"},
-    }
-    return base | changes
 
 
 def customer(balance: int, **changes: Any) -> dict[str, Any]:
@@ -49,22 +31,7 @@ def customer(balance: int, **changes: Any) -> dict[str, Any]:
 
 
 def applied(event_id: str = "evt_1234567890abcdef1234", **data: Any) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "obligation.amount_applied",
-        "data": {
-            "id": "ob_N2a38DJQWPL8K4X42354234",
-            "amount": 1500,
-            "currency": "ZAR",
-            "payment_id": "pay_1313235234843nmafdsa",
-            "bill_id": "bill_H4jp6KnU5cPw263v1jyz4",
-            "account_id": "bacc_H4jp6KnU5cPw263v1jyz4",
-            "metadata": {"utm_source": "sms"},
-            "created_at": "2025-01-15T10:00:00Z",
-            "updated_at": "2025-01-15T10:00:00Z",
-        }
-        | data,
-    }
+    return amount_applied(event_id, **{"amount": 1500, **data})
 
 
 @pytest.fixture
@@ -168,7 +135,7 @@ def test_typed_events_and_other_event_types_are_accepted(ledger: Ledger) -> None
 def test_include_body_returns_the_json(ledger: Ledger) -> None:
     ledger.record_object("bill", bill(), T0)
     body = ledger.latest("bill", include_body=True).loc[0, "body"]
-    assert body["metadata"] == {"period": "January"}
+    assert body["metadata"] == {"invoice_period": "January 2025"}
     assert ledger.get("bill", "bill_H4jp6KnU5cPw263v1jyz4") == bill()
     assert ledger.get("bill", "bill_unknown") is None
 

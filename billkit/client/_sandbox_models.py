@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from billkit._redact import redact
 from billkit.client._models import MomentObject
+from billkit.keys import redact
 from billkit.money import to_major
 
 __all__ = [

@@ -1,4 +1,10 @@
-"""Notebook machinery: strict parameters, recorded results, scrubbed papermill runs, and widgets.
+"""billkit's notebooks and what they use, in two parts.
+
+* `runner`: running a notebook (papermill, scrubbing, HTML, recorded results, parameter checks); used by
+  `billkit demo`, `billkit report` and the tests, and by nothing in a notebook but the two names below.
+* `quickstart`: the helpers the quickstart notebooks' cells call (session, payer, bill form, widgets).
+
+`specs` holds each notebook's parameter spec and `catalog` the notebooks billkit ships.
 
 In a notebook:
 
@@ -6,20 +12,20 @@ In a notebook:
     ...
     billkit.notebook.record("bill_status", bill.status)
 
-From code (tests, `billkit demo`, `billkit report`): `billkit.notebook.run.execute(...)` runs a notebook
+From code (tests, `billkit demo`, `billkit report`): `billkit.notebook.runner.execute(...)` runs a notebook
 through papermill and returns what it recorded; `read_records(path)` reads them from an executed file.
 """
 
 from __future__ import annotations
 
-from billkit.notebook.parameters import (
+from billkit.notebook.runner.parameters import (
     NotebookParameters,
     ParameterError,
     check_parameters,
-    parameter,
+    checked,
     validate_parameters,
 )
-from billkit.notebook.records import RECORD_MIMETYPE, RecordError, read_records, record
+from billkit.notebook.runner.records import RECORD_MIMETYPE, RecordError, read_records, record
 
 __all__ = [
     "RECORD_MIMETYPE",
@@ -27,7 +33,7 @@ __all__ = [
     "ParameterError",
     "RecordError",
     "check_parameters",
-    "parameter",
+    "checked",
     "read_records",
     "record",
     "validate_parameters",

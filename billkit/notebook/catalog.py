@@ -1,14 +1,19 @@
 """The notebooks `billkit demo` runs, in order, each with its parameter spec.
 
 This list is data: a new notebook joins the demo by adding an entry here (and a spec in `specs.py`).
+
+The notebooks' one source is the repository's top-level `notebooks/` folder; billkit installs it as the
+data-only package `billkit.notebooks` (see setup.py), so they are found with importlib.resources in a wheel
+and in an editable install alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
-from billkit.notebook.parameters import NotebookParameters
+from billkit.notebook.runner.parameters import NotebookParameters
 from billkit.notebook.specs import (
     AccountBalanceParameters,
     BillAmountDueParameters,
@@ -18,9 +23,21 @@ from billkit.notebook.specs import (
     PaymentsReportParameters,
 )
 
-__all__ = ["NOTEBOOKS", "NOTEBOOKS_DIR", "CatalogEntry", "entry_for"]
+__all__ = ["NOTEBOOKS", "NOTEBOOKS_DIR", "NOTEBOOKS_PACKAGE", "CatalogEntry", "entry_for"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_PACKAGE = "billkit.notebooks"
+
+
+def _notebooks_dir() -> Path:
+    folder = files(NOTEBOOKS_PACKAGE)
+    # papermill and the HTML export read files; pip always installs a package as a folder of them.
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"billkit's notebooks are not files on disk here ({folder!r})")
+    return folder
+
+
+#: The folder holding the notebooks: inside the installed package, or notebooks/ of a checkout.
+NOTEBOOKS_DIR = _notebooks_dir()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The parameter spec of each notebook in `notebooks/`: one frozen dataclass per notebook.
+"""The parameter spec of each notebook in `notebooks/`: one strict pydantic model per notebook.
 
 A notebook's `parameters` cell assigns exactly these names (a test holds every notebook to its spec), and
 its next cell calls `check_parameters(globals(), <Spec>)`.
@@ -6,20 +6,21 @@ its next cell calls `check_parameters(globals(), <Spec>)`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from billkit.notebook.parameters import (
+from pydantic import Field, SecretStr
+
+from billkit.keys import redact, signing_key, webhook_secret_problem
+from billkit.notebook.runner.parameters import (
     NotebookParameters,
-    parameter,
+    checked,
     port_number,
     positive_number,
+    reveal,
 )
 
 __all__ = [
@@ -41,11 +42,10 @@ def _webhook_secret(value: str | None) -> str | None:
         return None
     if not value:
         return "must not be empty: leave it as None to have one generated"
-    if value.startswith("whsec_"):
-        try:
-            base64.b64decode(value.removeprefix("whsec_"), validate=True)
-        except binascii.Error:
-            return "must be whsec_ followed by base64, as Moment issues it"
+    try:
+        signing_key(value)
+    except ValueError as error:
+        return f"cannot sign webhooks: {error}"
     return None
 
 
@@ -96,38 +96,42 @@ def _major_amount(value: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
 class QuickstartParameters(NotebookParameters):
     """What every quickstart notebook takes: the API, the webhook side, the currency and a run id."""
 
-    webhook_secret: str | None = parameter(
+    webhook_secret: Annotated[SecretStr | None, checked(_webhook_secret)] = Field(
         None,
-        "webhook signing secret (whsec_...); None generates one for the embedded sandbox. With base_url "
+        description="webhook signing secret (whsec_...); None generates one for the embedded sandbox. With base_url "
         "set, the secret Moment gave you for your registered endpoint",
-        secret=True,
-        check=_webhook_secret,
     )
-    receiver_port: int | None = parameter(
+    receiver_port: Annotated[int | None, checked(port_number)] = Field(
         None,
-        "local port of the webhook receiver; None picks a free one. With base_url set, the port your "
+        description="local port of the webhook receiver; None picks a free one. With base_url set, the port your "
         "public tunnel forwards to (no receiver is started when it is None)",
-        check=port_number,
     )
-    webhook_timeout: float = parameter(
-        10.0, "seconds to wait for each expected webhook", check=positive_number
+    webhook_timeout: Annotated[float, checked(positive_number)] = Field(
+        10.0, description="seconds to wait for each expected webhook"
     )
-    currency: Literal["ZAR", "USD"] = parameter(
-        "ZAR", "currency of everything the notebook creates"
+    currency: Literal["ZAR", "USD"] = Field(
+        "ZAR", description="currency of everything the notebook creates"
     )
-    run_id: str | None = parameter(
+    run_id: Annotated[str | None, checked(_run_id)] = Field(
         None,
-        "suffix for external references, so reruns against one account do not collide; None picks one",
-        check=_run_id,
+        description="suffix for external references, so reruns against one account do not collide; None picks one",
     )
 
     def cross_checks(self) -> list[str]:
         problems = super().cross_checks()
-        if self.base_url is not None and self.receiver_port is not None and not self.webhook_secret:
+        secret = reveal(self.webhook_secret)
+        # The embedded sandbox signs with secrets as Moment issues them; Moment's own secret may be any
+        # string (its format is not documented), which the receiver then uses as it is.
+        problem = webhook_secret_problem(secret) if self.base_url is None and secret else None
+        if problem is not None:
+            problems.append(
+                f"webhook_secret {redact(secret)} {problem} (the embedded sandbox signs with it; "
+                "leave it as None to have one generated)"
+            )
+        if self.base_url is not None and self.receiver_port is not None and not secret:
             problems.append(
                 "webhook_secret is required with base_url and receiver_port: give the signing secret "
                 "Moment issued for your endpoint"
@@ -135,19 +139,17 @@ class QuickstartParameters(NotebookParameters):
         return problems
 
 
-@dataclass(frozen=True, kw_only=True)
 class BillAmountDueParameters(QuickstartParameters):
     """Quickstart: Bill Amount Due (notebook 01)."""
 
     notebook_title: ClassVar[str] = "01 Bill Amount Due"
 
-    amount_due: int = parameter(
-        2000, "amount due on the bill, in minor units (2000 = 20.00)", check=_amount
+    amount_due: Annotated[int, checked(_amount)] = Field(
+        2000, description="amount due on the bill, in minor units (2000 = 20.00)"
     )
-    hosted_page_amount: int = parameter(
+    hosted_page_amount: Annotated[int, checked(_amount)] = Field(
         500,
-        "part of the bill the payer pays on the hosted page; a payment request collects the rest",
-        check=_amount,
+        description="part of the bill the payer pays on the hosted page; a payment request collects the rest",
     )
 
     def cross_checks(self) -> list[str]:
@@ -160,15 +162,16 @@ class BillAmountDueParameters(QuickstartParameters):
         return problems
 
 
-@dataclass(frozen=True, kw_only=True)
 class CustomerBalanceParameters(QuickstartParameters):
     """Quickstart: Customer Balance (notebook 02)."""
 
     notebook_title: ClassVar[str] = "02 Customer Balance"
 
-    balance: int = parameter(2000, "the customer's opening balance, in minor units", check=_amount)
-    first_payment: int = parameter(
-        1200, "what the payer pays first; a second payment settles the rest", check=_amount
+    balance: Annotated[int, checked(_amount)] = Field(
+        2000, description="the customer's opening balance, in minor units"
+    )
+    first_payment: Annotated[int, checked(_amount)] = Field(
+        1200, description="what the payer pays first; a second payment settles the rest"
     )
 
     def cross_checks(self) -> list[str]:
@@ -180,47 +183,47 @@ class CustomerBalanceParameters(QuickstartParameters):
         return problems
 
 
-@dataclass(frozen=True, kw_only=True)
 class AccountBalanceParameters(QuickstartParameters):
     """Quickstart: Account Balance (notebook 03)."""
 
     notebook_title: ClassVar[str] = "03 Account Balance"
 
-    account_balances: list[int] = parameter(  # noqa: RUF009 (parameter() copies list defaults)
-        [15000, 8500, 42000],
-        "opening balances of the customer's accounts (data, voice, device), in minor units",
-        check=_amounts,
+    account_balances: Annotated[list[int], checked(_amounts)] = Field(
+        default_factory=lambda: [15000, 8500, 42000],
+        description="opening balances of the customer's accounts (data, voice, device), in minor units",
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class CommonOperationsParameters(QuickstartParameters):
     """Common Operations (notebook 04)."""
 
     notebook_title: ClassVar[str] = "04 Common Operations"
 
-    new_balance: int = parameter(
-        5000, "the balance set at the start of a new billing cycle, in minor units", check=_amount
+    new_balance: Annotated[int, checked(_amount)] = Field(
+        5000, description="the balance set at the start of a new billing cycle, in minor units"
     )
 
 
-@dataclass(frozen=True, kw_only=True)
 class BillFormParameters(QuickstartParameters):
     """The create-and-pay form (notebook 05)."""
 
     notebook_title: ClassVar[str] = "05 Bill Form"
 
-    customer_reference: str = parameter(
-        "UCR-FORM-1", "the customer's external reference the form starts with", check=_reference
+    customer_reference: Annotated[str, checked(_reference)] = Field(
+        "UCR-FORM-1", description="the customer's external reference the form starts with"
     )
-    customer_name: str = parameter("Thandi Nkosi", "the customer's name the form starts with")
-    amount: str = parameter(
-        "150.00", "bill amount in major units, as a person types it", check=_major_amount
+    customer_name: str = Field(
+        "Thandi Nkosi", description="the customer's name the form starts with"
     )
-    bill_date: str | None = parameter(
-        None, "bill date YYYY-MM-DD; None means today", check=_iso_date
+    amount: Annotated[str, checked(_major_amount)] = Field(
+        "150.00", description="bill amount in major units, as a person types it"
     )
-    due_in_days: int = parameter(14, "days from the bill date to the due date", check=_days_ahead)
+    bill_date: Annotated[str | None, checked(_iso_date)] = Field(
+        None, description="bill date YYYY-MM-DD; None means today"
+    )
+    due_in_days: Annotated[int, checked(_days_ahead)] = Field(
+        14, description="days from the bill date to the due date"
+    )
 
 
 def _time_zone(value: str) -> str | None:
@@ -252,50 +255,44 @@ def _seed(value: int) -> str | None:
     return None if value >= 0 else f"must be 0 or more, got {value}"
 
 
-@dataclass(frozen=True, kw_only=True)
 class PaymentsReportParameters(NotebookParameters):
     """The payments report (notebook 10): what it reads, for which period, filtered how."""
 
     notebook_title: ClassVar[str] = "10 Payments Report"
 
-    as_of: str | None = parameter(
+    as_of: Annotated[str | None, checked(_iso_date)] = Field(
         None,
-        "the report's day, YYYY-MM-DD: bills are aged and payments counted up to its end; None means the "
+        description="the report's day, YYYY-MM-DD: bills are aged and payments counted up to its end; None means the "
         "last day of the data (the demo month's last day for the sandbox, today for a ledger file)",
-        check=_iso_date,
     )
-    timezone: str = parameter(
+    timezone: Annotated[str, checked(_time_zone)] = Field(
         "Africa/Johannesburg",
-        "IANA time zone in which payment times become calendar days",
-        check=_time_zone,
+        description="IANA time zone in which payment times become calendar days",
     )
-    currency: Literal["USD", "ZAR"] | None = parameter(
-        None, "report one currency only; None reports every currency, each separately"
+    currency: Literal["USD", "ZAR"] | None = Field(
+        None, description="report one currency only; None reports every currency, each separately"
     )
-    start: str | None = parameter(
+    start: Annotated[str | None, checked(_iso_date)] = Field(
         None,
-        "first bill date of the period, YYYY-MM-DD; None means the first day of as_of's month",
-        check=_iso_date,
+        description="first bill date of the period, YYYY-MM-DD; None means the first day of as_of's month",
     )
-    end: str | None = parameter(
-        None, "last bill date of the period, YYYY-MM-DD; None means as_of", check=_iso_date
+    end: Annotated[str | None, checked(_iso_date)] = Field(
+        None, description="last bill date of the period, YYYY-MM-DD; None means as_of"
     )
-    customer: str | None = parameter(
+    customer: Annotated[str | None, checked(_filter_reference)] = Field(
         None,
-        "only this customer (ID or external_reference) and its accounts; None for all",
-        check=_filter_reference,
+        description="only this customer (ID or external_reference) and its accounts; None for all",
     )
-    account: str | None = parameter(
-        None, "only this account (ID or external_reference); None for all", check=_filter_reference
+    account: Annotated[str | None, checked(_filter_reference)] = Field(
+        None, description="only this account (ID or external_reference); None for all"
     )
-    source: str = parameter(
+    source: Annotated[str, checked(_source)] = Field(
         "sandbox",
-        "'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at base_url "
+        description="'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at base_url "
         "as it is); otherwise the path of a billkit ledger file",
-        check=_source,
     )
-    demo_seed: int = parameter(
-        7, "seed of the demo month in the embedded sandbox (same seed, same month)", check=_seed
+    demo_seed: Annotated[int, checked(_seed)] = Field(
+        7, description="seed of the demo month in the embedded sandbox (same seed, same month)"
     )
 
     def cross_checks(self) -> list[str]:

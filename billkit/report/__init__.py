@@ -1,6 +1,6 @@
 """The payments report: `notebooks/10_payments_report.ipynb`, the code it calls, and `billkit report`.
 
-    data = source.load_source(params, work_dir)        # a ledger: demo month in a sandbox, or a file
+    data = source.load_source(params)                  # a ledger: demo month in a sandbox, or a file
     report = build.build_report(data.ledger, build.resolve_scope(params, data))
     report.key_figures(); report.figures()
 

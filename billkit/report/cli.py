@@ -16,10 +16,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.notebook.catalog import NOTEBOOKS_DIR
-from billkit.notebook.parameters import ParameterError, validate_parameters
-from billkit.notebook.run import NotebookExecutionError, execute
+from billkit.notebook.runner.parameters import ParameterError, validate_parameters
+from billkit.notebook.runner.run import NotebookExecutionError, execute
 from billkit.notebook.specs import PaymentsReportParameters
 
 __all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]

@@ -1,7 +1,8 @@
 """Where a report's data comes from: a sandbox (the embedded one, filled with a demo month) or a ledger file.
 
 Moment has no list endpoints, so a report always reads a `billkit.Ledger`. For the sandbox the ledger is
-built here by importing everything the sandbox lists, stamped with the sandbox clock's time.
+built here, in memory (a run writes no file), by importing everything the sandbox lists, stamped with the
+sandbox clock's time.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from pathlib import Path
 from billkit.analysis.demo_data import DemoSummary, populate
 from billkit.client import Client
 from billkit.ledger import Ledger
+from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import PaymentsReportParameters
 
-__all__ = ["LEDGER_FILENAME", "ReportData", "load_source"]
-
-LEDGER_FILENAME = "payments-report-ledger.sqlite"
+__all__ = ["ReportData", "load_source"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class ReportData:
     demo: DemoSummary | None = None
 
 
-def load_source(params: PaymentsReportParameters, work_dir: Path) -> ReportData:
-    """The report's ledger per `params.source`; a sandbox is imported into a new ledger in `work_dir`."""
+def load_source(params: PaymentsReportParameters) -> ReportData:
+    """The report's ledger per `params.source`; a sandbox is imported into a new in-memory ledger."""
     if params.source != "sandbox":
         path = Path(params.source)
         if (
@@ -39,19 +39,15 @@ def load_source(params: PaymentsReportParameters, work_dir: Path) -> ReportData:
         ):  # checked again here: the file may have gone since the parameters were
             raise FileNotFoundError(f"source {params.source!r}: no ledger file there")
         return ReportData(Ledger(path), f"the ledger file {path.name}", None)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    ledger_path = work_dir / LEDGER_FILENAME
-    ledger_path.unlink(
-        missing_ok=True
-    )  # a fresh ledger per run: an old one would mix two sandboxes
+    ledger_path = ":memory:"  # a fresh ledger per run, and nothing left behind
     if params.base_url is not None:
-        with Client(api_key=params.api_key, base_url=params.base_url) as client:
+        with Client(api_key=reveal(params.api_key), base_url=params.base_url) as client:
             return _import(
                 client, Ledger(ledger_path), f"the billkit sandbox at {params.base_url}", None
             )
     from billkit.sandbox import Sandbox
 
-    with Sandbox(api_key=params.api_key) as sandbox, sandbox.client() as client:
+    with Sandbox(api_key=reveal(params.api_key)) as sandbox, sandbox.client() as client:
         demo = populate(client, seed=params.demo_seed)
         return _import(
             client,

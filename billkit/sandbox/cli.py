@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
 from billkit.sandbox.logs import log_to_stderr

@@ -7,15 +7,13 @@ the endpoint named by `--webhook-url`. Both secrets are fixed for the life of th
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from billkit._redact import redact
+from billkit.keys import new_test_api_key, new_webhook_secret, redact
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.outbox import OutboxSignal
@@ -23,7 +21,7 @@ from billkit.sandbox.settings import SandboxSettings
 from billkit.sandbox.store import Scope, Store
 from billkit.sandbox.store.meta import API_KEY, CLOCK_OFFSET, WEBHOOK_SECRET
 
-__all__ = ["IDEMPOTENCY_TTL", "Runtime", "new_api_key", "new_webhook_secret"]
+__all__ = ["IDEMPOTENCY_TTL", "Runtime"]
 
 #: Stored responses are replayed for 24 hours of sandbox time.
 IDEMPOTENCY_TTL = 24 * 3600.0
@@ -31,14 +29,6 @@ IDEMPOTENCY_TTL = 24 * 3600.0
 _PURGE_EVERY = 3600.0
 
 logger = logging.getLogger("billkit.sandbox")
-
-
-def new_api_key() -> str:
-    return "sk_test_" + new_id("")
-
-
-def new_webhook_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 @dataclass(eq=False)
@@ -62,7 +52,7 @@ class Runtime:
         store = Store.open(settings.db)
         try:
             with store.transaction():
-                api_key = settings.api_key or _kept(store, API_KEY, new_api_key)
+                api_key = settings.api_key or _kept(store, API_KEY, new_test_api_key)
                 clock = SandboxClock(float(store.meta.get(CLOCK_OFFSET) or 0.0))
                 if settings.webhook_secret is not None:
                     store.meta.set(WEBHOOK_SECRET, settings.webhook_secret)

@@ -6,19 +6,16 @@ database file is created. Secrets are masked in its repr.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import platformdirs
 
-from billkit._redact import redact
 from billkit.errors import ConfigurationError
+from billkit.keys import api_key_type, is_well_formed_api_key, redact, webhook_secret_problem
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -49,19 +46,18 @@ _NAMED_SCHEDULES = {"default": DEFAULT_RETRY_SCHEDULE, "fast": FAST_RETRY_SCHEDU
 MAX_RETRY_DELAY = 86_400.0
 MAX_RETRIES = 50
 
-_API_KEY = re.compile(r"sk_test_[A-Za-z0-9_-]+")
-_WEBHOOK_SECRET_BYTES = range(24, 65)  # Standard Webhooks secrets carry 24 to 64 random bytes
 MAX_URL_LENGTH = 2048
 
 
 def check_api_key(api_key: str) -> str:
-    """The one secret key the sandbox accepts: `sk_test_` and letters, digits, `_` or `-`."""
-    if api_key.startswith(("sk_", "pk_")) and not api_key.startswith("sk_test_"):
+    """The one secret key the sandbox accepts: a secret test key (`billkit.keys` has the format)."""
+    key_type = api_key_type(api_key)
+    if key_type is not None and not key_type.is_test_secret:
         raise ConfigurationError(
             f"api key {redact(api_key)} is not a secret test key: "
             "the sandbox accepts test keys only (sk_test_...)"
         )
-    if not _API_KEY.fullmatch(api_key):
+    if key_type is None or not is_well_formed_api_key(api_key):
         raise ConfigurationError(
             f"api key {redact(api_key)} must be sk_test_ followed by letters, digits, '_' or '-'"
         )
@@ -69,20 +65,10 @@ def check_api_key(api_key: str) -> str:
 
 
 def check_webhook_secret(secret: str) -> str:
-    """A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes."""
-    shown = redact(secret)
-    if not secret.startswith("whsec_"):
-        raise ConfigurationError(f"webhook secret {shown} must start with whsec_")
-    try:
-        key = base64.b64decode(secret[len("whsec_") :], validate=True)
-    except binascii.Error:
-        raise ConfigurationError(
-            f"webhook secret {shown} must be whsec_ followed by base64"
-        ) from None
-    if len(key) not in _WEBHOOK_SECRET_BYTES:
-        raise ConfigurationError(
-            f"webhook secret {shown} must encode 24 to 64 bytes, not {len(key)}"
-        )
+    """A signing secret as Moment issues them: `whsec_` + base64 of 24 to 64 random bytes."""
+    problem = webhook_secret_problem(secret)
+    if problem is not None:
+        raise ConfigurationError(f"webhook secret {redact(secret)} {problem}")
     return secret
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import (
     WebhookReceiverError,

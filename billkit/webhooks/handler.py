@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
-from billkit._redact import redact, scrub
 from billkit.errors import InvalidArgumentError
+from billkit.keys import redact, scrub
 from billkit.webhooks._errors import WebhookPayloadError, WebhookVerificationError
 from billkit.webhooks.events import WebhookEvent, parse_event
 from billkit.webhooks.rejections import Rejection, RejectionLog

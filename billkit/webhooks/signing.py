@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, TypeAlias
 
+from billkit import keys
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import WebhookVerificationError
 
@@ -38,7 +39,6 @@ __all__ = [
     "verify",
 ]
 
-SECRET_PREFIX: Final = "whsec_"
 #: How far a delivery's timestamp may be from now, either way, before it is refused as a replay.
 DEFAULT_TOLERANCE: Final = timedelta(minutes=5)
 ID_HEADER: Final = "webhook-id"
@@ -70,32 +70,18 @@ class VerifiedDelivery:
 
 def generate_secret() -> str:
     """A new signing secret as the sandbox makes them: `whsec_` + base64 of 32 random bytes."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    return keys.new_webhook_secret()
 
 
 def _signing_key(secret: Secret) -> bytes:
-    if isinstance(secret, bytes):
-        key = secret
-    elif isinstance(secret, str):
-        text = secret.strip()
-        if text.startswith(SECRET_PREFIX):
-            encoded = text[len(SECRET_PREFIX) :]
-            try:
-                # Some senders drop base64 padding; restore it rather than refuse the secret.
-                key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-            except (binascii.Error, ValueError):
-                raise WebhookVerificationError(
-                    "invalid_secret", "the part after 'whsec_' is not base64"
-                ) from None
-        else:
-            key = secret.encode("utf-8")
-    else:
+    if not isinstance(secret, str | bytes):
         raise WebhookVerificationError(
             "invalid_secret", f"a secret must be str or bytes, not {type(secret).__name__}"
         )
-    if not key:
-        raise WebhookVerificationError("invalid_secret", "the secret is empty")
-    return key
+    try:
+        return keys.signing_key(secret)
+    except ValueError as error:
+        raise WebhookVerificationError("invalid_secret", str(error)) from None
 
 
 def signing_keys(secret: Secrets) -> tuple[bytes, ...]:

@@ -7,47 +7,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
+from samples import BILL
 
 from billkit import AsyncClient, Client
 
 API_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 BASE_URL = "http://sandbox.test"
-
-CUSTOMER = {"id": "bcus_H4jp6KnU5cPw263v1jyz4", "external_reference": "UCR1234567890"}
-ACCOUNT = {
-    "id": "bacc_H4jp6KnU5cPw263v1jyz4",
-    "external_reference": "UAR1234567890",
-    "customer_id": "bcus_H4jp6KnU5cPw263v1jyz4",
-}
-BILL = {
-    "id": "bill_H4jp6KnU5cPw263v1jyz4",
-    "external_reference": "UBR1234567890",
-    "customer_id": "bcus_H4jp6KnU5cPw263v1jyz4",
-    "account_id": "bacc_H4jp6KnU5cPw263v1jyz4",
-    "status": "unpaid",
-    "currency": "ZAR",
-    "amount_due": 2000,
-    "amount_paid": 0,
-    "amount_remaining": 2000,
-    "bill_date": "2025-01-01",
-    "due_date": "2025-01-31",
-    "payment_rules": {
-        "min_amount": 100,
-        "max_amount": 2000,
-        "underpayment_allowed": True,
-        "overpayment_allowed": False,
-    },
-    "metadata": {"invoice_period": "January 2025"},
-}
-PAYMENT_REQUEST = {
-    "id": "pr_H4jp6KnU5cPw263v1jyz4",
-    "type": "link",
-    "status": "active",
-    "amount": 2000,
-    "currency": "ZAR",
-    "expires_at": "2025-01-16T10:00:00Z",
-    "link": {"checkout_session_id": "chk_1", "link_url": "http://sandbox.test/pay/pr_H4jp"},
-}
 
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 

@@ -9,16 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import (
-    ACCOUNT,
-    BILL,
-    CUSTOMER,
-    PAYMENT_REQUEST,
-    Recorder,
-    make_async_client,
-    make_client,
-    problem,
-)
+from client_fakes import Recorder, make_async_client, make_client, problem
+from samples import ACCOUNT, BILL, CUSTOMER, PAYMENT_REQUEST
 
 from billkit import NotFoundError
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 import httpx
 import pydantic
 import pytest
-from client_fakes import ACCOUNT, BILL, CUSTOMER, PAYMENT_REQUEST, Recorder, make_client
+from client_fakes import Recorder, make_client
+from samples import ACCOUNT, BILL, CUSTOMER, PAYMENT_REQUEST
 
 from billkit import Bill, Customer, PaymentRules, UnexpectedResponseError
 

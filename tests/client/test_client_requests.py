@@ -11,16 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import (
-    ACCOUNT,
-    API_KEY,
-    BILL,
-    CUSTOMER,
-    PAYMENT_REQUEST,
-    Recorder,
-    make_async_client,
-    make_client,
-)
+from client_fakes import API_KEY, Recorder, make_async_client, make_client
+from samples import ACCOUNT, BILL, CUSTOMER, PAYMENT_REQUEST
 
 from billkit import Client, InvalidArgumentError, NewAccount, NewCustomer
 

@@ -8,7 +8,8 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from client_fakes import BILL, CUSTOMER, Recorder, Sleeps, make_async_client, make_client, problem
+from client_fakes import Recorder, Sleeps, make_async_client, make_client, problem
+from samples import BILL, CUSTOMER
 
 from billkit import (
     APIConnectionError,

@@ -7,16 +7,8 @@ import logging
 
 import httpx
 import pytest
-from client_fakes import (
-    API_KEY,
-    BILL,
-    CUSTOMER,
-    PAYMENT_REQUEST,
-    Recorder,
-    make_async_client,
-    make_client,
-    problem,
-)
+from client_fakes import API_KEY, Recorder, make_async_client, make_client, problem
+from samples import BILL, CUSTOMER, PAYMENT_REQUEST
 
 from billkit import (
     APIConnectionError,

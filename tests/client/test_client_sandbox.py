@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import BILL, CUSTOMER, Recorder, make_async_client, make_client, paths
+from client_fakes import Recorder, make_async_client, make_client, paths
+from samples import BILL, CUSTOMER
 
 from billkit import (
     Bill,

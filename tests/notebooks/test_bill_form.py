@@ -9,7 +9,7 @@ import pytest
 
 from billkit.client import Client
 from billkit.errors import InvalidArgumentError
-from billkit.notebook.bill_form import (
+from billkit.notebook.quickstart.bill_form import (
     BillFormError,
     BillFormValues,
     create_test_bill,

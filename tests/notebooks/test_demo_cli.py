@@ -7,10 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import billkit.notebook.cli as demo_cli
+import billkit.notebook.runner.cli as demo_cli
 from billkit.cli import main
 from billkit.notebook.catalog import NOTEBOOKS, CatalogEntry
-from billkit.notebook.parameters import NotebookParameters
+from billkit.notebook.runner.parameters import NotebookParameters
 
 
 def write_notebook(path: Path, body: str) -> None:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from billkit.client import Client
-from billkit.notebook.exchanges import RecordingTransport
+from billkit.notebook.quickstart.exchanges import RecordingTransport
 
 KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pytest
+from pydantic import Field
 
 from billkit.errors import BillkitError, ConfigurationError
 from billkit.notebook import ParameterError, check_parameters, validate_parameters
-from billkit.notebook.parameters import (
+from billkit.notebook.runner.parameters import (
     NotebookParameters,
+    checked,
     describe_parameters,
-    parameter,
     parameter_cell_names,
 )
 from billkit.notebook.specs import (
@@ -26,18 +26,17 @@ LIVE_KEY = "sk_4eC39HqLyjWDarjtT1zdp7dc"
 TEST_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ExampleParameters(NotebookParameters):
-    """A spec with one field of each kind the checker supports."""
+    """A spec with one field of each kind the notebooks use."""
 
     notebook_title: ClassVar[str] = "the example notebook"
 
-    receiver_port: int | None = parameter(
-        None, "port", check=lambda v: "too big" if v and v > 9 else None
+    receiver_port: Annotated[int | None, checked(lambda v: "too big" if v and v > 9 else None)] = (
+        Field(None, description="port")
     )
-    ratio: float = parameter(1.5, "a number")
-    currency: Literal["ZAR", "USD"] = parameter("ZAR", "currency")
-    amounts: list[int] = parameter([1, 2], "amounts")  # noqa: RUF009
+    ratio: float = Field(1.5, description="a number")
+    currency: Literal["ZAR", "USD"] = Field("ZAR", description="currency")
+    amounts: list[int] = Field(default_factory=lambda: [1, 2], description="amounts")
 
 
 def kernel_namespace(**assigned: object) -> dict[str, object]:
@@ -187,7 +186,7 @@ def test_notebook_specs_apply_their_own_rules() -> None:
         validate_parameters({"hosted_page_amount": 3000}, BillAmountDueParameters)
     with pytest.raises(ParameterError, match="needs at least two balances"):
         validate_parameters({"account_balances": [100]}, AccountBalanceParameters)
-    with pytest.raises(ParameterError, match="webhook_secret must be whsec_ followed by base64"):
+    with pytest.raises(ParameterError, match=r"webhook_secret cannot sign webhooks: .* not base64"):
         validate_parameters({"webhook_secret": "whsec_***"}, QuickstartParameters)
     with pytest.raises(
         ParameterError, match="webhook_secret is required with base_url and receiver_port"
@@ -212,7 +211,7 @@ def test_describe_parameters_lists_every_field_with_its_help() -> None:
     assert rows["receiver_port"] == ("an integer or None", "None", "port")
     assert rows["currency"][0] == "one of 'ZAR', 'USD'"
     assert rows["amounts"][:2] == ("a list of integers", "[1, 2]")
-    assert set(rows) == {field.name for field in dataclasses.fields(ExampleParameters)}
+    assert set(rows) == set(ExampleParameters.model_fields)
 
 
 PARAMETERS_SOURCE = "base_url = None\napi_key = None\nallow_live = False"

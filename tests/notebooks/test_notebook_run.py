@@ -10,26 +10,28 @@ import nbformat
 import pytest
 
 from billkit.notebook import ParameterError, read_records
-from billkit.notebook.html import WIDGET_NOTE
-from billkit.notebook.parameters import NotebookParameters
-from billkit.notebook.run import PROJECT_ROOT, NotebookExecutionError, execute
-from billkit.notebook.scrub import Scrubber, machine_paths
+from billkit.notebook.runner.html import WIDGET_NOTE
+from billkit.notebook.runner.parameters import NotebookParameters
+from billkit.notebook.runner.run import NotebookExecutionError, execute
+from billkit.notebook.runner.scrub import Scrubber, machine_paths
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk_test_Zq81mVn3RxT0b7LwYc2Ked4s"
 
 PARAMETERS_CELL = "base_url = None\napi_key = None\nallow_live = False"
 CHECK_CELL = """\
 import billkit.notebook
-from billkit.notebook.parameters import NotebookParameters
+from billkit.notebook.runner.parameters import NotebookParameters
 params = billkit.notebook.check_parameters(globals(), NotebookParameters)"""
 BODY_CELL = """\
 import os, sys
 import ipywidgets
 import plotly.graph_objects as go
 from billkit.notebook import record
-print("key", params.api_key, "cwd", os.getcwd(), "home", os.path.expanduser("~"))
+key = params.api_key.get_secret_value()  # the text itself: scrubbing must mask it
+print("key", key, "cwd", os.getcwd(), "home", os.path.expanduser("~"))
 record("executable", sys.executable)
-record("key_tail", params.api_key[-4:])
+record("key_tail", key[-4:])
 display(ipywidgets.Button(description="Pay"))
 go.Figure(go.Bar(x=["paid", "unpaid"], y=[3, 1]))"""
 
@@ -60,12 +62,12 @@ def test_a_run_writes_scrubbed_notebook_and_offline_html(tmp_path: Path) -> None
     assert result.records == read_records(result.notebook)
     assert result.records["key_tail"] == KEY[-4:]
     # The kernel was this interpreter, shown scrubbed as the notebook would show it.
-    this_python = Scrubber.create([], machine_paths(project=PROJECT_ROOT)).text(sys.executable)
+    this_python = Scrubber.create([], machine_paths(project=REPO_ROOT)).text(sys.executable)
     assert result.records["executable"] == this_python
     for written in (result.notebook, result.html):
         text = written.read_text(encoding="utf-8")
         assert KEY not in text
-        for path in (str(tmp_path), str(Path.home()), str(PROJECT_ROOT), sys.prefix):
+        for path in (str(tmp_path), str(Path.home()), str(REPO_ROOT), sys.prefix):
             assert path not in text, (written.name, path)
     html = result.html.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=\"https?://", html), (
@@ -76,7 +78,7 @@ def test_a_run_writes_scrubbed_notebook_and_offline_html(tmp_path: Path) -> None
 
 
 def test_a_failing_cell_names_the_cell_and_keeps_the_executed_notebook(tmp_path: Path) -> None:
-    failing = 'raise RuntimeError(f"refused {params.api_key}")'
+    failing = 'raise RuntimeError(f"refused {params.api_key.get_secret_value()}")'
     source = write_notebook(tmp_path / "broken.ipynb", PARAMETERS_CELL, CHECK_CELL, failing)
     out = tmp_path / "out"
 

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
-from billkit.notebook.scrub import Scrubber, machine_paths
+from billkit.notebook.runner.scrub import Scrubber, machine_paths
 
 KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 RAW_SECRET = "my-own-raw-signing-secret"
@@ -40,8 +41,12 @@ def test_interpreter_and_site_packages_get_placeholders() -> None:
     assert sys.prefix not in out
 
 
-def test_home_and_temp_folders_are_hidden_but_similar_names_are_not(tmp_path: Path) -> None:
-    home = str(Path.home())
+def test_home_and_temp_folders_are_hidden_but_similar_names_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A home of the test's own, outside the temp folder: the real one may be anywhere (inside it, even).
+    home = "/home-of-the-scrub-test/alice"
+    monkeypatch.setenv("HOME", home)
     out = scrubber(extra={tmp_path: "<tmp>"}).text(
         f"{home}/.cache {tmp_path}/x.db {home}ed {tmp_path}"
     )

@@ -20,10 +20,14 @@ import nbformat
 import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
+from pydantic import SecretStr
 
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, entry_for
-from billkit.notebook.run import PROJECT_ROOT, ExecutedNotebook, execute
+from billkit.notebook.runner.parameters import reveal
+from billkit.notebook.runner.run import ExecutedNotebook, execute
 from billkit.sandbox import Sandbox
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 API_KEY = "sk_test_nbQ4x8Lm2Rv7Tz1Wc5Yp9Kd3"
 WEBHOOK_SECRET = "whsec_c2VjcmV0LWZvci1ub3RlYm9vay10ZXN0cy0xMjM0NTY="
@@ -142,7 +146,7 @@ EXPECTED: dict[str, Expected] = {
 
 def assert_nothing_leaks(result: ExecutedNotebook, secrets: tuple[str, ...]) -> None:
     machine_paths = {
-        str(PROJECT_ROOT),
+        str(REPO_ROOT),
         str(Path.home()),
         sys.prefix,
         sys.base_prefix,
@@ -191,11 +195,35 @@ def test_one_parameters_cell_holding_exactly_the_spec(path: Path) -> None:
         (target,) = statement.targets
         assert isinstance(target, ast.Name)
         assigned[target.id] = ast.literal_eval(statement.value)
+    defaults = entry.spec()
     spec_defaults = {
-        field.name: getattr(entry.spec(), field.name) for field in dataclasses.fields(entry.spec)
+        name: reveal(value) if isinstance(value := getattr(defaults, name), SecretStr) else value
+        for name in entry.spec.model_fields
     }
     assert assigned == spec_defaults
     assert f"check_parameters(globals(), {entry.spec.__name__})" in cells[1].source
+
+
+QUICKSTART_PATHS = [path for path in NOTEBOOK_PATHS if not path.name.startswith("10_")]
+# What a cell would test to tell the embedded sandbox from a real API; the session decides that once.
+MODE_TESTS = ("simulates_payments", "params.base_url", "session.sandbox", "session.receiver")
+
+
+@pytest.mark.parametrize("path", QUICKSTART_PATHS, ids=notebook_id)
+def test_a_quickstart_records_its_results_at_the_end_and_never_branches_on_the_mode(
+    path: Path,
+) -> None:
+    cells = code_cells(load(path))
+    recording = [index for index, cell in enumerate(cells) if "record(" in cell.source]
+    assert len(recording) == 1, "every record() call belongs in the one cell at the end"
+    assert recording[0] >= len(cells) - 2, (
+        "the recording cell comes last (before closing the session)"
+    )
+    for cell in cells:
+        found = [test for test in MODE_TESTS if test in cell.source]
+        assert not found, (
+            f"a cell tests the mode ({found}): move that into the session\n{cell.source}"
+        )
 
 
 @pytest.mark.slow

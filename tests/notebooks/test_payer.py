@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from billkit.notebook.payer import HostedPageError, pay_on_hosted_page
+from billkit.notebook.quickstart.payer import HostedPageError, pay_on_hosted_page
 
 PAGE = """<html><head><style>p {}</style><script>var x = "pay_notthisone123";</script></head><body>
 <h1>Pay Acme</h1><p>Due: R20,00</p>

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from billkit.errors import BillkitError
-from billkit.notebook.session import start_session
+from billkit.notebook.quickstart.session import start_session
 from billkit.notebook.specs import QuickstartParameters
 from billkit.sandbox import Sandbox
 
@@ -41,9 +42,14 @@ def test_the_default_is_the_embedded_sandbox_with_a_receiver(
         bill = session.client.bills.create(
             customer=customer.id, external_reference="b-r1", currency="ZAR", amount_due=700
         )
-        session.client.sandbox.payments.create(bill=bill.id, amount=700)
+        session.pay_in_person(bill, 700)
+        assert "applied to" in capsys.readouterr().out
         (event,) = session.wait_for_events(1)
         assert event.data.bill_id == bill.id
+        assert session.received_events() == [event]
+        (listed,) = session.events("obligation.amount_applied")
+        assert listed["id"] == event.id
+        assert session.today() == session.client.sandbox.clock.now().date()
     finally:
         session.close()
     assert not session.receiver.running
@@ -83,7 +89,12 @@ def test_against_moment_nothing_is_simulated(capsys: pytest.CaptureFixture[str])
         assert session.hosted_page_url("bill_1") is None
         assert session.wait_for_events(1) == []
         assert "No webhook receiver is running" in capsys.readouterr().out
-        with pytest.raises(BillkitError, match="needs billkit's sandbox"):
-            session.pay_on_hosted_page("https://example.invalid/pay/bill_1", "1.00")
+        # No payer sits in a notebook: the session says what to pay where, and the cells read the same.
+        assert session.pay_on_hosted_page(None, "1.00") is None
+        assert "pay 1.00 there by hand" in capsys.readouterr().out
+        before = date.today()
+        assert session.today() in {before, date.today()}  # (a run may straddle midnight)
+        assert session.events("obligation.amount_applied") == []
+        assert session.received_events() == []
     finally:
         session.close()

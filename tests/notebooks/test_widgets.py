@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from billkit.client import Client
-from billkit.notebook.bill_form import BillFormValues
-from billkit.notebook.widgets import BillForm, WebhookFeed
+from billkit.notebook.quickstart.bill_form import BillFormValues
+from billkit.notebook.quickstart.widgets import BillForm, WebhookFeed
 
 
 def start_values() -> BillFormValues:

@@ -10,9 +10,10 @@ import pytest
 
 from billkit.analysis.demo_data import populate
 from billkit.cli import main
-from billkit.notebook.records import read_records
-from billkit.notebook.run import PROJECT_ROOT
+from billkit.notebook.runner.records import read_records
 from billkit.sandbox import Sandbox
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ def test_report_writes_a_notebook_and_a_standalone_html(
     for secret_prefix in ("sk_test_", "sk_live_", "whsec_"):
         assert secret_prefix not in text
         assert secret_prefix not in notebook.read_text(encoding="utf-8")
-    for path in {str(PROJECT_ROOT), str(Path.home()), str(tmp_path), sys.prefix}:
+    for path in {str(REPO_ROOT), str(Path.home()), str(tmp_path), sys.prefix}:
         assert path not in text
     assert text.count('class="plotly-graph-div"') == 4
     assert '<script src="http' not in text, "works offline: nothing is loaded from the network"

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from billkit.errors import ConfigurationError
+from billkit.keys import new_test_api_key as new_api_key
+from billkit.keys import new_webhook_secret
 from billkit.sandbox.clock import MAX_ADVANCE_SECONDS, SandboxClock, iso_utc
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.logs import RedactingFilter, log_to_stderr
 from billkit.sandbox.outbox import OutboxSignal
-from billkit.sandbox.runtime import new_api_key, new_webhook_secret
 from billkit.sandbox.settings import (
     SandboxSettings,
     check_api_key,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import amount_applied, delivery
+from samples import amount_applied
+from webhook_helpers import delivery
 
 from billkit.cli import main
 from billkit.webhooks import generate_secret

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from webhook_helpers import CONTRACT_EVENT, amount_applied, encode
+from samples import CONTRACT_EVENT, amount_applied
+from webhook_helpers import encode
 
 from billkit.errors import BillkitError
 from billkit.webhooks import (

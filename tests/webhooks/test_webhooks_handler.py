@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from samples import amount_applied
 from starlette.concurrency import run_in_threadpool
-from webhook_helpers import amount_applied, delivery, encode
+from webhook_helpers import delivery, encode
 
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks import (

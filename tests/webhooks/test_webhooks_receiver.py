@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from webhook_helpers import amount_applied, delivery, encode
+from samples import amount_applied
+from webhook_helpers import delivery, encode
 
 from billkit.errors import BillkitError, InvalidArgumentError
 from billkit.webhooks import (

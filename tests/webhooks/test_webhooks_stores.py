@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from webhook_helpers import amount_applied
+from samples import amount_applied
 
 from billkit.webhooks import (
     MemoryEventStore,

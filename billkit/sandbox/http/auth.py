@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from billkit._redact import redact
+from billkit.keys import KeyKind, api_key_type, redact
 from billkit.sandbox.http.problems import ApiError
 
 __all__ = ["authenticate"]
@@ -27,13 +27,14 @@ def authenticate(authorization: str | None, api_key: str) -> None:
         raise ApiError(
             401, "The Authorization header must read 'Bearer <secret key>'", headers=_CHALLENGE
         )
-    if token.startswith("pk_"):
+    key_type = api_key_type(token)
+    if key_type is not None and key_type.kind is KeyKind.PUBLIC:
         raise ApiError(
             403,
             f"{redact(token)} is a public key, which cannot be used on billing routes: "
             "use the secret key (sk_test_...)",
         )
-    if token.startswith("sk_") and not token.startswith("sk_test_"):
+    if key_type is not None and key_type.live:
         raise ApiError(
             403, f"{redact(token)} is a live key: the sandbox accepts test keys only (sk_test_...)"
         )

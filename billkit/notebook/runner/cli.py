@@ -15,10 +15,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from billkit.cli import UsageError
+from billkit._usage import UsageError
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, CatalogEntry
-from billkit.notebook.parameters import ParameterError, describe_parameters, validate_parameters
-from billkit.notebook.run import NotebookExecutionError, execute
+from billkit.notebook.runner.parameters import (
+    ParameterError,
+    describe_parameters,
+    validate_parameters,
+)
+from billkit.notebook.runner.run import NotebookExecutionError, execute
 
 __all__ = ["configure", "parse_value", "run"]
 
@@ -53,7 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--notebooks",
         type=Path,
         default=NOTEBOOKS_DIR,
-        help="folder holding the notebooks (default: the project's notebooks/)",
+        help="folder holding the notebooks (default: the notebooks installed with billkit)",
     )
 
 

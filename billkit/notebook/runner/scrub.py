@@ -1,7 +1,7 @@
 """Scrubbing of executed notebooks: no secret and no path of the machine that ran them survives.
 
 Every string in the notebook is rewritten (sources, outputs, tracebacks, records, papermill's metadata):
-secrets are masked by `billkit._redact.scrub` (the values given plus anything shaped like a Moment key or
+secrets are masked by `billkit.keys.scrub` (the values given plus anything shaped like a Moment key or
 webhook secret), and absolute paths of this machine become placeholders: the project folder becomes
 relative, the virtual environment `<venv>`, installed packages `<site-packages>`, the interpreter
 `<python>`, temporary folders `<tmp>`, the home folder `~`.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from billkit._redact import scrub
+from billkit.keys import scrub
 
 __all__ = ["Scrubber", "machine_paths"]
 

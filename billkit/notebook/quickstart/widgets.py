@@ -14,11 +14,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from billkit._redact import scrub
 from billkit.client import Bill, Client
 from billkit.errors import BillkitError
+from billkit.keys import scrub
 from billkit.money import format_money
-from billkit.notebook.bill_form import (
+from billkit.notebook.quickstart.bill_form import (
     CURRENCIES,
     BillFormValues,
     create_test_bill,

@@ -17,20 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from billkit.errors import BillkitError
-from billkit.notebook.html import export_html
-from billkit.notebook.parameters import (
+from billkit.notebook.runner.html import export_html
+from billkit.notebook.runner.parameters import (
     NotebookParameters,
     ParameterError,
     secret_values,
     unknown_name_problem,
     validate_parameters,
 )
-from billkit.notebook.records import read_records
-from billkit.notebook.scrub import Scrubber, machine_paths
+from billkit.notebook.runner.records import read_records
+from billkit.notebook.runner.scrub import Scrubber, machine_paths
 
 __all__ = ["ExecutedNotebook", "NotebookExecutionError", "execute", "validate_for_notebook"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _SECRET_NAME_PARTS = ("key", "secret", "token", "password")
 _KERNEL_START_TIMEOUT = 60
 
@@ -127,8 +126,9 @@ def execute(
         work_dir = Path(work)
         scrubber = Scrubber.create(
             _secrets(params, validated),
+            # The folder the run started from (a checkout, or wherever billkit was called) reads as ".".
             machine_paths(
-                project=PROJECT_ROOT, extra={work_dir: "<tmp>", out_dir.resolve(): "<out>"}
+                project=Path.cwd(), extra={work_dir: "<tmp>", out_dir.resolve(): "<out>"}
             ),
         )
         failure = _run_papermill(notebook, work_dir, params, timeout)
@@ -174,7 +174,7 @@ def _run_papermill(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from billkit.notebook.kernel import kernel_manager_class
+    from billkit.notebook.runner.kernel import kernel_manager_class
 
     output = work_dir / notebook.name
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from billkit._redact import scrub
+from billkit.keys import scrub
 
 __all__ = ["Exchange", "RecordingTransport"]
 

@@ -1,35 +1,46 @@
-"""Strict validation of a notebook's parameters.
+"""Strict validation of a notebook's parameters, with messages that say what to fix.
 
 papermill injects whatever `-p NAME VALUE` it is given as a new assignment and at most logs a warning for a
 name the notebook does not declare, so a misspelled `api_kye` would silently run with the default key.
-Every billkit notebook therefore describes its parameters as a frozen dataclass (a *spec*) and its second
-cell calls `check_parameters(globals(), Spec)`; runners call `validate_parameters(values, Spec)` before a
-kernel starts. Both collect every problem (unknown names with close-match suggestions, wrong types, values
-out of range, a live key without `allow_live`) and raise one `ParameterError` that says what to fix.
+Every billkit notebook therefore describes its parameters as a pydantic model (a *spec*: strict types,
+extra fields forbidden, secrets as `SecretStr`) and its second cell calls `check_parameters(globals(), Spec)`;
+runners call `validate_parameters(values, Spec)` before a kernel starts. pydantic finds the problems; this
+module words each one for a notebook user (unknown names with a close-match suggestion, the expected type
+in words, the field's own check, a live key without `allow_live`) and raises one `ParameterError` listing
+them all. Secrets never appear in a message: only their masks.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
-import dataclasses
 import difflib
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar
 
-from billkit._redact import redact, scrub
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
 from billkit.errors import ConfigurationError
+from billkit.keys import KeyKind, api_key_type, redact, scrub
 
 __all__ = [
     "NotebookParameters",
     "ParameterError",
     "check_parameters",
+    "checked",
     "describe_parameters",
-    "parameter",
     "parameter_cell_names",
+    "reveal",
     "secret_values",
     "unknown_name_problem",
     "validate_parameters",
@@ -46,8 +57,11 @@ _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 # imports, functions and classes in the namespace are never mistaken for misspelled parameters.
 _LITERAL_TYPES = (type(None), bool, int, float, str, list, dict, tuple)
 _SUGGESTION_CUTOFF = 0.6
+_CHECK_ERROR = "billkit_check"
+_CROSS_CHECK_ERROR = "billkit_cross_check"
 _FRIENDLY_NAMES: dict[Any, str] = {
     str: "a string",
+    SecretStr: "a string",
     int: "an integer",
     float: "a number",
     bool: "True or False",
@@ -74,16 +88,24 @@ class ParameterError(ConfigurationError):
         super().__init__("\n".join(lines))
 
 
-def parameter(default: Any, help: str, *, secret: bool = False, check: Check | None = None) -> Any:
-    """Declare one field of a parameter spec: its default, what it means, and an optional value check.
+def checked(check: Check) -> AfterValidator:
+    """A field's own value check, run by pydantic after the type check: `Annotated[int, checked(f)]`.
 
-    `secret=True` marks a value that must never be shown (it is redacted in messages and scrubbed from
-    executed notebooks).
+    `check` gets the plain value (a secret's text) and returns what is wrong with it, or None.
     """
-    metadata = {"help": help, "secret": secret, "check": check}
-    if isinstance(default, list | dict):  # each instance gets its own copy of a mutable default
-        return dataclasses.field(default_factory=lambda: copy.deepcopy(default), metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+
+    def validate(value: Any) -> Any:
+        problem = check(reveal(value) if isinstance(value, SecretStr) else value)
+        if problem:
+            raise PydanticCustomError(_CHECK_ERROR, "{problem}", {"problem": problem})
+        return value
+
+    return AfterValidator(validate)
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The text of a secret parameter, for the code that needs it (a client, a receiver); never print it."""
+    return None if secret is None else secret.get_secret_value()
 
 
 def http_url(value: str | None) -> str | None:
@@ -110,50 +132,52 @@ def positive_number(value: float) -> str | None:
     return None if value > 0 else f"must be greater than 0, got {value}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class NotebookParameters:
+class NotebookParameters(BaseModel):
     """What every notebook that talks to Moment takes: where the API is, the key, and the live-key guard.
 
     `base_url=None` means the embedded sandbox (no account, no network). Subclasses add their own fields
-    with `parameter(...)` and may extend `cross_checks` for rules that involve several fields.
+    (`Annotated[type, checked(rule)] = Field(default, description=...)`) and may extend `cross_checks`
+    for rules that involve several fields.
     """
 
-    base_url: str | None = parameter(
-        None,
-        "Moment API base URL, e.g. 'https://api.momentpay.net'; None runs against billkit's embedded sandbox",
-        check=http_url,
-    )
-    api_key: str | None = parameter(
-        None,
-        "secret API key (sk_test_...); needed with base_url, optional for the embedded sandbox",
-        secret=True,
-    )
-    allow_live: bool = parameter(
-        False, "set True only to run on purpose against live mode with an sk_ live key"
-    )
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     notebook_title: ClassVar[str] = "this notebook"
+
+    base_url: typing.Annotated[str | None, checked(http_url)] = Field(
+        None,
+        description="Moment API base URL, e.g. 'https://api.momentpay.net'; None runs against "
+        "billkit's embedded sandbox",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="secret API key (sk_test_...); needed with base_url, optional for the embedded sandbox",
+    )
+    allow_live: bool = Field(
+        False, description="set True only to run on purpose against live mode with an sk_ live key"
+    )
 
     def cross_checks(self) -> list[str]:
         """Rules that involve several fields; each problem says what to change."""
         problems: list[str] = []
-        key = self.api_key
+        key = reveal(self.api_key)
         if self.base_url is not None and not key:
             problems.append(
                 "api_key is required when base_url is set: give your Moment test key (sk_test_...)"
             )
         if key is None:
             return problems
-        if key.startswith(("pk_test_", "pk_")):
+        key_type = api_key_type(key)
+        if key_type is not None and key_type.kind is KeyKind.PUBLIC:
             problems.append(
                 f"api_key {redact(key)} is a public key, which cannot call billing routes: "
                 "use your secret key (sk_test_...)"
             )
-        elif not key.startswith("sk_"):
+        elif key_type is None:
             problems.append(
                 f"api_key {redact(key)} is not a Moment secret key: it should start with sk_test_"
             )
-        elif not key.startswith("sk_test_"):
+        elif key_type.live:
             if self.base_url is None:
                 problems.append(
                     f"api_key {redact(key)} is a live key, and the embedded sandbox accepts test keys "
@@ -167,6 +191,15 @@ class NotebookParameters:
                 )
         return problems
 
+    @model_validator(mode="after")
+    def _apply_cross_checks(self) -> NotebookParameters:
+        problems = self.cross_checks()
+        if problems:
+            raise PydanticCustomError(
+                _CROSS_CHECK_ERROR, "{problems}", {"problems": "\n".join(problems)}
+            )
+        return self
+
 
 def check_parameters(namespace: Mapping[str, object], spec: type[P]) -> P:
     """Validate the parameters a notebook's kernel holds (`globals()`) against `spec` and return them typed.
@@ -176,7 +209,7 @@ def check_parameters(namespace: Mapping[str, object], spec: type[P]) -> P:
     """
     hidden, history = _ipython_state()
     assigned = parameter_cell_names(history) if history is not None else None
-    declared = {field.name for field in dataclasses.fields(spec)}
+    declared = set(spec.model_fields)
     values = {
         name: value
         for name, value in namespace.items()
@@ -209,73 +242,75 @@ def parameter_cell_names(history: Sequence[str]) -> set[str] | None:
 def validate_parameters(values: Mapping[str, object], spec: type[P]) -> P:
     """Validate explicit parameter values (unset fields take their defaults) and return the typed spec.
 
-    Raises `ParameterError` listing every problem at once.
+    Raises `ParameterError` listing every problem at once: the fields' problems, or (once every field is
+    right) the rules across fields.
     """
-    fields = {field.name: field for field in dataclasses.fields(spec)}
-    hints = typing.get_type_hints(spec)
-    problems: list[str] = []
-    for name in values:
-        if name not in fields:
-            problems.append(unknown_name_problem(name, list(fields)))
-    for name, field in fields.items():
-        if name not in values:
-            continue
-        value = values[name]
-        secret = bool(field.metadata.get("secret"))
-        shown = _show(value, secret=secret)
-        expected = hints[name]
-        if not _matches(value, expected):
-            problems.append(
-                f"{name} must be {_type_name(expected)}, got {type(value).__name__} {shown} "
-                f"({field.metadata.get('help', '')})"
-            )
-            continue
-        check: Check | None = field.metadata.get("check")
-        failure = check(value) if check is not None else None
-        if failure:
-            hidden = [value] if secret and isinstance(value, str) else []
-            problems.append(f"{name} {scrub(failure, hidden)}")
-    accepted = list(fields)
-    if problems:
-        raise ParameterError(spec.notebook_title, problems, accepted)
-    typed = spec(**cast(dict[str, Any], dict(values)))
-    problems = typed.cross_checks()
-    if problems:
-        raise ParameterError(spec.notebook_title, problems, accepted)
-    return typed
+    try:
+        return spec.model_validate(dict(values))
+    except ValidationError as error:
+        raise ParameterError(
+            spec.notebook_title, _problems(error, values, spec), list(spec.model_fields)
+        ) from None
 
 
 def describe_parameters(spec: type[NotebookParameters]) -> list[tuple[str, str, str, str]]:
     """(name, type, default, help) for every field of `spec`, secrets' defaults redacted: for docs and `--help`."""
-    hints = typing.get_type_hints(spec)
     rows = []
-    for field in dataclasses.fields(spec):
-        secret = bool(field.metadata.get("secret"))
-        default = (
-            field.default_factory()
-            if field.default_factory is not dataclasses.MISSING
-            else field.default
-        )
+    for name, field in spec.model_fields.items():
+        default = field.get_default(call_default_factory=True)
         rows.append(
             (
-                field.name,
-                _type_name(hints[field.name]),
-                _show(default, secret=secret),
-                str(field.metadata.get("help", "")),
+                name,
+                _type_name(field.annotation),
+                _show(default, secret=_is_secret(spec, name)),
+                field.description or "",
             )
         )
     return rows
 
 
 def secret_values(params: NotebookParameters) -> list[str]:
-    """The values of the fields of `params` marked secret, for scrubbing outputs."""
+    """The values of the secret fields of `params`, for scrubbing outputs."""
     return [
-        value
-        for field in dataclasses.fields(params)
-        if field.metadata.get("secret")
-        and isinstance(value := getattr(params, field.name), str)
-        and value
+        value.get_secret_value()
+        for name in type(params).model_fields
+        if isinstance(value := getattr(params, name), SecretStr) and value.get_secret_value()
     ]
+
+
+def _problems(
+    error: ValidationError, values: Mapping[str, object], spec: type[NotebookParameters]
+) -> list[str]:
+    fields = spec.model_fields
+    unknown: list[str] = []
+    by_field: dict[str, str] = {}
+    for detail in error.errors():
+        kind = detail["type"]
+        if kind == _CROSS_CHECK_ERROR:
+            return str(detail["ctx"]["problems"]).split("\n")
+        name = str(detail["loc"][0])
+        if kind == "extra_forbidden":
+            unknown.append(unknown_name_problem(name, list(fields)))
+            continue
+        if name in by_field:  # one problem per field: the first pydantic found
+            continue
+        secret = _is_secret(spec, name)
+        value = values[name]
+        if kind == _CHECK_ERROR:
+            hidden = [value] if secret and isinstance(value, str) else []
+            by_field[name] = f"{name} {scrub(str(detail['ctx']['problem']), hidden)}"
+        else:
+            field = fields[name]
+            by_field[name] = (
+                f"{name} must be {_type_name(field.annotation)}, got {type(value).__name__} "
+                f"{_show(value, secret=secret)} ({field.description or ''})"
+            )
+    return unknown + [by_field[name] for name in fields if name in by_field]
+
+
+def _is_secret(spec: type[NotebookParameters], name: str) -> bool:
+    annotation = spec.model_fields[name].annotation
+    return annotation is SecretStr or SecretStr in typing.get_args(annotation)
 
 
 def _ipython_state() -> tuple[frozenset[str], list[str] | None]:
@@ -333,33 +368,6 @@ def _show(value: object, *, secret: bool) -> str:
     if secret and isinstance(value, str):
         return redact(value)
     return scrub(repr(value))
-
-
-def _matches(value: object, expected: Any) -> bool:
-    """Whether `value` is an instance of the type hint `expected` (the hints parameter specs use)."""
-    if expected is Any:
-        return True
-    if expected is type(None) or expected is None:
-        return value is None
-    origin = typing.get_origin(expected)
-    args = typing.get_args(expected)
-    if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arg) for arg in args)
-    if origin is Literal:
-        return any(value == arg and type(value) is type(arg) for arg in args)
-    if origin is list:
-        return isinstance(value, list) and all(_matches(item, args[0]) for item in value)
-    if origin is dict:
-        return isinstance(value, dict) and all(
-            _matches(key, args[0]) and _matches(item, args[1]) for key, item in value.items()
-        )
-    if (
-        expected is float
-    ):  # an int is a fine float (papermill passes `-p x 2` as int); a bool is not
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, expected)
 
 
 def _type_name(expected: Any) -> str:

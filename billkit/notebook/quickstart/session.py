@@ -14,16 +14,19 @@ The client's HTTP exchanges are recorded so the notebook can print the real requ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from billkit._redact import redact
-from billkit.client import Client
+from billkit.client import Bill, Client
 from billkit.errors import BillkitError, ConfigurationError
-from billkit.notebook.exchanges import Exchange, RecordingTransport
-from billkit.notebook.payer import HostedPagePayment, pay_on_hosted_page
+from billkit.keys import redact
+from billkit.money import format_money
+from billkit.notebook.quickstart.exchanges import Exchange, RecordingTransport
+from billkit.notebook.quickstart.payer import HostedPagePayment, pay_on_hosted_page
+from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import QuickstartParameters
 
 if TYPE_CHECKING:
@@ -89,7 +92,9 @@ class QuickstartSession:
 
     @property
     def api_key(self) -> str:
-        return self.sandbox.api_key if self.sandbox is not None else str(self.params.api_key)
+        return (
+            self.sandbox.api_key if self.sandbox is not None else str(reveal(self.params.api_key))
+        )
 
     def hosted_page_url(self, object_id: str, **query: str) -> str | None:
         """The hosted bill page link for a bill, account, customer or payment request on the sandbox;
@@ -99,10 +104,64 @@ class QuickstartSession:
         suffix = f"?{urlencode(query)}" if query else ""
         return f"{self.base_url}/pay/{object_id}{suffix}"
 
-    def pay_on_hosted_page(self, url: str, amount: str | None = None) -> HostedPagePayment:
-        """Pay at `url` as a payer would (`amount` in major units, `"12.50"`); sandbox only."""
-        self._require_simulation("paying on the hosted page from code")
-        return pay_on_hosted_page(url, amount)
+    def today(self) -> date:
+        """The day bills are dated: the sandbox clock's day on a billkit sandbox, else today."""
+        if self.simulates_payments:
+            return self.client.sandbox.clock.now().date()
+        return date.today()
+
+    def pay_on_hosted_page(
+        self, url: str | None, amount: str | None = None
+    ) -> HostedPagePayment | None:
+        """Pay at `url` as a payer would (`amount` in major units, `"12.50"`; None: what the page suggests).
+
+        On a billkit sandbox the page's form is submitted from code and the receipt printed. Against Moment
+        no payer sits in a notebook: it prints what to pay where (`url` is None when Moment's bill
+        presentment links come from your Moment representative) and returns None.
+        """
+        what = f"{amount} " if amount else ""
+        if not self.simulates_payments:
+            where = url or "the bill-presentment link your Moment representative issues"
+            print(f"Open {where} and pay {what}there by hand; the webhook steps wait for it.")
+            return None
+        if url is None:
+            raise ConfigurationError("no hosted page link to pay")
+        receipt = pay_on_hosted_page(url, amount)
+        print(
+            f"The payer typed {what or 'the suggested amount '}on {url}: payment {receipt.payment_id}"
+        )
+        return receipt
+
+    def pay_in_person(self, obligation: Bill, amount: int) -> None:
+        """Pay `amount` (minor units) on a bill at one of Moment's in-person pay points.
+
+        On a billkit sandbox its payment route with the `in_person` channel stands in for the cashier;
+        against Moment it prints what to pay.
+        """
+        shown = format_money(amount, obligation.currency)
+        if not self.simulates_payments:
+            print(
+                f"Pay {shown} on {obligation.id} at a Moment pay point; the webhook steps wait for it."
+            )
+            return
+        paid = self.client.sandbox.payments.create(
+            bill=obligation.id, amount=amount, channel="in_person"
+        )
+        print(f"{paid.id}: {shown} applied to {obligation.id} ({paid.channel})")
+
+    def events(self, type: str) -> list[Mapping[str, Any]]:
+        """Every event of `type` so far, as JSON: the sandbox's own list on a billkit sandbox; against
+        Moment, which lists none, what the receiver verified (none without a receiver)."""
+        if self.simulates_payments:
+            return [
+                event for event in self.client.sandbox.events.iterate() if event["type"] == type
+            ]
+        received = self.receiver.received if self.receiver is not None else []
+        return [event.to_dict() for event in received if event.type == type]
+
+    def received_events(self) -> list[WebhookEvent]:
+        """The events the receiver verified so far, oldest first ([] when no receiver runs)."""
+        return list(self.receiver.received) if self.receiver is not None else []
 
     def wait_for_events(
         self, count: int, *, type: str = "obligation.amount_applied"
@@ -124,12 +183,6 @@ class QuickstartSession:
         """Stop what the session started (client, sandbox, receiver), newest first."""
         while self._closers:
             self._closers.pop()()
-
-    def _require_simulation(self, what: str) -> None:
-        if not self.simulates_payments:
-            raise ConfigurationError(
-                f"{what} needs billkit's sandbox; against Moment, open the link and pay by hand"
-            )
 
 
 def start_session(
@@ -160,10 +213,10 @@ def _embedded_session(
 ) -> QuickstartSession:
     from billkit.webhooks import generate_secret
 
-    secret = params.webhook_secret or generate_secret()
+    secret = reveal(params.webhook_secret) or generate_secret()
     receiver = _start_receiver(secret, params.receiver_port or 0, on_event)
     closers.append(receiver.stop)
-    sandbox = _start_sandbox(params.api_key, receiver.url, secret)
+    sandbox = _start_sandbox(reveal(params.api_key), receiver.url, secret)
     closers.append(sandbox.stop)
     transport = RecordingTransport()
     client = Client(api_key=sandbox.api_key, base_url=sandbox.base_url, transport=transport)
@@ -189,22 +242,23 @@ def _remote_session(
 ) -> QuickstartSession:
     transport = RecordingTransport()
     client = Client(
-        api_key=params.api_key,
+        api_key=reveal(params.api_key),
         base_url=params.base_url,
         allow_live=params.allow_live,
         transport=transport,
     )
     closers.append(client.close)
     receiver: WebhookReceiver | None = None
-    if params.receiver_port is not None and params.webhook_secret:
-        receiver = _start_receiver(params.webhook_secret, params.receiver_port, on_event)
+    secret = reveal(params.webhook_secret)
+    if params.receiver_port is not None and secret:
+        receiver = _start_receiver(secret, params.receiver_port, on_event)
         closers.append(receiver.stop)
     return QuickstartSession(
         params=params,
         client=client,
         transport=transport,
         run_id=run_id,
-        webhook_secret=params.webhook_secret,
+        webhook_secret=secret,
         receiver=receiver,
         simulates_payments=_is_billkit_sandbox(client),
         _closers=closers,
