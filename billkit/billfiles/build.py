@@ -3,7 +3,8 @@
     path = write_bill_file(frame, "out/", country="za", merchant="acme", day=date(2025, 2, 2))
     # out/za_acme_dailyfile_2025-02-02.csv: UTF-8 without BOM, RFC 4180 quoting, CRLF line ends
 
-Amounts are written in major units with the currency's decimals (`240.00`). Give them as `amount_due`
+Amounts are written in major units with the currency's decimals (`240.00`); one that is not a valid
+amount is written as given, for `validate_bill_file` to report. Give them as `amount_due`
 (Decimal, str or int major units) or as `amount_due_minor` (Moment's integer minor units). Floats are
 refused: they cannot hold money exactly. Empty cells (NaN, None) are written empty.
 """
@@ -133,8 +134,8 @@ def _amount(record: Mapping[Hashable, Any], currency: str, row: int) -> str:
     try:
         minor = int(value) if minor_value is not None else to_minor(value, currency)
         return str(to_major(minor, currency))
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"write_bill_file: row {row}: amount_due: {exc}") from None
+    except (TypeError, ValueError):
+        return _cell(value)  # written as given: validate_bill_file names what is wrong with it
 
 
 def _cell(value: Any) -> str:
