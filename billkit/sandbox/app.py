@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import billkit
-from billkit.sandbox import delivery, payment_requests
+from billkit.sandbox import delivery
 from billkit.sandbox.http.endpoint import Endpoint
 from billkit.sandbox.http.openapi import build_openapi
 from billkit.sandbox.http.pipeline import problem_response, route
@@ -36,6 +36,7 @@ from billkit.sandbox.routes import (
     control,
     customers,
     events,
+    payment_requests,
     payments,
     webhook_endpoints,
 )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, with_config
 from typing_extensions import TypedDict
 
-from billkit.sandbox.delivery.queue import DeliveryQueue
+from billkit.sandbox.domain.errors import NotFound
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
 from billkit.sandbox.problems import ApiError
 from billkit.sandbox.schemas.common import CLOSED, EventId, Timestamp, WebhookEndpointId
@@ -48,7 +48,7 @@ class Redelivery(TypedDict):
 
 def list_deliveries(context: RequestContext) -> dict[str, Any]:
     event_id = _existing_event(context)
-    return {"data": DeliveryQueue(context.store.database.connection).attempts(event_id)}
+    return {"data": context.store.outbox.attempts(event_id)}
 
 
 def redeliver(context: RequestContext) -> dict[str, Any]:
@@ -60,17 +60,14 @@ def redeliver(context: RequestContext) -> dict[str, Any]:
             "No webhook endpoint is registered to deliver to: "
             "register one with POST /_sandbox/webhook_endpoints first",
         )
-    DeliveryQueue(context.store.database.connection).enqueue(
-        event_id, endpoint["id"], origin="redeliver", now=context.now
-    )
-    context.after_commit.append(context.runtime.outbox_signal.notify)
+    context.store.outbox.enqueue(event_id, endpoint["id"], origin="redeliver", now=context.now)
     return {"event_id": event_id, "endpoint_id": endpoint["id"], "status": "pending"}
 
 
 def _existing_event(context: RequestContext) -> str:
     event_id = context.path_params["event"]
     if context.store.events.event(event_id) is None:
-        raise ApiError(404, f"No event has the ID {event_id!r}")
+        raise NotFound("event", event_id, by_reference=False)
     return event_id
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.domain.billing import update_account as apply_update
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.routes.composite import create_account as insert_account
-from billkit.sandbox.routes.composite import existing_or_new_customer
-from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404
 from billkit.sandbox.schemas.billing import Account, AccountCreate, AccountUpdate
+from billkit.sandbox.services import billing
+from billkit.sandbox.services.lookup import find_json
 from billkit.sandbox.validation import BodyParser
 
 __all__ = ["ENDPOINTS"]
@@ -18,19 +16,16 @@ _TAG = "accounts"
 
 
 def create_account(context: RequestContext) -> dict[str, Any]:
-    store, body = context.store, context.body
-    customer = existing_or_new_customer(store, body["customer"], field="customer")
-    return insert_account(store, body, customer=customer)
+    return billing.create_account(context.store, context.body, now=context.now)
 
 
 def retrieve_account(context: RequestContext) -> Json:
-    return find_json_or_404(context.store, "account", context.path_params["account"])
+    return Json(find_json(context.store, "account", context.path_params["account"]))
 
 
-def update_account(context: RequestContext) -> Json:
-    current = find_or_404(context.store, "account", context.path_params["account"])
-    updated = apply_update(current, context.body)
-    return Json(context.store.accounts.update(updated))
+def update_account(context: RequestContext) -> dict[str, Any]:
+    reference = context.path_params["account"]
+    return billing.update_account(context.store, reference, context.body, now=context.now)
 
 
 ENDPOINTS = (

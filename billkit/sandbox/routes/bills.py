@@ -1,27 +1,13 @@
-"""`/billing/bills`: create (with every composite form), retrieve, update and void.
-
-The forms of create (contract §2):
-  customer ID                      -> bill on that customer
-  account ID                       -> bill on that account (and its customer)
-  customer object                  -> new customer, bill on it
-  account object + nested customer -> new customer (or the one the nested ID names), new account, bill
-  customer ID + account object     -> new account on that customer, bill on it
-"""
+"""`/billing/bills`: create (every composite form, see `services.billing`), retrieve, update and void."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from billkit.sandbox.domain import billing
-from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.ids import new_id
-from billkit.sandbox.problems import ApiError
-from billkit.sandbox.routes.composite import create_account, existing_or_new_customer
-from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404, insert_new
 from billkit.sandbox.schemas.billing import Bill, BillCreate, BillUpdate, BillVoid
-from billkit.sandbox.store import Store
+from billkit.sandbox.services import billing
+from billkit.sandbox.services.lookup import find_json
 from billkit.sandbox.validation import BodyParser
 
 __all__ = ["ENDPOINTS"]
@@ -29,98 +15,21 @@ __all__ = ["ENDPOINTS"]
 _TAG = "bills"
 
 
-def create_bill(context: RequestContext) -> Json:
-    store, body = context.store, context.body
-    customer, account = _owners(store, body.get("customer"), body.get("account"))
-    bill = billing.new_bill(
-        body, bill_id=new_id("bill_"), customer=customer, account=account, today=context.today()
-    )
-    return insert_new(store, "bill", bill, field="external_reference")
+def create_bill(context: RequestContext) -> dict[str, Any]:
+    return billing.create_bill(context.store, context.body, now=context.now)
 
 
 def retrieve_bill(context: RequestContext) -> Json:
-    return find_json_or_404(context.store, "bill", context.path_params["bill"])
+    return Json(find_json(context.store, "bill", context.path_params["bill"]))
 
 
-def update_bill(context: RequestContext) -> Json:
-    store = context.store
-    current = find_or_404(store, "bill", context.path_params["bill"])
-    updated = billing.update_bill(
-        current, context.body, owners=lambda: _current_owners(store, current)
-    )
-    return Json(store.bills.update(updated))
+def update_bill(context: RequestContext) -> dict[str, Any]:
+    reference = context.path_params["bill"]
+    return billing.update_bill(context.store, reference, context.body, now=context.now)
 
 
-def void_bill(context: RequestContext) -> Json:
-    current = find_or_404(context.store, "bill", context.path_params["bill"])
-    voided = billing.void_bill(current)
-    return Json(context.store.bills.update(voided))
-
-
-def _owners(
-    store: Store,
-    customer_value: str | Mapping[str, Any] | None,
-    account_value: str | Mapping[str, Any] | None,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The bill's customer and account (None: a bill directly on the customer), created when new."""
-    if account_value is None:
-        if customer_value is None:
-            raise ApiError.for_field(
-                400, "customer", "is required: a bill needs a customer or an account"
-            )
-        return existing_or_new_customer(store, customer_value, field="customer"), None
-    if isinstance(account_value, str):
-        account = find_or_404(store, "account", account_value, field="account")
-        owner = find_or_404(store, "customer", account["customer_id"])
-        if customer_value is not None:
-            _check_same_customer(store, customer_value, account, owner)
-        return owner, account
-    nested = account_value.get("customer")
-    if nested is not None and customer_value is not None:
-        raise RuleViolation(
-            "give the new account's customer inside it or as the bill's customer, not both",
-            field="account.customer",
-        )
-    if nested is not None:
-        customer = existing_or_new_customer(store, nested, field="account.customer")
-    elif customer_value is not None:
-        customer = existing_or_new_customer(store, customer_value, field="customer")
-    else:
-        raise RuleViolation(
-            "a new account needs a customer: inside it, or as the bill's customer",
-            field="account.customer",
-        )
-    return customer, create_account(store, account_value, customer=customer, where="account")
-
-
-def _check_same_customer(
-    store: Store,
-    customer_value: str | Mapping[str, Any],
-    account: Mapping[str, Any],
-    owner: Mapping[str, Any],
-) -> None:
-    """A bill naming both an existing account and a customer: they must agree."""
-    if not isinstance(customer_value, str):
-        raise RuleViolation(
-            f"account {account['id']} already belongs to customer {owner['id']}: "
-            "a new customer cannot own it",
-            field="customer",
-        )
-    named = find_or_404(store, "customer", customer_value, field="customer")
-    if named["id"] != owner["id"]:
-        raise RuleViolation(
-            f"account {account['id']} belongs to customer {owner['id']}, not {named['id']}",
-            field="customer",
-        )
-
-
-def _current_owners(
-    store: Store, bill: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    customer = find_or_404(store, "customer", bill["customer_id"])
-    account_id = bill.get("account_id")
-    account = find_or_404(store, "account", account_id) if account_id else None
-    return customer, account
+def void_bill(context: RequestContext) -> dict[str, Any]:
+    return billing.void_bill(context.store, context.path_params["bill"], now=context.now)
 
 
 ENDPOINTS = (

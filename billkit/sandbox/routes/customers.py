@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.domain.billing import update_customer as apply_update
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.routes.composite import create_customer as insert_customer
-from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404
 from billkit.sandbox.schemas.billing import Customer, CustomerCreate, CustomerUpdate
+from billkit.sandbox.services import billing
+from billkit.sandbox.services.lookup import find_json
 from billkit.sandbox.validation import BodyParser
 
 __all__ = ["ENDPOINTS"]
@@ -17,17 +16,16 @@ _TAG = "customers"
 
 
 def create_customer(context: RequestContext) -> dict[str, Any]:
-    return insert_customer(context.store, context.body)
+    return billing.create_customer(context.store, context.body, now=context.now)
 
 
 def retrieve_customer(context: RequestContext) -> Json:
-    return find_json_or_404(context.store, "customer", context.path_params["customer"])
+    return Json(find_json(context.store, "customer", context.path_params["customer"]))
 
 
-def update_customer(context: RequestContext) -> Json:
-    current = find_or_404(context.store, "customer", context.path_params["customer"])
-    updated = apply_update(current, context.body)
-    return Json(context.store.customers.update(updated))
+def update_customer(context: RequestContext) -> dict[str, Any]:
+    reference = context.path_params["customer"]
+    return billing.update_customer(context.store, reference, context.body, now=context.now)
 
 
 ENDPOINTS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from billkit.sandbox.domain.errors import NotFound
 from billkit.sandbox.http.endpoint import Endpoint, RequestContext
-from billkit.sandbox.problems import ApiError
 from billkit.sandbox.routes.listing import page_body, page_size
 from billkit.sandbox.schemas.sandbox import Event, EventList, EventListQuery
 from billkit.sandbox.validation import QueryParser
@@ -25,7 +25,7 @@ def retrieve_event(context: RequestContext) -> dict[str, Any]:
     event_id = context.path_params["event"]
     event = context.store.events.event(event_id)
     if event is None:
-        raise ApiError(404, f"No event has the ID {event_id!r}")
+        raise NotFound("event", event_id, by_reference=False)
     return event
 
 

@@ -1,29 +1,25 @@
 """`POST /_sandbox/payments`: pay a bill, an account balance, a customer balance or a payment request as a
-payer would."""
+payer would (through `services.payments`, as every door does)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.domain.payments import PaymentIds, PaymentIntent, apply_payment
+from billkit.sandbox.domain.payments import PaymentIntent
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
-from billkit.sandbox.ids import new_id
-from billkit.sandbox.payment_requests import find_payment_request, pay_payment_request
 from billkit.sandbox.problems import ApiError, FieldProblem
-from billkit.sandbox.routes.lookup import find_or_404
 from billkit.sandbox.schemas.sandbox import PAYMENT_TARGETS, Payment, PaymentCreate
+from billkit.sandbox.services import payments
 from billkit.sandbox.validation import BodyParser
 
-__all__ = ["ENDPOINTS", "new_payment_ids"]
+__all__ = ["ENDPOINTS"]
 
-
-def new_payment_ids() -> PaymentIds:
-    return PaymentIds(new_id("pay_"), new_id("ob_"), new_id("evt_"))
+_TARGETS: tuple[payments.PaymentTarget, ...] = (*PAYMENT_TARGETS, "payment_request")
 
 
 def create_payment(context: RequestContext) -> dict[str, Any]:
-    store, body = context.store, context.body
-    named = [target for target in (*PAYMENT_TARGETS, "payment_request") if target in body]
+    body = context.body
+    named = [target for target in _TARGETS if target in body]
     if len(named) != 1:
         message = "give exactly one of bill, account, customer or payment_request"
         raise ApiError(
@@ -37,18 +33,9 @@ def create_payment(context: RequestContext) -> dict[str, Any]:
         currency=body.get("currency"),
         metadata=body.get("metadata", {}),
     )
-    if "payment_request" in body:
-        request = find_payment_request(store, body["payment_request"], field="payment_request")
-        paid = pay_payment_request(store, request, intent, now=context.now)
-        if paid.delivery_queued:
-            context.after_commit.append(context.runtime.outbox_signal.notify)
-        return paid.payment
-    kind = next(target for target in PAYMENT_TARGETS if target in body)
-    obligation = find_or_404(store, kind, body[kind], field=kind)
-    applied = apply_payment(kind, obligation, intent, ids=new_payment_ids(), now=context.now_iso())
-    if store.record_payment(applied, now=context.now):
-        context.after_commit.append(context.runtime.outbox_signal.notify)
-    return applied.payment
+    (target,) = named
+    paid = payments.pay(context.store, target, body[target], intent, now=context.now, field=target)
+    return paid.payment
 
 
 ENDPOINTS = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from billkit.sandbox.domain.errors import NotFound
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
 from billkit.sandbox.ids import new_id
-from billkit.sandbox.problems import ApiError
 from billkit.sandbox.schemas.sandbox import (
     DeletedWebhookEndpoint,
     WebhookEndpoint,
@@ -41,7 +41,7 @@ def list_webhook_endpoints(context: RequestContext) -> dict[str, Any]:
 def delete_webhook_endpoint(context: RequestContext) -> dict[str, Any]:
     endpoint_id = context.path_params["endpoint"]
     if not context.store.webhook_endpoints.delete(endpoint_id):
-        raise ApiError(404, f"No webhook endpoint has the ID {endpoint_id!r}")
+        raise NotFound("webhook endpoint", endpoint_id, by_reference=False)
     return {"id": endpoint_id, "deleted": True}
 
 

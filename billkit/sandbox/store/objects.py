@@ -8,20 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.store.paging import Page, paginate
 
 __all__ = ["DuplicateReference", "ObjectKind", "ObjectTable", "dumps", "loads"]
 
 ObjectKind = Literal["customer", "account", "bill"]
-
-
-class DuplicateReference(Exception):
-    """Another object of the same kind already has this external_reference."""
-
-    def __init__(self, kind: str, external_reference: str) -> None:
-        super().__init__(f"a {kind} with external_reference {external_reference!r} already exists")
-        self.kind = kind
-        self.external_reference = external_reference
 
 
 @dataclass(frozen=True, slots=True)
