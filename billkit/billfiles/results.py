@@ -31,10 +31,12 @@ STATUSES = ("created", "updated", "unchanged", "rejected")
 ResultRow = tuple[int, str, str, str, str, str, str]
 
 
-def write_results(rows: Iterable[ResultRow], out: IO[str]) -> None:
-    """Write results rows (in `RESULT_COLUMNS` order) as RFC 4180 CSV to a text stream."""
+def write_results(rows: Iterable[ResultRow], out: IO[str], *, header: bool = True) -> None:
+    """Write results rows (in `RESULT_COLUMNS` order) as RFC 4180 CSV to a text stream; `header=False`
+    to append to what was written before."""
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
+    if header:
+        writer.writerow(RESULT_COLUMNS)
     writer.writerows(rows)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.domain.payments import AppliedPayment
+from billkit.sandbox.store.bill_files import BillFiles
 from billkit.sandbox.store.database import Database, StoreError
 from billkit.sandbox.store.events import EventLog
 from billkit.sandbox.store.idempotency import IdempotencyRecords, Scope, StoredResponse
@@ -44,6 +45,8 @@ __all__ = [
 #: What `POST /_sandbox/reset` empties, children before parents. The key, the webhook secret, the endpoint
 #: and the clock are kept.
 _RESET_TABLES = (
+    "bill_file_rows",
+    "bill_files",
     "page_receipts",
     "payment_requests",
     "outbox",
@@ -67,6 +70,7 @@ class Store:
         self.bills = ObjectTable(connection, "bill")
         self.payment_requests = PaymentRequestTable(connection)
         self.page_receipts = PageReceipts(connection)
+        self.bill_files = BillFiles(connection)
         self.events = EventLog(connection)
         self.outbox = Outbox(connection)
         self.webhook_endpoints = WebhookEndpoints(connection)
