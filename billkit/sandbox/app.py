@@ -36,6 +36,7 @@ from billkit.sandbox.routes import (
     control,
     customers,
     events,
+    files,
     payment_requests,
     payments,
     webhook_endpoints,
@@ -59,6 +60,7 @@ ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
     webhook_endpoints.ENDPOINTS,
     billing_lists.ENDPOINTS,
     control.ENDPOINTS,
+    files.ENDPOINTS,
 ]
 
 #: Started after the store opens, stopped before it closes (see the module docstring).

@@ -40,6 +40,8 @@ DESCRIBED = {
     "/_sandbox/billing/bills": {"get"},
     "/_sandbox/clock": {"get", "post"},
     "/_sandbox/reset": {"post"},
+    "/_sandbox/files": {"get"},
+    "/_sandbox/files/{file}": {"get"},
 }
 
 OPENAPI: dict[str, Any] = create_app(SandboxSettings()).state.openapi
