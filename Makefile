@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.billkit-installed
 OUT ?= out
 
-.PHONY: run test lint typecheck unit browser bench clean
+.PHONY: run test lint typecheck unit browser openssh bench clean
 
 run: $(STAMP)
 	$(BIN)/billkit demo --out $(OUT)
 
-test: $(STAMP) browser lint typecheck unit
+test: $(STAMP) browser openssh lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -26,6 +26,10 @@ unit: $(STAMP)
 # Debian's Chromium, for the hosted bill page tests (Playwright drives it; it downloads no browser).
 browser:
 	scripts/ensure-chromium
+
+# Debian's OpenSSH client: the SFTP tests upload and fetch billing files with its `sftp`.
+openssh:
+	scripts/ensure-openssh-client
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
