@@ -322,7 +322,7 @@ def open_sftp_door(settings: SandboxSettings, runtime: Runtime, sock: socket.soc
     except BaseException:
         sock.close()
         raise
-    return SftpDoor(sock, host_key, folders, authorized)
+    return SftpDoor(sock, host_key, folders, authorized, max_bytes=MAX_FILE_BYTES)
 
 
 def _authorized_keys(path: str) -> frozenset[str]:
