@@ -176,9 +176,8 @@ def test_a_connection_dropped_mid_upload_is_never_processed(sftp_sandbox: Sandbo
 
 
 async def _upload(sandbox: Sandbox, name: str, data: bytes) -> None:
-    async with _raw_session(sandbox) as (_, sftp):
-        async with sftp.open(f"/inbound/{name}", "wb") as handle:
-            await handle.write(data)
+    async with _raw_session(sandbox) as (_, sftp), sftp.open(f"/inbound/{name}", "wb") as handle:
+        await handle.write(data)
 
 
 def test_a_file_over_the_size_limit_is_refused_whole(

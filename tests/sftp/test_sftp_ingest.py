@@ -46,7 +46,8 @@ def test_rows_are_created_then_unchanged_then_updated(
         stored = client.bills.retrieve(bill)
         assert (stored.amount_due, stored.amount_remaining) == (30050, 30050)
         assert str(stored.due_date) == "2025-03-01"
-        assert stored.payment_rules is not None and stored.payment_rules.max_amount == 30050
+        assert stored.payment_rules is not None
+        assert stored.payment_rules.max_amount == 30050
         person = client.customers.retrieve(customer)
         assert (person.name, person.phone) == ("Thando Mokoena", "+27821234567")
         assert person.metadata == {"sa_identification_number": "8501015800085"}
