@@ -23,6 +23,7 @@ from billkit.notebook.parameters import (
 )
 
 __all__ = [
+    "UploadingBillsParameters",
     "AccountBalanceParameters",
     "BillAmountDueParameters",
     "BillFormParameters",
@@ -315,3 +316,32 @@ class PaymentsReportParameters(NotebookParameters):
                 "needs no API"
             )
         return problems
+
+
+def _merchant_alias(value: str) -> str | None:
+    from billkit.billfiles.names import check_merchant_alias
+
+    try:
+        check_merchant_alias(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _bill_count(value: int) -> str | None:
+    return None if 4 <= value <= 1000 else "must be 4 to 1000 bills"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UploadingBillsParameters(NotebookParameters):
+    """Uploading bills (notebook 06): a daily billing file over SFTP, then the same bills by API."""
+
+    notebook_title: ClassVar[str] = "06 Uploading Bills"
+
+    merchant: str = parameter(
+        "acme", "your merchant alias, as in the billing file names", check=_merchant_alias
+    )
+    file_date: str = parameter(
+        "2025-02-02", "the first daily file's date, YYYY-MM-DD", check=_iso_date
+    )
+    bill_count: int = parameter(12, "how many bills the first daily file holds", check=_bill_count)
