@@ -23,7 +23,6 @@ from billkit.notebook.parameters import (
 )
 
 __all__ = [
-    "UploadingBillsParameters",
     "AccountBalanceParameters",
     "BillAmountDueParameters",
     "BillFormParameters",
@@ -31,6 +30,7 @@ __all__ = [
     "CustomerBalanceParameters",
     "PaymentsReportParameters",
     "QuickstartParameters",
+    "UploadingBillsParameters",
 ]
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
