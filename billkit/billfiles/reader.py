@@ -1,5 +1,5 @@
-"""Reading a billing file as a stream: its bytes checked as UTF-8 line by line, its records split by the
-standard `csv` module (RFC 4180 quoting, strict), never the whole file in memory.
+"""Reading a billing file as a stream: decoded as strict UTF-8 and split into records by the standard `csv`
+module (RFC 4180 quoting, strict), in chunks, never the whole file in memory.
 
 `read_records(stream)` yields `Record`s and raises `BillFileRejected` for what makes the whole file
 unusable: a size over `MAX_FILE_BYTES`, a byte-order mark, bytes that are not UTF-8 (a Latin-1 or
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -19,9 +20,9 @@ from billkit.billfiles.errors import BillFileRejected
 __all__ = ["MAX_FILE_BYTES", "Record", "read_records"]
 
 #: The largest billing file accepted: 64 MiB, about 400,000 rows of typical width. Split bigger loads
-#: into several files (a full file, then daily files).
+#: into several files (a full file, then daily files). A single field holds at most 131,072 characters
+#: (the csv module's own limit, left as it is).
 MAX_FILE_BYTES = 64 * 1024 * 1024
-#: A single field holds at most 131,072 characters: the csv module's own limit, left as it is.
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which costs a
@@ -35,48 +36,43 @@ class Record:
     fields: list[str]
 
 
-class _Lines:
-    """UTF-8 lines of a binary stream, counting lines and bytes as they go."""
+class _Limited(io.RawIOBase):
+    """The bytes of `stream`, refusing to go past `max_bytes`: the size is checked as the file is read."""
 
     def __init__(self, stream: BinaryIO, max_bytes: int) -> None:
         self._stream = stream
         self._max_bytes = max_bytes
-        self.line = 0
         self.size = 0
 
-    def __iter__(self) -> Iterator[str]:
-        decode = codecs.getdecoder("utf-8")
-        for raw in self._stream:
-            self.line += 1
-            self.size += len(raw)
-            if self.size > self._max_bytes:
-                raise BillFileRejected(
-                    "size",
-                    f"the file is larger than {self._max_bytes:,} bytes (the limit); "
-                    "split it into several files",
-                )
-            if self.line == 1 and raw.startswith(codecs.BOM_UTF8):
-                raise BillFileRejected(
-                    "encoding",
-                    "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM "
-                    "(in Excel: 'CSV UTF-8' adds one; use a plain UTF-8 export)",
-                )
-            try:
-                text, _ = decode(raw, "strict")
-            except UnicodeDecodeError as exc:
-                bad = raw[exc.start : exc.start + 1].hex()
-                raise BillFileRejected(
-                    "encoding",
-                    f"line {self.line} is not UTF-8 (byte 0x{bad} at column {exc.start + 1}); "
-                    "the file may be Latin-1 or Windows-1252: save it as UTF-8",
-                ) from None
-            yield text
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        self.size += len(data)
+        if self.size > self._max_bytes:
+            raise BillFileRejected(
+                "size",
+                f"the file is larger than {self._max_bytes:,} bytes (the limit); "
+                "split it into several files",
+            )
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def read_records(stream: BinaryIO, *, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Record]:
     """The header (row 0) and then each data row of a billing file read from `stream` (binary)."""
-    lines = _Lines(stream, max_bytes)
-    reader = csv.reader(lines, strict=True)
+    raw = _Limited(stream, max_bytes)
+    buffered = io.BufferedReader(raw, buffer_size=1 << 16)
+    if buffered.peek(3)[:3] == codecs.BOM_UTF8:
+        raise BillFileRejected(
+            "encoding",
+            "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM "
+            "(Excel's 'CSV UTF-8' adds one; use a plain UTF-8 export)",
+        )
+    # The C decoder and parser do the work; the Python code here runs once per record.
+    text = io.TextIOWrapper(buffered, encoding="utf-8", errors="strict", newline="")
+    reader = csv.reader(text, strict=True)
     row = 0
     start = 1
     while True:
@@ -87,12 +83,37 @@ def read_records(stream: BinaryIO, *, max_bytes: int = MAX_FILE_BYTES) -> Iterat
         except csv.Error as exc:
             raise BillFileRejected(
                 "csv",
-                f"line {lines.line} is not valid CSV ({exc}); quote a field holding a comma, quote "
-                'or line break whole, and double the quotes inside it ("a ""b"" c")',
+                f"line {reader.line_num} is not valid CSV ({exc}); quote a field holding a comma, "
+                'quote or line break whole, and double the quotes inside it ("a ""b"" c")',
             ) from None
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(stream, exc, after=reader.line_num) from None
         if fields:
             yield Record(row, start, fields)
             row += 1
-        start = lines.line + 1
+        start = reader.line_num + 1
     if row == 0:
         raise BillFileRejected("header", "the file is empty: it needs a header row")
+
+
+def _not_utf8(stream: BinaryIO, error: UnicodeDecodeError, *, after: int) -> BillFileRejected:
+    """Name the first line that is not UTF-8: the decoder reads ahead in chunks, so the line the parser
+    had reached is only a lower bound; a seekable stream is read again to find the line itself."""
+    where = f"after line {after}"
+    bad = error.object[error.start : error.start + 1].hex()
+    if stream.seekable():
+        stream.seek(0)
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where, bad = (
+                    f"line {number}, column {exc.start + 1}",
+                    line[exc.start : exc.start + 1].hex(),
+                )
+                break
+    return BillFileRejected(
+        "encoding",
+        f"the file is not UTF-8 (byte 0x{bad} at {where}); it may be Latin-1 or Windows-1252: "
+        "save it as UTF-8",
+    )

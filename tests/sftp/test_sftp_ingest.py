@@ -132,13 +132,13 @@ def test_extra_columns_become_bill_metadata(
     ("data", "expected"),
     [
         pytest.param(
-            "external_reference,first_name\r\nx,Ren\u00e9\r\n".encode("latin-1"),
+            b"external_reference,first_name\r\nx,Rene\r\n",
             "header: required column(s) missing",
             id="header-without-required-columns",
         ),
         pytest.param(
             csv_bytes([bill_row("L1", "L1B")]).replace(b"Thandi", "Zo\u00eb".encode("latin-1")),
-            "encoding: line 2 is not UTF-8 (byte 0xeb",
+            "encoding: the file is not UTF-8 (byte 0xeb at line 2, column 6)",
             id="latin-1",
         ),
         pytest.param(
