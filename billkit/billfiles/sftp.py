@@ -233,10 +233,8 @@ class BillFileSftp:
 
     def __init__(self, settings: SftpSettings, *, progress: bool = True) -> None:
         self._async = AsyncBillFileSftp(settings, progress=progress)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="billkit-sftp", daemon=True
-        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def settings(self) -> SftpSettings:
@@ -260,6 +258,12 @@ class BillFileSftp:
         self._run(self._async.remove(remote))
 
     def __enter__(self) -> Self:
+        if self._thread is not None:
+            raise SftpError("this BillFileSftp is already connected")
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="billkit-sftp", daemon=True
+        )
         self._thread.start()
         try:
             self._run(self._async.connect())
@@ -280,17 +284,21 @@ class BillFileSftp:
             self._stop()
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        if not self._thread.is_alive():
+        if self._loop is None or self._thread is None or not self._thread.is_alive():
             coroutine.close()
             raise SftpError("not connected: use `with BillFileSftp(settings) as sftp:`")
         future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         return future.result()
 
     def _stop(self) -> None:
-        stop: Callable[[], None] = self._loop.stop
-        self._loop.call_soon_threadsafe(stop)
-        self._thread.join()
-        self._loop.close()
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        stop: Callable[[], None] = loop.stop
+        loop.call_soon_threadsafe(stop)
+        thread.join()
+        loop.close()
+        self._loop = self._thread = None
 
     def __repr__(self) -> str:
         return f"BillFileSftp({self.settings!r})"
