@@ -31,7 +31,7 @@ class AppliedRow:
 def apply_file_row(store: Store, row: BillRow, *, now: float) -> AppliedRow:
     """Apply `row`; the domain's refusals (`RuleViolation`, `NotFound`, ...) say why one cannot be."""
     customer, customer_changed = _customer(store, row, now=now)
-    bill = store.bills.find(row.bill_reference)
+    bill = store.bills.find_by_reference(row.bill_reference)
     if bill is None:
         fields: dict[str, Any] = {
             "external_reference": row.bill_reference,
@@ -73,7 +73,7 @@ def _customer(store: Store, row: BillRow, *, now: float) -> tuple[dict[str, Any]
         for name, value in (("name", row.name), ("email", row.email), ("phone", row.phone))
         if value is not None
     }
-    customer = store.customers.find(row.external_reference)
+    customer = store.customers.find_by_reference(row.external_reference)
     if customer is None:
         fields: dict[str, Any] = {"external_reference": row.external_reference, **wanted}
         if row.identity:

@@ -63,15 +63,7 @@ async def ingest_file(
             file = BillFileName.parse(name, merchant=runtime.settings.merchant)
             await asyncio.to_thread(_check_whole, upload, file, max_bytes)
         except BillFileRejected as rejected:
-            whole: ResultRow = (
-                0,
-                "",
-                "",
-                "rejected",
-                "",
-                "",
-                f"{rejected.part}: {rejected.message}",
-            )
+            whole = _rejected(0, "", "", f"{rejected.part}: {rejected.message}")
             with partial.open("w", encoding="utf-8", newline="") as out:
                 write_results([whole], out)
             with store.transaction():
