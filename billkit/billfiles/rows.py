@@ -166,7 +166,7 @@ class FileLayout:
             bill_reference,
             due_text,
             currency_text,
-        ) = (text.strip() for text in self._pick([*fields, ""]))
+        ) = map(str.strip, self._pick([*fields, ""]))
         # Each check has a fast path for a good value; the helper words the problem otherwise.
         if not (
             _REFERENCE.fullmatch(external_reference) and len(external_reference) <= REFERENCE_MAX
@@ -220,18 +220,19 @@ class FileLayout:
                 )
         if problems:
             return RowRejected(row, external_reference, bill_reference, tuple(problems))
+        # Positional: measurably cheaper than keywords over 100,000 rows; the order is BillRow's.
         return BillRow(
-            row=row,
-            external_reference=external_reference,
-            name=name,
-            email=email or None,
-            phone=phone,
-            identity=identity,
-            bill_reference=bill_reference,
-            currency=currency,
-            amount_due=amount_due,
-            due_date=due_date,
-            metadata=metadata,
+            row,
+            external_reference,
+            name,
+            email or None,
+            phone,
+            identity,
+            bill_reference,
+            currency,
+            amount_due,
+            due_date,
+            metadata,
         )
 
     @cached_property
@@ -285,8 +286,10 @@ def _identity(passport: str, sa_id: str, problems: list[FieldProblem]) -> dict[s
 def _phone(text: str, country: str, problems: list[FieldProblem]) -> str | None:
     if not text:
         return None
-    compact = text if text.isdigit() else text.translate(_PHONE_PUNCTUATION)
     code = _CALLING_CODES.get(country)
+    if code == "27" and len(text) == 10 and text[0] == "0" and text.isdigit():
+        return f"+27{text[1:]}"  # the common case of a za file, a local mobile number
+    compact = text if text.isdigit() else text.translate(_PHONE_PUNCTUATION)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
     elif code is not None and compact.isdigit():
@@ -359,6 +362,7 @@ def _amount(text: str, currency: str, problems: list[FieldProblem]) -> int:
 def _date(text: str, problems: list[FieldProblem]) -> date | None:
     if not text:
         return None
+    # fromisoformat also reads 20250220 and other ISO forms: the pattern holds the file to YYYY-MM-DD.
     if _DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)
