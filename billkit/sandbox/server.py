@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 
 from billkit._redact import redact
 from billkit.errors import ConfigurationError
-from billkit.sandbox.app import BACKGROUND_SERVICES, BackgroundService, create_app
+from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
@@ -188,7 +188,7 @@ def prepare(settings: SandboxSettings) -> Prepared:
     except BaseException:
         sock.close()
         raise
-    services = list(BACKGROUND_SERVICES)
+    services: list[BackgroundService] = []
     sftp: SftpInfo | None = None
     if settings.sftp_port is not None:
         try:

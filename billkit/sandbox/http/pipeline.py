@@ -24,11 +24,11 @@ from billkit.sandbox.domain.errors import DuplicateReference, MissingField, NotF
 from billkit.sandbox.http.auth import authenticate
 from billkit.sandbox.http.body import read_body
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
+from billkit.sandbox.http.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
+from billkit.sandbox.http.validation import QueryParser
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
 from billkit.sandbox.schemas.common import NoQuery
 from billkit.sandbox.store import Scope, StoredResponse
-from billkit.sandbox.validation import QueryParser
 
 __all__ = ["IDEMPOTENCY_KEY_HEADER", "REPLAYED_HEADER", "as_api_error", "problem_response", "route"]
 

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.domain.payments import ObligationKind, PaymentIntent
+from billkit.sandbox.domain.refusals import payer_words
 from billkit.sandbox.pages.forms import (
     MAX_FORM_BYTES,
     PageError,
@@ -31,7 +32,7 @@ from billkit.sandbox.pages.views import (
     Subject,
     balance_view,
     bill_view,
-    explain_refusal,
+    money,
     payment_request_view,
     receipt,
 )
@@ -147,7 +148,7 @@ def _submit(runtime: Runtime, target_id: str, body: bytes) -> Response:
             with store.savepoint():  # a refusal leaves nothing half-written
                 paid = payments.pay(store, subject.kind, subject.obj["id"], intent, now=now)
         except RuleViolation as violation:
-            return refused(422, explain_refusal(view, subject, amount, violation.message))
+            return refused(422, payer_words(violation, money))
         shown = receipt(view, paid.payment, paid.paid)
         store.page_receipts.add(form.token, target_id, shown, now=now)
     return render("receipt.html", 200, receipt=shown, target_id=target_id, repeated=False)

@@ -4,62 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
+from billkit.sandbox.http.endpoint import REQUIRED, Json, RequestContext, Routes
 from billkit.sandbox.schemas.billing import Account, AccountCreate, AccountUpdate
 from billkit.sandbox.services import billing
 from billkit.sandbox.services.lookup import find_json
-from billkit.sandbox.validation import BodyParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
 
-_TAG = "accounts"
+routes = Routes(tag="accounts")
 
 
+@routes.post(
+    "/billing/accounts",
+    body=AccountCreate,
+    response=Account,
+    idempotency=REQUIRED,
+    errors=(404, 409, 422),
+)
 def create_account(context: RequestContext) -> dict[str, Any]:
+    """Create an account, for an existing customer or a new one"""
     return billing.create_account(context.store, context.body, now=context.now)
 
 
+@routes.get("/billing/accounts/{account}", response=Account)
 def retrieve_account(context: RequestContext) -> Json:
+    """Retrieve an account"""
     return Json(find_json(context.store, "account", context.path_params["account"]))
 
 
+@routes.patch("/billing/accounts/{account}", body=AccountUpdate, response=Account, errors=(422,))
 def update_account(context: RequestContext) -> dict[str, Any]:
+    """Update an account (balance replaces, metadata merges)"""
     reference = context.path_params["account"]
     return billing.update_account(context.store, reference, context.body, now=context.now)
-
-
-ENDPOINTS = (
-    Endpoint(
-        "POST",
-        "/billing/accounts",
-        create_account,
-        "Create an account, for an existing customer or a new one",
-        _TAG,
-        201,
-        Account,
-        idempotency=Idempotency.REQUIRED,
-        body=BodyParser(AccountCreate),
-        errors=(404, 409, 422),
-    ),
-    Endpoint(
-        "GET",
-        "/billing/accounts/{account}",
-        retrieve_account,
-        "Retrieve an account",
-        _TAG,
-        200,
-        Account,
-    ),
-    Endpoint(
-        "PATCH",
-        "/billing/accounts/{account}",
-        update_account,
-        "Update an account (balance replaces, metadata merges)",
-        _TAG,
-        200,
-        Account,
-        idempotency=Idempotency.OPTIONAL,
-        body=BodyParser(AccountUpdate),
-        errors=(422,),
-    ),
-)

@@ -6,18 +6,29 @@ from __future__ import annotations
 from typing import Any
 
 from billkit.sandbox.domain.payments import PaymentIntent
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
-from billkit.sandbox.problems import ApiError, FieldProblem
+from billkit.sandbox.http.endpoint import REQUIRED, RequestContext, Routes
+from billkit.sandbox.http.problems import ApiError, FieldProblem
 from billkit.sandbox.schemas.sandbox import PAYMENT_TARGETS, Payment, PaymentCreate
 from billkit.sandbox.services import payments
-from billkit.sandbox.validation import BodyParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
+
+routes = Routes(tag="sandbox")
 
 _TARGETS: tuple[payments.PaymentTarget, ...] = (*PAYMENT_TARGETS, "payment_request")
 
 
+@routes.post(
+    "/_sandbox/payments",
+    body=PaymentCreate,
+    response=Payment,
+    idempotency=REQUIRED,
+    errors=(404, 422),
+    description="Checked against the obligation's payment_rules; emits obligation.amount_applied. "
+    "A payment request is paid in full only, and emits payment_request.paid.",
+)
 def create_payment(context: RequestContext) -> dict[str, Any]:
+    """Apply a payment to a bill, an account balance or a customer balance"""
     body = context.body
     named = [target for target in _TARGETS if target in body]
     if len(named) != 1:
@@ -36,21 +47,3 @@ def create_payment(context: RequestContext) -> dict[str, Any]:
     (target,) = named
     paid = payments.pay(context.store, target, body[target], intent, now=context.now, field=target)
     return paid.payment
-
-
-ENDPOINTS = (
-    Endpoint(
-        "POST",
-        "/_sandbox/payments",
-        create_payment,
-        "Apply a payment to a bill, an account balance or a customer balance",
-        "sandbox",
-        201,
-        Payment,
-        idempotency=Idempotency.REQUIRED,
-        body=BodyParser(PaymentCreate),
-        errors=(404, 422),
-        description="Checked against the obligation's payment_rules; emits obligation.amount_applied. "
-        "A payment request is paid in full only, and emits payment_request.paid.",
-    ),
-)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import MissingField, RuleViolation
@@ -44,7 +44,7 @@ def create_customer(
 ) -> dict[str, Any]:
     """A new customer; `where` is the field path when it is nested in another create."""
     customer = billing.new_customer(fields, customer_id=new_id("bcus_"), where=where)
-    insert_new(store, "customer", customer, field=join(where, "external_reference"))
+    insert_new(store, "customer", customer, field=join(where, "external_reference"), now=now)
     return customer
 
 
@@ -62,7 +62,7 @@ def create_account(
     account = billing.new_account(
         fields, account_id=new_id("bacc_"), customer_id=customer["id"], where=where
     )
-    insert_new(store, "account", account, field=join(where, "external_reference"))
+    insert_new(store, "account", account, field=join(where, "external_reference"), now=now)
     return account
 
 
@@ -72,23 +72,34 @@ def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> dict[
     bill = billing.new_bill(
         fields, bill_id=new_id("bill_"), customer=customer, account=account, today=_day(now)
     )
-    insert_new(store, "bill", bill, field="external_reference")
+    insert_new(store, "bill", bill, field="external_reference", now=now)
     return bill
 
 
 def update_customer(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_customer(find(store, "customer", reference), changes)
-    store.customers.update(updated)
-    return updated
+    return _update_balance_holder(store, "customer", reference, changes, now=now)
 
 
 def update_account(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_account(find(store, "account", reference), changes)
-    store.accounts.update(updated)
+    return _update_balance_holder(store, "account", reference, changes, now=now)
+
+
+def _update_balance_holder(
+    store: Store,
+    kind: Literal["customer", "account"],
+    reference: str,
+    changes: Mapping[str, Any],
+    *,
+    now: float,
+) -> dict[str, Any]:
+    """PATCH a customer or an account: `balance` replaces, `metadata` merges."""
+    update = billing.update_customer if kind == "customer" else billing.update_account
+    updated = update(find(store, kind, reference), changes)
+    store.objects(kind).update(updated, at=now)
     return updated
 
 
@@ -97,7 +108,7 @@ def update_bill(
 ) -> dict[str, Any]:
     current = find(store, "bill", reference)
     updated = billing.update_bill(current, changes, owners=lambda: _current_owners(store, current))
-    store.bills.update(updated)
+    store.bills.update(updated, at=now)
     return updated
 
 
@@ -108,13 +119,13 @@ def revise_bill(
     revised = billing.revise_bill(
         find(store, "bill", reference), amount_due=amount_due, due_date=due_date
     )
-    store.bills.update(revised)
+    store.bills.update(revised, at=now)
     return revised
 
 
 def void_bill(store: Store, reference: str, *, now: float) -> dict[str, Any]:
     voided = billing.void_bill(find(store, "bill", reference))
-    store.bills.update(voided)
+    store.bills.update(voided, at=now)
     return voided
 
 
@@ -149,6 +160,7 @@ def _owners(
     if nested is not None and customer_value is not None:
         raise RuleViolation(
             "give the new account's customer inside it or as the bill's customer, not both",
+            code="customer_given_twice",
             field="account.customer",
         )
     if nested is not None:
@@ -158,6 +170,7 @@ def _owners(
     else:
         raise RuleViolation(
             "a new account needs a customer: inside it, or as the bill's customer",
+            code="account_needs_customer",
             field="account.customer",
         )
     account = create_account(store, account_value, now=now, customer=customer, where="account")
@@ -172,12 +185,14 @@ def _check_same_customer(
         raise RuleViolation(
             f"account {account['id']} already belongs to customer {owner['id']}: "
             "a new customer cannot own it",
+            code="account_of_another_customer",
             field="customer",
         )
     named = find(store, "customer", customer_value, field="customer")
     if named["id"] != owner["id"]:
         raise RuleViolation(
             f"account {account['id']} belongs to customer {owner['id']}, not {named['id']}",
+            code="account_of_another_customer",
             field="customer",
         )
 

@@ -48,11 +48,13 @@ def apply_file_row(store: Store, row: BillRow, *, now: float) -> AppliedRow:
     if bill["customer_id"] != customer["id"]:
         raise RuleViolation(
             f"bill {bill['id']} belongs to customer {bill['customer_id']}, not {customer['id']}",
+            code="file_bill_other_customer",
             field="bill_reference",
         )
     if bill["currency"] != row.currency:
         raise RuleViolation(
             f"bill {bill['id']} is in {bill['currency']}; a file cannot change its currency",
+            code="file_currency_change",
             field="currency",
         )
     due_date = None if row.due_date is None else row.due_date.isoformat()

@@ -29,6 +29,7 @@ from billkit.sandbox.store.outbox import Outbox
 from billkit.sandbox.store.paging import Page, UnknownCursor
 from billkit.sandbox.store.payment_requests import PaymentRequestTable
 from billkit.sandbox.store.receipts import PageReceipts
+from billkit.sandbox.store.versions import Versions
 from billkit.sandbox.store.webhooks import WebhookEndpoints
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
 #: What `POST /_sandbox/reset` empties, children before parents. The key, the webhook secret, the endpoint
 #: and the clock are kept.
 _RESET_TABLES = (
+    "versions",
     "bill_file_rows",
     "bill_files",
     "page_receipts",
@@ -65,9 +67,10 @@ class Store:
     def __init__(self, database: Database) -> None:
         self.database = database
         connection = database.connection
-        self.customers = ObjectTable(connection, "customer")
-        self.accounts = ObjectTable(connection, "account")
-        self.bills = ObjectTable(connection, "bill")
+        self.versions = Versions(connection)
+        self.customers = ObjectTable(connection, "customer", self.versions)
+        self.accounts = ObjectTable(connection, "account", self.versions)
+        self.bills = ObjectTable(connection, "bill", self.versions)
         self.payment_requests = PaymentRequestTable(connection)
         self.page_receipts = PageReceipts(connection)
         self.bill_files = BillFiles(connection)
@@ -106,7 +109,7 @@ class Store:
 
     def record_payment(self, applied: AppliedPayment, *, now: float) -> None:
         """Write everything `applied` changes: the obligation, the payment, its event and delivery."""
-        self.objects(applied.kind).update(applied.obligation)
+        self.objects(applied.kind).update(applied.obligation, at=now)
         self.events.add_payment(applied.payment)
         self.add_event(applied.event, now=now)
 
