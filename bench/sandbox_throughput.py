@@ -64,8 +64,8 @@ def serve(kind: str, db: str) -> None:
 
     settings = SandboxSettings(db=db, api_key=API_KEY)
     if kind == "sandbox":
-        sock, runtime, started = prepare(settings)
-        app = create_app(settings, runtime=runtime)
+        sock, runtime, started, services = prepare(settings)
+        app = create_app(settings, runtime=runtime, services=services)
         base_url = started.base_url
     else:
         # A bill as the sandbox answers it, so both servers send the same number of bytes.

@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.notebook.runner.cli",
         "run the quickstart notebooks and the report against the embedded sandbox",
     ),
+    "upload": (
+        "billkit.billfiles.cli",
+        "upload a billing file over SFTP and write its results beside it",
+    ),
     "report": (
         "billkit.report.cli",
         "run the payments report notebook into an executed notebook and a standalone HTML report",

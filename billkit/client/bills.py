@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from billkit.client._base import Call
 from billkit.client._models import Bill
 from billkit.client._params import NewAccount, NewCustomer
 from billkit.client._resource import AsyncResource, ResourceCalls, SyncResource
 from billkit.errors import InvalidArgumentError
+
+if TYPE_CHECKING:  # pandas loads only when a bulk load is made: `import billkit.client` stays light
+    import pandas as pd
+
+    from billkit.client.bulk import Rows
 
 __all__ = ["AsyncBills", "BillCreateParams", "BillUpdateParams", "Bills"]
 
@@ -43,6 +48,9 @@ class BillUpdateParams(TypedDict, total=False):
     #: Merged into the stored metadata; a key set to None is removed.
     metadata: Mapping[str, str | None]
 
+
+#: The `source` a load is keyed under when none is named.
+DEFAULT_SOURCE = "create_many"
 
 BILLS = ResourceCalls(
     name="bills",
@@ -78,6 +86,23 @@ class Bills(SyncResource):
         """The bill with this ID (`bill_...`) or external_reference."""
         return self._send(BILLS.retrieve(bill))
 
+    def create_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = 8,
+        source: str = DEFAULT_SOURCE,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Create one bill per row (a DataFrame or mappings of `create`'s fields), `concurrency` at a
+        time; one outcome per row (`billkit.client.bulk`). Run again after an interruption with the same
+        `source` (the file's name, say) and nothing is created twice."""
+        from billkit.client import bulk
+
+        return bulk.load_sync(
+            self.create, rows, concurrency=concurrency, source=source, progress=progress
+        )
+
     def update(
         self, bill: str, *, idempotency_key: str | None = None, **params: Unpack[BillUpdateParams]
     ) -> Bill:
@@ -99,6 +124,20 @@ class AsyncBills(AsyncResource):
 
     async def retrieve(self, bill: str) -> Bill:
         return await self._send(BILLS.retrieve(bill))
+
+    async def create_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = 8,
+        source: str = DEFAULT_SOURCE,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        from billkit.client import bulk
+
+        return await bulk.load_async(
+            self.create, rows, concurrency=concurrency, source=source, progress=progress
+        )
 
     async def update(
         self, bill: str, *, idempotency_key: str | None = None, **params: Unpack[BillUpdateParams]

@@ -21,6 +21,7 @@ from billkit.notebook.specs import (
     CommonOperationsParameters,
     CustomerBalanceParameters,
     PaymentsReportParameters,
+    UploadingBillsParameters,
 )
 
 __all__ = ["NOTEBOOKS", "NOTEBOOKS_DIR", "NOTEBOOKS_PACKAGE", "CatalogEntry", "entry_for"]
@@ -64,6 +65,7 @@ NOTEBOOKS: tuple[CatalogEntry, ...] = (
     CatalogEntry("03_account_balance.ipynb", AccountBalanceParameters),
     CatalogEntry("04_common_operations.ipynb", CommonOperationsParameters),
     CatalogEntry("05_bill_form.ipynb", BillFormParameters),
+    CatalogEntry("06_uploading_bills.ipynb", UploadingBillsParameters),
     CatalogEntry("10_payments_report.ipynb", PaymentsReportParameters, hide_code=True),
 )
 

@@ -31,6 +31,7 @@ __all__ = [
     "CustomerBalanceParameters",
     "PaymentsReportParameters",
     "QuickstartParameters",
+    "UploadingBillsParameters",
 ]
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -312,3 +313,33 @@ class PaymentsReportParameters(NotebookParameters):
                 "needs no API"
             )
         return problems
+
+
+def _merchant_alias(value: str) -> str | None:
+    from billkit.billfiles.names import check_merchant_alias
+
+    try:
+        check_merchant_alias(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _bill_count(value: int) -> str | None:
+    return None if 4 <= value <= 1000 else "must be 4 to 1000 bills"
+
+
+class UploadingBillsParameters(NotebookParameters):
+    """Uploading bills (notebook 06): a daily billing file over SFTP, then the same bills by API."""
+
+    notebook_title: ClassVar[str] = "06 Uploading Bills"
+
+    merchant: Annotated[str, checked(_merchant_alias)] = Field(
+        "acme", description="your merchant alias, as in the billing file names"
+    )
+    file_date: Annotated[str, checked(_iso_date)] = Field(
+        "2025-02-02", description="the first daily file's date, YYYY-MM-DD"
+    )
+    bill_count: Annotated[int, checked(_bill_count)] = Field(
+        12, description="how many bills the first daily file holds"
+    )

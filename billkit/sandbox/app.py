@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -34,6 +34,7 @@ from billkit.sandbox.routes import (
     control,
     customers,
     events,
+    files,
     payment_requests,
     payments,
     versions,
@@ -42,7 +43,7 @@ from billkit.sandbox.routes import (
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
 
-__all__ = ["create_app"]
+__all__ = ["BackgroundService", "create_app"]
 
 logger = logging.getLogger("billkit.sandbox")
 
@@ -57,8 +58,12 @@ _ROUTES = (
     webhook_endpoints.routes,
     billing_lists.routes,
     versions.routes,
+    files.routes,
     control.routes,
 )
+
+#: A service run while the app serves, given the started runtime: the SFTP door (contract §9), say.
+BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
 
 
 def create_app(
@@ -67,13 +72,15 @@ def create_app(
     runtime: Runtime | None = None,
     extra_routes: Iterable[BaseRoute] = (),
     deliver_webhooks: bool = True,
+    services: Iterable[BackgroundService] = (),
 ) -> Starlette:
     """The sandbox app. It opens its runtime at start-up, unless handed one already started (the server
     does that, so a bad database is reported before a port is served); either way it closes it at shutdown.
     `extra_routes` are served but not described in /openapi.json; `deliver_webhooks=False` runs no
-    delivery worker (tests of the request path alone)."""
+    delivery worker (tests of the request path alone); `services` run beside it while serving."""
     endpoints = [endpoint for routes in _ROUTES for endpoint in routes.endpoints]
     openapi = build_openapi(endpoints, version=billkit.__version__)
+    chosen_services = list(services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -83,6 +90,8 @@ def create_app(
             async with AsyncExitStack() as stack:
                 if deliver_webhooks:
                     await stack.enter_async_context(delivery_service(started))
+                for service in chosen_services:
+                    await stack.enter_async_context(service(started))
                 yield
         finally:
             started.close()

@@ -2,7 +2,7 @@
 
 Once it accepts connections it prints one JSON line on standard output:
     {"base_url": "http://127.0.0.1:8787", "api_key": "sk_test_...", "webhook_secret": "whsec_..."}
-and logs to standard error. SIGINT or SIGTERM stop it cleanly (exit status 0).
+(with `"sftp": {"host", "port", "username", "host_key_fingerprint"}` when --sftp-port is given) and logs to standard error. SIGINT or SIGTERM stop it cleanly (exit status 0).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from billkit.sandbox.server import SandboxServer, StartedSandbox, prepare, uvico
 from billkit.sandbox.settings import (
     DATA_DIR_ENV,
     DEFAULT_HOST,
+    DEFAULT_MERCHANT,
     DEFAULT_PORT,
     MEMORY_DB,
     SandboxSettings,
@@ -61,6 +62,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="default",
         help="webhook retry delays: default, fast, or seconds such as 1,5,30 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--merchant",
+        default=DEFAULT_MERCHANT,
+        help="the merchant alias in billing file names and reports (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--sftp-port",
+        type=int,
+        help="also serve SFTP for billing files on this port; 0 picks a free one (default: no SFTP)",
+    )
+    parser.add_argument(
+        "--sftp-authorized-key",
+        help="a public key file (authorized_keys format) the merchant user may log in with",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> SandboxSettings:
@@ -74,6 +89,9 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             webhook_secret=args.webhook_secret,
             retry_schedule=parse_retry_schedule(args.retry_schedule),
             access_log=True,
+            merchant=args.merchant,
+            sftp_port=args.sftp_port,
+            sftp_authorized_key=args.sftp_authorized_key,
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
@@ -83,11 +101,11 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     log_to_stderr([settings.api_key, settings.webhook_secret])
     try:
-        sock, runtime, started = prepare(settings)
+        sock, runtime, started, services = prepare(settings)
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
     log_to_stderr([started.api_key, started.signing_secret])
-    app = create_app(settings, runtime=runtime)
+    app = create_app(settings, runtime=runtime, services=services)
     server = SandboxServer(
         uvicorn_config(app, access_log=settings.access_log), on_ready=lambda: _announce(started)
     )

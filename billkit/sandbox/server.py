@@ -20,29 +20,35 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import uvicorn
 from starlette.applications import Starlette
 
 from billkit._redact import redact
 from billkit.errors import ConfigurationError
-from billkit.sandbox.app import create_app
+from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
+    DEFAULT_MERCHANT,
     MEMORY_DB,
     SandboxSettings,
     parse_retry_schedule,
 )
+from billkit.sandbox.sftp.host_key import fingerprint
+from billkit.sandbox.sftp.server import USERNAME, open_sftp_door
 
 if TYPE_CHECKING:
+    from billkit.billfiles.settings import SftpSettings
     from billkit.client import Client
 
 __all__ = [
+    "Prepared",
     "Sandbox",
     "SandboxServer",
+    "SftpInfo",
     "StartedSandbox",
     "base_url_of",
     "bind_socket",
@@ -126,6 +132,24 @@ class SandboxServer(uvicorn.Server):
 
 
 @dataclass(frozen=True)
+class SftpInfo:
+    """Where the sandbox serves SFTP (contract §9): what `billkit.billfiles.SftpSettings` needs."""
+
+    host: str
+    port: int
+    username: str
+    host_key_fingerprint: str
+
+    def as_json_object(self) -> dict[str, Any]:
+        return {
+            "host": self.host,
+            "port": self.port,
+            "username": self.username,
+            "host_key_fingerprint": self.host_key_fingerprint,
+        }
+
+
+@dataclass(frozen=True)
 class StartedSandbox:
     """What a client needs to use a running sandbox (the command line prints it as one JSON line)."""
 
@@ -134,31 +158,57 @@ class StartedSandbox:
     signing_secret: str = field(repr=False)
     endpoint_registered: bool
     clock: SandboxClock = field(repr=False)
+    sftp: SftpInfo | None = None
 
-    def as_json_object(self) -> dict[str, str]:
-        """The start-up line: `webhook_secret` only when an endpoint is registered (contract §1)."""
-        shown = {"base_url": self.base_url, "api_key": self.api_key}
+    def as_json_object(self) -> dict[str, Any]:
+        """The start-up line: `webhook_secret` only when an endpoint is registered, `sftp` only when
+        SFTP is served (contract §1, §9)."""
+        shown: dict[str, Any] = {"base_url": self.base_url, "api_key": self.api_key}
         if self.endpoint_registered:
             shown["webhook_secret"] = self.signing_secret
+        if self.sftp is not None:
+            shown["sftp"] = self.sftp.as_json_object()
         return shown
 
 
-def prepare(settings: SandboxSettings) -> tuple[socket.socket, Runtime, StartedSandbox]:
-    """Bind the socket and open the runtime: everything that can fail, before serving anything."""
+class Prepared(NamedTuple):
+    """A sandbox ready to serve: its HTTP socket, runtime, what it announces, its background services."""
+
+    sock: socket.socket
+    runtime: Runtime
+    started: StartedSandbox
+    services: list[BackgroundService]
+
+
+def prepare(settings: SandboxSettings) -> Prepared:
+    """Bind the sockets and open the runtime: everything that can fail, before serving anything."""
     sock = bind_socket(settings.host, settings.port)
     try:
         runtime = Runtime.start(settings)
     except BaseException:
         sock.close()
         raise
+    services: list[BackgroundService] = []
+    sftp: SftpInfo | None = None
+    if settings.sftp_port is not None:
+        try:
+            door = open_sftp_door(settings, runtime, bind_socket(settings.host, settings.sftp_port))
+        except BaseException:
+            runtime.close()
+            sock.close()
+            raise
+        host, port = door.sock.getsockname()[:2]
+        sftp = SftpInfo(host, port, USERNAME, fingerprint(door.host_key))
+        services.append(door.service)
     started = StartedSandbox(
         base_url_of(sock),
         runtime.api_key,
         runtime.signing_secret,
         runtime.has_webhook_endpoint(),
         runtime.clock,
+        sftp,
     )
-    return sock, runtime, started
+    return Prepared(sock, runtime, started, services)
 
 
 class Sandbox:
@@ -178,7 +228,12 @@ class Sandbox:
         retry_schedule: str | Sequence[float] = "default",
         host: str = DEFAULT_HOST,
         port: int = 0,
+        merchant: str = DEFAULT_MERCHANT,
+        sftp: bool = False,
+        sftp_port: int = 0,
+        sftp_authorized_key: str | None = None,
     ) -> None:
+        """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9."""
         schedule = (
             parse_retry_schedule(retry_schedule)
             if isinstance(retry_schedule, str)
@@ -192,6 +247,9 @@ class Sandbox:
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             retry_schedule=schedule,
+            merchant=merchant,
+            sftp_port=sftp_port if sftp else None,
+            sftp_authorized_key=sftp_authorized_key,
         )
         self._started: StartedSandbox | None = None
         self._server: SandboxServer | None = None
@@ -201,9 +259,9 @@ class Sandbox:
     def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("this sandbox is already running")
-        sock, runtime, started = prepare(self.settings)
+        sock, runtime, started, services = prepare(self.settings)
         ready = threading.Event()
-        app = create_app(self.settings, runtime=runtime)
+        app = create_app(self.settings, runtime=runtime, services=services)
         server = SandboxServer(uvicorn_config(app, access_log=False), on_ready=ready.set)
         self._server = server
         self._thread = threading.Thread(
@@ -262,6 +320,32 @@ class Sandbox:
         `billkit.WebhookReceiver(sandbox.webhook_secret, clock=sandbox.now)`.
         """
         return self._info().clock.now()
+
+    @property
+    def sftp(self) -> SftpInfo:
+        """Where SFTP is served (host, port, username, host_key_fingerprint); needs `sftp=True`."""
+        info = self._info().sftp
+        if info is None:
+            raise RuntimeError(
+                "this sandbox serves no SFTP: start it with billkit.Sandbox(sftp=True)"
+            )
+        return info
+
+    def sftp_settings(self, **overrides: Any) -> SftpSettings:
+        """`billkit.billfiles.SftpSettings` for this sandbox's SFTP: its API key as password, its host
+        key pinned by fingerprint. `overrides` replace any of them (a key_file instead, say)."""
+        from billkit.billfiles.settings import SftpSettings
+
+        info = self.sftp
+        options: dict[str, Any] = {
+            "host": info.host,
+            "port": info.port,
+            "username": info.username,
+            "password": self.api_key,
+            "host_key_fingerprint": info.host_key_fingerprint,
+            **overrides,
+        }
+        return SftpSettings(**options)
 
     def client(self, **options: Any) -> Client:
         """A `billkit.Client` pointed at this sandbox; `options` go to the client (max_retries, ledger, ...)."""

@@ -14,12 +14,14 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from billkit.billfiles.names import check_merchant_alias
 from billkit.errors import ConfigurationError
 from billkit.keys import api_key_type, is_well_formed_api_key, redact, webhook_secret_problem
 
 __all__ = [
     "DATA_DIR_ENV",
     "DEFAULT_HOST",
+    "DEFAULT_MERCHANT",
     "DEFAULT_PORT",
     "DEFAULT_RETRY_SCHEDULE",
     "FAST_RETRY_SCHEDULE",
@@ -34,6 +36,7 @@ __all__ = [
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+DEFAULT_MERCHANT = "sandbox"
 MEMORY_DB = ":memory:"
 DATA_DIR_ENV = "BILLKIT_DATA_DIR"
 DB_FILE_NAME = "sandbox.sqlite3"
@@ -126,6 +129,12 @@ class SandboxSettings:
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     #: Log one line per request (the command line does; the embedded sandbox stays quiet).
     access_log: bool = False
+    #: The merchant alias in billing file names and reports (contract §1, §9).
+    merchant: str = DEFAULT_MERCHANT
+    #: Serve SFTP on this port too (0: a free one); None: no SFTP (contract §9).
+    sftp_port: int | None = None
+    #: A file of public keys (authorized_keys format) the `merchant` user may also log in with.
+    sftp_authorized_key: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
@@ -142,6 +151,25 @@ class SandboxSettings:
             check_webhook_url(self.webhook_url)
         if self.webhook_secret is not None:
             check_webhook_secret(self.webhook_secret)
+        try:
+            check_merchant_alias(self.merchant)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        if self.sftp_port is not None and (
+            isinstance(self.sftp_port, bool)
+            or not isinstance(self.sftp_port, int)
+            or not 0 <= self.sftp_port <= 65535
+        ):
+            raise ConfigurationError(
+                f"sftp port must be 0 (any free port) to 65535, not {self.sftp_port!r}"
+            )
+        if self.sftp_authorized_key is not None:
+            if self.sftp_port is None:
+                raise ConfigurationError("an SFTP authorized key needs SFTP: give an sftp port too")
+            if not Path(self.sftp_authorized_key).is_file():
+                raise ConfigurationError(
+                    f"sftp authorized key {self.sftp_authorized_key!r} is not a file"
+                )
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
             for delay in self.retry_schedule
@@ -158,5 +186,6 @@ class SandboxSettings:
         return (
             f"SandboxSettings(db={self.db!r}, host={self.host!r}, port={self.port}, "
             f"api_key={redact(self.api_key)!r}, webhook_url={self.webhook_url!r}, "
-            f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r})"
+            f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r}, "
+            f"merchant={self.merchant!r}, sftp_port={self.sftp_port!r})"
         )

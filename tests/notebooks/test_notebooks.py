@@ -112,6 +112,23 @@ def bill_form(records: dict[str, Any]) -> None:
     assert records["mistake_fields"] == ["amount"]
 
 
+def uploading_bills(records: dict[str, Any]) -> None:
+    assert records["problem_fields"] == [[3, "amount_due"], [6, "passport_number"]]
+    assert records["problems_after_fix"] == 0
+    # the customer billed in USD refuses its ZAR bill; the next day's file carries it in USD
+    assert records["day_one_summary"] == {
+        "created": 11,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+    }
+    assert records["day_two_summary"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert records["resend_summary"] == {"created": 0, "updated": 0, "unchanged": 11, "rejected": 1}
+    assert records["api_statuses"] == {"created": 11}
+    assert records["api_rerun_statuses"] == {"replayed": 11}
+    assert records["api_same_bills"] is True
+
+
 def payments_report(records: dict[str, Any]) -> None:
     """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
     from billkit.analysis.demo_data import populate
@@ -140,6 +157,7 @@ EXPECTED: dict[str, Expected] = {
     "03_account_balance": Expected(account_balance, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "04_common_operations": Expected(common_operations, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "05_bill_form": Expected(bill_form, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
+    "06_uploading_bills": Expected(uploading_bills, {"api_key": API_KEY}, (API_KEY,)),
     "10_payments_report": Expected(payments_report, {"api_key": API_KEY}, (API_KEY,)),
 }
 

@@ -41,6 +41,8 @@ DESCRIBED = {
     "/_sandbox/clock": {"get", "post"},
     "/_sandbox/versions": {"get"},
     "/_sandbox/reset": {"post"},
+    "/_sandbox/files": {"get"},
+    "/_sandbox/files/{file}": {"get"},
 }
 
 OPENAPI: dict[str, Any] = create_app(SandboxSettings()).state.openapi

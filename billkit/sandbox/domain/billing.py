@@ -24,6 +24,7 @@ __all__ = [
     "new_account",
     "new_bill",
     "new_customer",
+    "revise_bill",
     "update_account",
     "update_bill",
     "update_customer",
@@ -154,6 +155,34 @@ def update_bill(
         bill["status"] = "paid" if bill["amount_remaining"] == 0 else "unpaid"
     if "metadata" in changes:
         _set_metadata(bill, merge_metadata(current.get("metadata"), changes["metadata"]))
+    return _ordered(bill, BILL_FIELDS)
+
+
+def revise_bill(
+    current: Mapping[str, Any], *, amount_due: int, due_date: date | None
+) -> dict[str, Any]:
+    """A billing file's update of an existing bill (contract §9): a new `amount_due` and, when given,
+    `due_date`. Only an unpaid bill changes; what was paid stays paid, so the new amount cannot be less."""
+    if current["status"] != "unpaid":
+        raise RuleViolation(
+            f"bill {current['id']} is {current['status']}: a file can change only unpaid bills",
+            code="file_bill_not_unpaid",
+            field="bill_reference",
+        )
+    amount_paid = current["amount_paid"]
+    if amount_due < amount_paid:
+        raise RuleViolation(
+            f"amount_due {amount_due} is less than the {amount_paid} already paid on bill {current['id']}",
+            code="file_amount_below_paid",
+            field="amount_due",
+        )
+    bill = dict(current)
+    bill["amount_due"] = amount_due
+    bill["amount_remaining"] = amount_due - amount_paid
+    bill["status"] = "paid" if bill["amount_remaining"] == 0 else "unpaid"
+    bill["payment_rules"] = bill_payment_rules(amount_due)
+    if due_date is not None:
+        bill["due_date"] = due_date.isoformat()
     return _ordered(bill, BILL_FIELDS)
 
 

@@ -38,6 +38,10 @@ PATH_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
         {"type": "string", "pattern": id_pattern("we_")},
         "The webhook endpoint's ID (we_...)",
     ),
+    "file": (
+        {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"},
+        "A billing file's name, as uploaded to /inbound",
+    ),
 }
 
 _PROBLEM_SCHEMA: dict[str, Any] = {

@@ -28,6 +28,7 @@ __all__ = [
     "create_account",
     "create_bill",
     "create_customer",
+    "revise_bill",
     "update_account",
     "update_bill",
     "update_customer",
@@ -109,6 +110,17 @@ def update_bill(
     updated = billing.update_bill(current, changes, owners=lambda: _current_owners(store, current))
     store.bills.update(updated, at=now)
     return updated
+
+
+def revise_bill(
+    store: Store, reference: str, *, amount_due: int, due_date: date | None, now: float
+) -> dict[str, Any]:
+    """A billing file's change to an unpaid bill: its amount_due and due_date (contract §9)."""
+    revised = billing.revise_bill(
+        find(store, "bill", reference), amount_due=amount_due, due_date=due_date
+    )
+    store.bills.update(revised, at=now)
+    return revised
 
 
 def void_bill(store: Store, reference: str, *, now: float) -> dict[str, Any]:

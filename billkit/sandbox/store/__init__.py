@@ -19,6 +19,7 @@ from typing import Any
 
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.domain.payments import AppliedPayment
+from billkit.sandbox.store.bill_files import BillFiles
 from billkit.sandbox.store.database import Database, StoreError
 from billkit.sandbox.store.events import EventLog
 from billkit.sandbox.store.idempotency import IdempotencyRecords, Scope, StoredResponse
@@ -46,6 +47,8 @@ __all__ = [
 #: and the clock are kept.
 _RESET_TABLES = (
     "versions",
+    "bill_file_rows",
+    "bill_files",
     "page_receipts",
     "payment_requests",
     "outbox",
@@ -70,6 +73,7 @@ class Store:
         self.bills = ObjectTable(connection, "bill", self.versions)
         self.payment_requests = PaymentRequestTable(connection)
         self.page_receipts = PageReceipts(connection)
+        self.bill_files = BillFiles(connection)
         self.events = EventLog(connection)
         self.outbox = Outbox(connection)
         self.webhook_endpoints = WebhookEndpoints(connection)

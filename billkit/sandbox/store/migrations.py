@@ -151,10 +151,37 @@ INSERT INTO versions (kind, id, at, object)
     ORDER BY rank, seq;
 """
 
+# Billing files received over SFTP (contract §9): one entry per processing, and each row's result.
+_BILL_FILES = """
+CREATE TABLE bill_files (
+    seq         INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    created     INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bill_files_by_name ON bill_files (name, seq);
+CREATE TABLE bill_file_rows (
+    file_seq           INTEGER NOT NULL REFERENCES bill_files (seq) ON DELETE CASCADE,
+    row                INTEGER NOT NULL,
+    external_reference TEXT NOT NULL,
+    bill_reference     TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    customer_id        TEXT NOT NULL,
+    bill_id            TEXT NOT NULL,
+    errors             TEXT NOT NULL,
+    PRIMARY KEY (file_seq, row)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: list[str] = [
     _BILLING,
     _PAYMENTS_AND_EVENTS,
     _DELIVERY_LOG,
     _PAYMENT_REQUESTS_AND_PAGES,
     _VERSIONS,
+    _BILL_FILES,
 ]

@@ -61,6 +61,11 @@ class ObjectTable:
         text = self.find_json(reference)
         return None if text is None else loads(text)
 
+    def find_by_reference(self, external_reference: str) -> dict[str, Any] | None:
+        """The object with this external_reference only (a billing file's rows name nothing by ID)."""
+        row = self._connection.execute(self._by_reference_sql, (external_reference,)).fetchone()
+        return None if row is None else loads(str(row[0]))
+
     def find_json(self, reference: str) -> str | None:
         """`find`, as the JSON text it is stored as (what a retrieve answers, unparsed)."""
         row = self._connection.execute(self._by_id_sql, (reference,)).fetchone()
