@@ -1,6 +1,6 @@
 """How much billkit.Client costs over bare httpx, on the call notebooks make most: creating a bill.
 
-A tiny ASGI app (uvicorn, in a background thread, on a free 127.0.0.1 port) answers POST /billing/bills with
+A tiny ASGI app (served by `billkit._serving` on a free 127.0.0.1 port) answers POST /billing/bills with
 a canned 201 bill. The same number of identical requests (same headers and body, a fresh UUID4
 Idempotency-Key each) go through `billkit.Client.bills.create` and through a bare `httpx.Client`, in
 interleaved rounds whose order alternates, so drift in machine load hits both sides alike.
@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import httpx
-import uvicorn
 
 import billkit
+from billkit._serving import ServedApp
 
 TARGET_RATIO = 0.9
 API_KEY = "sk_test_benchmarkbenchmark0001"
@@ -86,36 +84,6 @@ async def app(
     await send({"type": "http.response.body", "body": body})
 
 
-class Server:
-    """uvicorn on a free loopback port in a daemon thread, for the length of a `with` block."""
-
-    def __init__(self) -> None:
-        # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose proto says
-        # TCP, and with Nagle on, every response waits out the peer's delayed ACK (~40 ms).
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.socket.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
-        )
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the benchmark server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.socket.close()
-
-
 def billkit_calls(client: billkit.Client) -> Callable[[int], None]:
     def run(count: int) -> None:
         for _ in range(count):
@@ -143,11 +111,11 @@ def main() -> int:
     args = parser.parse_args()
     per_round = max(1, args.calls // args.rounds)
 
-    with Server() as server:
-        client = billkit.Client(API_KEY, server.base_url, env={})
+    with ServedApp(app) as server:
+        client = billkit.Client(API_KEY, server.url, env={})
         # The bare client sends exactly billkit's headers, so both sides put the same bytes on the wire.
         bare = httpx.Client(
-            base_url=server.base_url,
+            base_url=server.url,
             headers={
                 "Authorization": f"Bearer {API_KEY}",
                 "Accept": "application/json",

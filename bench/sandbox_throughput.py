@@ -4,9 +4,11 @@ a bare JSON endpoint served by the same uvicorn configuration (the ceiling), rou
     .venv/bin/python bench/sandbox_throughput.py [--rounds 3] [--seconds 8]
 
 Each server runs in its own process (the sandbox on a WAL database file, exactly as `billkit sandbox` runs
-it, access log aside), both started fresh. Each round loads the bare endpoint, then the sandbox, for the
-same time, with a Lua script that posts a bill with a unique Idempotency-Key and external_reference per
-request. Target: sandbox / bare >= 0.5 in every round, the first one after start included (no warm-up run
+it, access log aside), both started fresh. Each round loads each server for the same time, in short slices
+taken in turn (bare, sandbox, sandbox, bare, ...) so both see the same noise of a shared machine, with a
+Lua script that posts a bill with a unique Idempotency-Key and external_reference per request. Each round
+also shows each server's CPU time per request (Linux) and their ratio, a figure other load on the machine
+moves much less than a rate. Target: sandbox / bare >= 0.5 in every round, the first one after start included (no warm-up run
 is granted: the sandbox warms itself up before it accepts connections).
 """
 
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +30,8 @@ import httpx
 TARGET_RATIO = 0.5
 CONNECTIONS = 8
 KINDS = ("bare", "sandbox")
+#: Each round gives each server this many wrk runs, in turn (see `_slice_order`).
+SLICES = 8
 API_KEY = "sk_test_benchmarkKey"
 
 _LUA = """
@@ -130,8 +136,8 @@ def _customer(base_url: str) -> str:
     return customer_id
 
 
-def _wrk(wrk: str, script: Path, base_url: str, seconds: float) -> float:
-    """Requests per second wrk measured; refuses a run in which any request failed."""
+def _wrk(wrk: str, script: Path, base_url: str, seconds: float) -> tuple[float, int]:
+    """Requests per second wrk measured, and how many requests; refuses a run in which any failed."""
     output = subprocess.run(
         [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", str(script), base_url],
         capture_output=True,
@@ -141,9 +147,19 @@ def _wrk(wrk: str, script: Path, base_url: str, seconds: float) -> float:
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw failed requests:\n{output}")
     match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
+    count = re.search(r"([0-9]+) requests in", output)
+    if match is None or count is None:
         raise RuntimeError(f"no rate in wrk's output:\n{output}")
-    return float(match.group(1))
+    return float(match.group(1)), int(count.group(1))
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used (Linux), or None where /proc does not tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(seconds: float, rounds: int) -> int:
@@ -151,25 +167,44 @@ def run(seconds: float, rounds: int) -> int:
     if wrk is None:
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
+    slice_seconds = seconds / SLICES
     ratios: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         servers = {kind: _start(kind, str(Path(folder) / f"{kind}.sqlite3")) for kind in KINDS}
         try:
             customer = _customer(servers["sandbox"][1])
-            print(f"create-bill, wrk {CONNECTIONS} connections, {seconds:g} s rounds\n")
-            print(f"{'round':<7}{'bare req/s':>12}{'sandbox req/s':>15}{'ratio':>8}")
+            print(
+                f"create-bill, wrk {CONNECTIONS} connections, {seconds:g} s of each server per round "
+                f"in {SLICES} interleaved slices of {slice_seconds:g} s\n"
+            )
+            print(
+                f"{'round':<7}{'bare req/s':>12}{'sandbox req/s':>15}{'ratio':>8}"
+                f"{'CPU ms/request (bare, sandbox)':>34}{'ratio':>7}"
+            )
             for number in range(1, rounds + 1):
-                rates = {}
-                for kind, (_, base_url) in servers.items():
-                    script = Path(folder) / f"{kind}-{number}.lua"
+                rates: dict[str, list[float]] = {kind: [] for kind in KINDS}
+                cpu = dict.fromkeys(KINDS, 0.0)
+                served = dict.fromkeys(KINDS, 0)
+                for part, kind in enumerate(_slice_order(SLICES)):
+                    script = Path(folder) / f"{kind}-{number}-{part}.lua"
                     script.write_text(
-                        f"run = {json.dumps(f'r{number}')}\ncustomer = {json.dumps(customer)}\n"
+                        f"run = {json.dumps(f'r{number}s{part}')}\ncustomer = {json.dumps(customer)}\n"
                         f"api_key = {json.dumps(API_KEY)}\n{_LUA}"
                     )
-                    rates[kind] = _wrk(wrk, script, base_url, seconds)
-                ratio = rates["sandbox"] / rates["bare"]
-                ratios.append(ratio)
-                print(f"{number:<7}{rates['bare']:>12.0f}{rates['sandbox']:>15.0f}{ratio:>8.2f}")
+                    process, base_url = servers[kind]
+                    before = _cpu_seconds(process.pid)
+                    rate, count = _wrk(wrk, script, base_url, slice_seconds)
+                    after = _cpu_seconds(process.pid)
+                    rates[kind].append(rate)
+                    served[kind] += count
+                    cpu[kind] += 0.0 if before is None or after is None else after - before
+                bare, sandbox = (statistics.fmean(rates[kind]) for kind in KINDS)
+                ratios.append(sandbox / bare)
+                costs = [1000 * cpu[kind] / max(1, served[kind]) for kind in KINDS]
+                print(
+                    f"{number:<7}{bare:>12.0f}{sandbox:>15.0f}{sandbox / bare:>8.2f}"
+                    f"{costs[0]:>22.3f}{costs[1]:>12.3f}{costs[0] / max(costs[1], 1e-9):>7.2f}"
+                )
         finally:
             for process, _ in servers.values():
                 process.terminate()
@@ -180,6 +215,15 @@ def run(seconds: float, rounds: int) -> int:
         f"\nworst round: sandbox / bare = {worst:.2f} (target >= {TARGET_RATIO} in every round) {verdict}"
     )
     return 0 if worst >= TARGET_RATIO else 1
+
+
+def _slice_order(slices: int) -> list[str]:
+    """bare, sandbox, sandbox, bare, ... (ABBA): a load that rises or falls during a round weighs on both
+    servers alike, and the sandbox's first slice still comes right after its start."""
+    order: list[str] = []
+    for pair in range(slices):
+        order += list(KINDS) if pair % 2 == 0 else list(reversed(KINDS))
+    return order
 
 
 def main() -> int:

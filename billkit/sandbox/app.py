@@ -5,7 +5,8 @@ per path dispatches on the method, so a wrong method gets 405 with an accurate `
 paths get 404, and every error, on every path, is problem+json. The hosted page (`pages/`) is served next
 to the API but not described in /openapi.json.
 
-The lifespan opens the store (`Runtime.start`) and runs the webhook delivery worker while serving.
+The lifespan opens the store (`Runtime.start`), warms the request path up (`warmup.py`) and runs the
+webhook delivery worker while serving.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from billkit.sandbox.routes import (
 )
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
+from billkit.sandbox.warmup import warm_up
 
 __all__ = ["BackgroundService", "create_app"]
 
@@ -86,6 +88,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         started = runtime or Runtime.start(settings)
         app.state.runtime = started
+        warm_up(started)
         try:
             async with AsyncExitStack() as stack:
                 if deliver_webhooks:

@@ -6,8 +6,8 @@
         client = sandbox.client()
         client.customers.create(external_reference="UCR1")
 
-Binding first means port 0 yields a free port known before anything is served, and a port in use is an
-error at once. The sandbox binds to loopback unless told otherwise.
+Serving (a socket bound first, uvicorn in a thread, a clean stop) is `billkit._serving`, the one way
+billkit and its tests serve an app. The sandbox binds to loopback unless told otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import contextlib
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType, TracebackType
@@ -26,7 +26,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from billkit._redact import redact
-from billkit.errors import ConfigurationError
+from billkit._serving import ReadyServer, ServedApp, base_url_of, bind_socket
 from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.runtime import Runtime
@@ -56,36 +56,7 @@ __all__ = [
     "uvicorn_config",
 ]
 
-#: How long `Sandbox.start()` waits for the server to accept connections.
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on `host:port` (port 0: a free one)."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        sock = socket.socket(family, kind, proto)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from None
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.setblocking(False)
-    return sock
-
-
-def base_url_of(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
 
 
 def uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
@@ -100,18 +71,9 @@ def uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
     )
 
 
-class SandboxServer(uvicorn.Server):
-    """uvicorn's server, telling `on_ready` once it accepts connections, and treating SIGINT and SIGTERM
-    (in the main thread) as a request to stop cleanly rather than re-raising them afterwards."""
-
-    def __init__(self, config: uvicorn.Config, *, on_ready: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._on_ready = on_ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            self._on_ready()
+class SandboxServer(ReadyServer):
+    """The sandbox's uvicorn server: tells `on_ready` once it accepts connections, and treats SIGINT and
+    SIGTERM (in the main thread) as a request to stop cleanly rather than re-raising them afterwards."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -252,53 +214,37 @@ class Sandbox:
             sftp_authorized_key=sftp_authorized_key,
         )
         self._started: StartedSandbox | None = None
-        self._server: SandboxServer | None = None
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._served: ServedApp | None = None
 
     def start(self) -> Self:
-        if self._thread is not None:
+        if self._served is not None:
             raise RuntimeError("this sandbox is already running")
         sock, runtime, started, services = prepare(self.settings)
-        ready = threading.Event()
         app = create_app(self.settings, runtime=runtime, services=services)
-        server = SandboxServer(uvicorn_config(app, access_log=False), on_ready=ready.set)
-        self._server = server
-        self._thread = threading.Thread(
-            target=self._serve, args=(server, sock, ready), name="billkit-sandbox", daemon=True
+        self._served = ServedApp(
+            server=lambda on_ready: SandboxServer(
+                uvicorn_config(app, access_log=False), on_ready=on_ready
+            ),
+            sock=sock,
+            name="billkit-sandbox",
         )
-        self._thread.start()
-        if not ready.wait(START_TIMEOUT) or self._failure is not None:
-            self.stop()
+        try:
+            self._served.start()
+        except RuntimeError as exc:
             runtime.close()
-            raise RuntimeError(f"the sandbox did not start: {self._failure!r}") from self._failure
+            raise RuntimeError(f"the sandbox did not start: {exc.__cause__!r}") from exc.__cause__
         self._started = started
         return self
 
-    def _serve(self, server: SandboxServer, sock: socket.socket, ready: threading.Event) -> None:
-        try:
-            server.run(sockets=[sock])
-        # Reported by start(); uvicorn exits on a start-up failure with SystemExit, hence BaseException.
-        except BaseException as exc:
-            self._failure = exc
-        finally:
-            sock.close()
-            ready.set()
-
     def stop(self) -> None:
         """Stop serving and wait for the server thread; a stopped sandbox cannot be restarted."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(STOP_TIMEOUT)
-            if self._thread.is_alive() and self._server is not None:
-                self._server.force_exit = True  # stop waiting for connections a client left open
-                self._thread.join(STOP_TIMEOUT)
+        if self._served is not None:
+            self._served.stop()
         self._started = None
 
     @property
     def running(self) -> bool:
-        return self._started is not None and self._thread is not None and self._thread.is_alive()
+        return self._started is not None and self._served is not None and self._served.running
 
     @property
     def base_url(self) -> str:

@@ -1,5 +1,6 @@
 """What the delivery tests need around a sandbox: a recording endpoint whose answers a test scripts, free
-ports, and a client for the sandbox's own routes."""
+ports, and a client for the sandbox's own routes. Endpoints are small ASGI apps served by
+`billkit._serving`, as the sandbox itself is."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+from billkit._serving import ServedApp
 
 __all__ = ["Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
 
@@ -43,34 +45,22 @@ class Recorder:
         self.answers: deque[int] = deque(answers)
         self.deliveries: list[Delivery] = []
         self._changed = threading.Condition()
-        recorder = self
+        self._served = ServedApp(self._app, name="webhook-recorder")
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
-            disable_nagle_algorithm = True  # no delayed-ACK stall between the head and the body
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                with recorder._changed:
-                    status = recorder.answers.popleft() if recorder.answers else 200
-                    headers = {name.lower(): value for name, value in self.headers.items()}
-                    recorder.deliveries.append(Delivery(headers, body, status))
-                    recorder._changed.notify_all()
-                self.send_response(status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    async def _app(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        body = await read_body(receive)
+        with self._changed:
+            status = self.answers.popleft() if self.answers else 200
+            headers = {
+                name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+            }
+            self.deliveries.append(Delivery(headers, body, status))
+            self._changed.notify_all()
+        await answer(send, status, b"{}")
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+        return f"{self._served.url}/hooks"
 
     def wait(self, count: int, timeout: float = 10.0) -> list[Delivery]:
         """The first `count` deliveries, waiting for them to arrive."""
@@ -92,12 +82,11 @@ class Recorder:
             return len(self.deliveries)
 
     def __enter__(self) -> Recorder:
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._served.stop()
 
 
 class SandboxApi:
@@ -176,36 +165,54 @@ class Relay:
     `target` and hands back the target's answer."""
 
     def __init__(self, target: str, tamper: Tamper) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
+        self._target = target
+        self._tamper = tamper
+        self._served = ServedApp(self._app, name="webhook-relay")
 
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                headers.pop("content-length", None)
-                headers.pop("host", None)
-                headers, body = tamper(headers, body)
-                answer = httpx.post(target, content=body, headers=headers, timeout=10)
-                self.send_response(answer.status_code)
-                self.send_header("content-length", str(len(answer.content)))
-                self.end_headers()
-                self.wfile.write(answer.content)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    async def _app(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        body = await read_body(receive)
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        headers.pop("content-length", None)
+        headers.pop("host", None)
+        headers, body = self._tamper(headers, body)
+        async with httpx.AsyncClient(timeout=10) as http:
+            forwarded = await http.post(self._target, content=body, headers=headers)
+        await answer(send, forwarded.status_code, forwarded.content)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/relay"
+        return f"{self._served.url}/relay"
 
     def __enter__(self) -> Relay:
-        self._thread.start()
+        self._served.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._served.stop()
+
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole body of an ASGI HTTP request."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def answer(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

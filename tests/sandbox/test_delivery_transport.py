@@ -132,6 +132,21 @@ def test_unreachable_and_non_http_receivers_are_errors() -> None:
     asyncio.run(run())
 
 
+def test_a_receiver_closing_without_an_answer_or_mid_answer_is_an_error() -> None:
+    async def run() -> None:
+        client = transport()
+        async with serving(Script([b""], close_after=1)) as url:
+            with pytest.raises(TransportError, match="closed the connection before answering"):
+                await client.post(url, b"{}", {})
+        cut = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nok"
+        async with serving(Script([cut], close_after=1)) as url:
+            with pytest.raises(TransportError, match="valid HTTP"):
+                await client.post(url, b"{}", {})
+        await client.aclose()
+
+    asyncio.run(run())
+
+
 def test_non_ascii_paths_are_percent_encoded() -> None:
     async def run() -> None:
         script = Script([OK])

@@ -15,6 +15,12 @@ from schemathesis.config import SchemathesisConfig
 
 from billkit.sandbox import Sandbox
 from billkit.sandbox.app import create_app
+from billkit.sandbox.domain.objects import (
+    ACCOUNT_FIELDS,
+    BILL_FIELDS,
+    CUSTOMER_FIELDS,
+    PAYMENT_REQUEST_FIELDS,
+)
 from billkit.sandbox.settings import SandboxSettings
 
 FUZZ_KEY = "sk_test_schemathesisFuzzKey"
@@ -81,6 +87,26 @@ def test_every_error_status_is_declared_as_problem_json() -> None:
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     assert list(response["content"]) == ["application/problem+json"], (method, path)
+
+
+@pytest.mark.parametrize(
+    ("name", "order"),
+    [
+        ("Customer", CUSTOMER_FIELDS),
+        ("Account", ACCOUNT_FIELDS),
+        ("Bill", BILL_FIELDS),
+        ("PaymentRequest", PAYMENT_REQUEST_FIELDS),
+    ],
+)
+def test_answered_objects_are_described_by_the_domain_definitions(
+    name: str, order: tuple[str, ...]
+) -> None:
+    """The one definition of each object gives both the order the domain builds it in and the response
+    schema: closed, with the fields in the same order."""
+    described = OPENAPI["components"]["schemas"][name]
+    assert tuple(described["properties"]) == order
+    assert described["additionalProperties"] is False
+    assert set(described["required"]) < set(order)
 
 
 def test_idempotency_key_is_a_required_header_on_faithful_posts() -> None:

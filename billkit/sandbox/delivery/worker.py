@@ -171,8 +171,6 @@ class DeliveryWorker:
                 error = self._scrubbed(excerpt) or None
         except TimeoutError:
             error = f"no answer within {self._timeout:g} s"
-        except asyncio.IncompleteReadError:
-            error = "the receiver closed the connection before answering"
         except TransportError as exc:
             error = self._scrubbed(str(exc))
         except Exception as exc:  # any other failure to get an answer is a failed attempt, retried

@@ -1,7 +1,7 @@
 """What creating, updating and voiding customers, accounts and bills does (contract §2).
 
-Objects are plain JSON-ready dicts holding exactly Moment's fields, in Moment's order; fields never set are
-absent. Every function returns a new dict and leaves its inputs untouched.
+Objects are plain JSON-ready dicts holding exactly Moment's fields, in the order of their TypedDicts in
+`domain/objects.py`; fields never set are absent. Every function returns a new dict and leaves its inputs untouched.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from typing import Any
 
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.domain.limits import METADATA_MAX_KEYS
+from billkit.sandbox.domain.objects import ACCOUNT_FIELDS, BILL_FIELDS, CUSTOMER_FIELDS, in_order
 from billkit.sandbox.domain.rules import balance_payment_rules, bill_payment_rules
 
 __all__ = [
-    "ACCOUNT_FIELDS",
-    "BILL_FIELDS",
-    "CUSTOMER_FIELDS",
     "Owners",
     "billing_currency",
     "merge_metadata",
@@ -31,44 +29,6 @@ __all__ = [
     "void_bill",
 ]
 
-#: Moment's field order for each object.
-CUSTOMER_FIELDS = (
-    "id",
-    "external_reference",
-    "name",
-    "email",
-    "phone",
-    "currency",
-    "balance",
-    "payment_rules",
-    "metadata",
-)
-ACCOUNT_FIELDS = (
-    "id",
-    "external_reference",
-    "customer_id",
-    "name",
-    "currency",
-    "balance",
-    "payment_rules",
-    "metadata",
-)
-BILL_FIELDS = (
-    "id",
-    "external_reference",
-    "customer_id",
-    "account_id",
-    "status",
-    "currency",
-    "amount_due",
-    "amount_paid",
-    "amount_remaining",
-    "bill_date",
-    "due_date",
-    "payment_rules",
-    "metadata",
-)
-
 #: A bill's customer and its account (None: the bill is directly on the customer).
 Owners = tuple[Mapping[str, Any], Mapping[str, Any] | None]
 
@@ -79,7 +39,7 @@ def new_customer(fields: Mapping[str, Any], *, customer_id: str, where: str = ""
     customer = {"id": customer_id, **fields}
     if "balance" in fields:
         customer["payment_rules"] = balance_payment_rules()
-    return _ordered(customer, CUSTOMER_FIELDS)
+    return in_order(customer, CUSTOMER_FIELDS)
 
 
 def new_account(
@@ -90,7 +50,7 @@ def new_account(
     account = {"id": account_id, "customer_id": customer_id, **_without(fields, "customer")}
     if "balance" in fields:
         account["payment_rules"] = balance_payment_rules()
-    return _ordered(account, ACCOUNT_FIELDS)
+    return in_order(account, ACCOUNT_FIELDS)
 
 
 def new_bill(
@@ -118,7 +78,7 @@ def new_bill(
         bill["account_id"] = account["id"]
     if "due_date" in fields:
         bill["due_date"] = fields["due_date"].isoformat()
-    return _ordered(bill, BILL_FIELDS)
+    return in_order(bill, BILL_FIELDS)
 
 
 def update_customer(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,7 +115,7 @@ def update_bill(
         bill["status"] = "paid" if bill["amount_remaining"] == 0 else "unpaid"
     if "metadata" in changes:
         _set_metadata(bill, merge_metadata(current.get("metadata"), changes["metadata"]))
-    return _ordered(bill, BILL_FIELDS)
+    return in_order(bill, BILL_FIELDS)
 
 
 def revise_bill(
@@ -183,7 +143,7 @@ def revise_bill(
     bill["payment_rules"] = bill_payment_rules(amount_due)
     if due_date is not None:
         bill["due_date"] = due_date.isoformat()
-    return _ordered(bill, BILL_FIELDS)
+    return in_order(bill, BILL_FIELDS)
 
 
 def void_bill(current: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,7 +190,7 @@ def _update_balance_holder(
         _set_metadata(updated, merge_metadata(current.get("metadata"), changes["metadata"]))
     if "balance" in updated and "payment_rules" not in updated:
         updated["payment_rules"] = balance_payment_rules()  # balance tracking starts now
-    return _ordered(updated, order)
+    return in_order(updated, order)
 
 
 def _require_currency_for_balance(
@@ -277,7 +237,3 @@ def _field(where: str, name: str) -> str:
 
 def _without(fields: Mapping[str, Any], *names: str) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if key not in names}
-
-
-def _ordered(obj: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    return {name: obj[name] for name in order if name in obj}

@@ -18,6 +18,7 @@ from typing import Any
 from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.domain.billing import merge_metadata
 from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.domain.objects import PAYMENT_REQUEST_FIELDS, in_order
 from billkit.sandbox.domain.payments import ObligationKind
 from billkit.sandbox.domain.refusals import refusal
 
@@ -25,7 +26,6 @@ __all__ = [
     "DEFAULT_LIFETIME_SECONDS",
     "LINK_KEYS",
     "PAID",
-    "PAYMENT_REQUEST_FIELDS",
     "PaymentRequestLink",
     "as_of",
     "check_payable",
@@ -44,21 +44,6 @@ LINK_KEYS: dict[str, ObligationKind] = {
     "account_id": "account",
     "customer_id": "customer",
 }
-PAYMENT_REQUEST_FIELDS = (
-    "id",
-    "type",
-    "status",
-    "amount",
-    "currency",
-    "external_reference",
-    "description",
-    "expires_at",
-    "link",
-    "payment_id",
-    "metadata",
-    "created_at",
-    "updated_at",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,4 +196,4 @@ def _expired(request: Mapping[str, Any], now: float) -> bool:
 
 
 def _ordered(request: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: request[name] for name in PAYMENT_REQUEST_FIELDS if name in request}
+    return in_order(request, PAYMENT_REQUEST_FIELDS)

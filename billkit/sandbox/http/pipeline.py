@@ -11,7 +11,6 @@ the same key while its first request is still arriving or running is 409.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -29,6 +28,7 @@ from billkit.sandbox.http.validation import QueryParser
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
 from billkit.sandbox.schemas.common import NoQuery
 from billkit.sandbox.store import Scope, StoredResponse
+from billkit.sandbox.store.objects import dumps
 
 __all__ = ["IDEMPOTENCY_KEY_HEADER", "REPLAYED_HEADER", "as_api_error", "problem_response", "route"]
 
@@ -216,4 +216,4 @@ def _encoded(answer: dict[str, Any] | Json) -> str:
 
 
 def _dumps(body: dict[str, Any]) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return dumps(body)

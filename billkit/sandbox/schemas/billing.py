@@ -1,24 +1,24 @@
-"""Customers, accounts and bills on the faithful surface (`/billing/...`): Moment's fields, limits and shapes."""
+"""Customers, accounts and bills on the faithful surface (`/billing/...`): request bodies with Moment's
+fields and limits. The objects answered (`Customer`, `Account`, `Bill`) are the domain's own definitions
+(`domain/objects.py`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, NotRequired
 
 from pydantic import ConfigDict, Tag, with_config
 from typing_extensions import TypedDict
 
+from billkit.sandbox.domain.objects import Account, Bill, BillStatus, Customer, PaymentRules
 from billkit.sandbox.schemas.common import (
     CLOSED,
     OBJECT_TAG,
     REFERENCE_TAG,
-    AccountId,
     AmountDue,
     AmountPaid,
     Balance,
     BillDate,
-    BillId,
     Currency,
-    CustomerId,
     Email,
     ExternalReference,
     IdOrReference,
@@ -44,9 +44,6 @@ __all__ = [
     "NewAccount",
     "PaymentRules",
 ]
-
-BillStatus = Literal["unpaid", "paid", "voided"]
-
 
 # ---- requests ----------------------------------------------------------------------------------
 
@@ -144,56 +141,3 @@ class BillUpdate(TypedDict, total=False):
 @with_config(CLOSED)
 class BillVoid(TypedDict):
     """Voiding takes no fields; an empty body or `{}`."""
-
-
-# ---- responses ---------------------------------------------------------------------------------
-
-
-@with_config(CLOSED)
-class PaymentRules(TypedDict):
-    min_amount: int
-    max_amount: int
-    underpayment_allowed: bool
-    overpayment_allowed: bool
-
-
-@with_config(CLOSED)
-class Customer(TypedDict):
-    id: CustomerId
-    external_reference: str
-    name: NotRequired[str]
-    email: NotRequired[str]
-    phone: NotRequired[str]
-    currency: NotRequired[Currency]
-    balance: NotRequired[int]
-    payment_rules: NotRequired[PaymentRules]
-    metadata: NotRequired[dict[str, str]]
-
-
-@with_config(CLOSED)
-class Account(TypedDict):
-    id: AccountId
-    external_reference: str
-    customer_id: CustomerId
-    name: NotRequired[str]
-    currency: NotRequired[Currency]
-    balance: NotRequired[int]
-    payment_rules: NotRequired[PaymentRules]
-    metadata: NotRequired[dict[str, str]]
-
-
-@with_config(CLOSED)
-class Bill(TypedDict):
-    id: BillId
-    external_reference: str
-    customer_id: CustomerId
-    account_id: NotRequired[AccountId]
-    status: BillStatus
-    currency: Currency
-    amount_due: int
-    amount_paid: int
-    amount_remaining: int
-    bill_date: NotRequired[BillDate]
-    due_date: NotRequired[BillDate]
-    payment_rules: NotRequired[PaymentRules]
-    metadata: NotRequired[dict[str, str]]

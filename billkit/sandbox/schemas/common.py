@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,7 @@ from billkit.sandbox.domain.limits import (
     METADATA_MAX_KEYS,
     METADATA_VALUE_MAX,
 )
+from billkit.sandbox.domain.objects import Currency
 
 __all__ = [
     "CLOSED",
@@ -77,7 +78,6 @@ Email = Annotated[
     str, StringConstraints(max_length=255, pattern=r"^[^@\t\n\r ]+@[^@\t\n\r ]+\.[^@\t\n\r .]+$")
 ]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")]
-Currency = Literal["USD", "ZAR"]
 
 
 def _integral(value: Any) -> Any:

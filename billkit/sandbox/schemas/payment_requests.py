@@ -1,5 +1,5 @@
 """Collect payment requests (`/collect/payment_requests`, contract §8, Moment API §9.3): request bodies
-and the object the sandbox answers with."""
+(the object answered, `PaymentRequest`, is the domain's own definition in `domain/objects.py`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import AwareDatetime, Field, StringConstraints, with_config
 from typing_extensions import TypedDict
 
+from billkit.sandbox.domain.objects import PaymentRequest, PaymentRequestStatus
 from billkit.sandbox.schemas.common import (
     CLOSED,
     Currency,
     ExternalReference,
     Metadata,
     MetadataPatch,
-    PaymentId,
     PositiveAmount,
-    Timestamp,
     id_pattern,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
 ]
 
 PaymentRequestId = Annotated[str, Field(pattern=id_pattern("pr_"))]
-PaymentRequestStatus = Literal["active", "paid", "expired"]
 Description = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -55,27 +53,3 @@ class PaymentRequestUpdate(TypedDict, total=False):
     description: Description
     expires_at: AwareDatetime | None
     metadata: MetadataPatch
-
-
-@with_config(CLOSED)
-class PaymentRequestLink(TypedDict):
-    checkout_session_id: Annotated[str, Field(pattern=id_pattern("chk_"))]
-    #: The sandbox's own hosted page: `{base_url}/pay/{id}`.
-    link_url: str
-
-
-@with_config(CLOSED)
-class PaymentRequest(TypedDict):
-    id: PaymentRequestId
-    type: Literal["link"]
-    status: PaymentRequestStatus
-    amount: int
-    currency: Currency
-    external_reference: NotRequired[str]
-    description: NotRequired[str]
-    expires_at: NotRequired[Timestamp]
-    link: PaymentRequestLink
-    payment_id: NotRequired[PaymentId]
-    metadata: NotRequired[dict[str, str]]
-    created_at: Timestamp
-    updated_at: Timestamp

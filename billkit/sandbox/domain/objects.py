@@ -1,0 +1,121 @@
+"""The objects the sandbox keeps and answers with: one typed definition each, in Moment's field order.
+
+These TypedDicts are the one description of each object's shape. The domain builds its objects in the order
+`field_order` reads from them; the HTTP layer answers with them and describes them in /openapi.json
+(`closed=True`: an answer never carries a field that is not listed; `NotRequired`: absent when never set,
+never null). Formats that only HTTP checks (ID patterns, limits of request fields) live in `schemas/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired
+
+from typing_extensions import TypedDict
+
+__all__ = [
+    "ACCOUNT_FIELDS",
+    "BILL_FIELDS",
+    "CUSTOMER_FIELDS",
+    "PAYMENT_REQUEST_FIELDS",
+    "Account",
+    "Bill",
+    "BillStatus",
+    "CheckoutLink",
+    "Currency",
+    "Customer",
+    "PaymentRequest",
+    "PaymentRequestStatus",
+    "PaymentRules",
+    "field_order",
+    "in_order",
+]
+
+Currency = Literal["USD", "ZAR"]
+BillStatus = Literal["unpaid", "paid", "voided"]
+PaymentRequestStatus = Literal["active", "paid", "expired"]
+
+
+class PaymentRules(TypedDict, closed=True):
+    min_amount: int
+    max_amount: int
+    underpayment_allowed: bool
+    overpayment_allowed: bool
+
+
+class Customer(TypedDict, closed=True):
+    id: str
+    external_reference: str
+    name: NotRequired[str]
+    email: NotRequired[str]
+    phone: NotRequired[str]
+    currency: NotRequired[Currency]
+    balance: NotRequired[int]
+    payment_rules: NotRequired[PaymentRules]
+    metadata: NotRequired[dict[str, str]]
+
+
+class Account(TypedDict, closed=True):
+    id: str
+    external_reference: str
+    customer_id: str
+    name: NotRequired[str]
+    currency: NotRequired[Currency]
+    balance: NotRequired[int]
+    payment_rules: NotRequired[PaymentRules]
+    metadata: NotRequired[dict[str, str]]
+
+
+class Bill(TypedDict, closed=True):
+    id: str
+    external_reference: str
+    customer_id: str
+    account_id: NotRequired[str]
+    status: BillStatus
+    currency: Currency
+    amount_due: int
+    amount_paid: int
+    amount_remaining: int
+    bill_date: NotRequired[str]
+    due_date: NotRequired[str]
+    payment_rules: NotRequired[PaymentRules]
+    metadata: NotRequired[dict[str, str]]
+
+
+class CheckoutLink(TypedDict, closed=True):
+    checkout_session_id: str
+    #: The sandbox's own hosted page: `{public_url}/pay/{id}`.
+    link_url: str
+
+
+class PaymentRequest(TypedDict, closed=True):
+    id: str
+    type: Literal["link"]
+    status: PaymentRequestStatus
+    amount: int
+    currency: Currency
+    external_reference: NotRequired[str]
+    description: NotRequired[str]
+    #: ISO 8601 UTC, whole seconds (2025-01-15T10:00:00Z), as every time below.
+    expires_at: NotRequired[str]
+    link: CheckoutLink
+    payment_id: NotRequired[str]
+    metadata: NotRequired[dict[str, str]]
+    created_at: str
+    updated_at: str
+
+
+def field_order(shape: type) -> tuple[str, ...]:
+    """The fields of an object's TypedDict, in the order they are declared (Moment's order)."""
+    return tuple(shape.__annotations__)
+
+
+CUSTOMER_FIELDS = field_order(Customer)
+ACCOUNT_FIELDS = field_order(Account)
+BILL_FIELDS = field_order(Bill)
+PAYMENT_REQUEST_FIELDS = field_order(PaymentRequest)
+
+
+def in_order(obj: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """`obj`'s fields in `order`; fields never set stay absent."""
+    return {name: obj[name] for name in order if name in obj}
