@@ -26,7 +26,7 @@ def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"billkit.analysis.{name}")
     if name == "MixedCurrencyError":
-        from billkit.analysis._money import MixedCurrencyError
+        from billkit.frame_money import MixedCurrencyError
 
         return MixedCurrencyError
     raise AttributeError(f"module 'billkit.analysis' has no attribute {name!r}")
@@ -34,4 +34,4 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from billkit.analysis import charts, frames, metrics, reconciliation
-    from billkit.analysis._money import MixedCurrencyError
+    from billkit.frame_money import MixedCurrencyError

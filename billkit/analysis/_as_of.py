@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 from billkit.errors import InvalidArgumentError
 
 AsOfLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -84,7 +84,7 @@ def resolve(as_of: AsOfLike, tz: str, what: str = "as_of") -> AsOf:
 def local_days(instants: pd.Series, tz: str) -> pd.Series:
     """UTC instants as local calendar days in `tz` (naive midnight), the unit day counts are made of."""
     local: pd.Series = instants.dt.tz_convert(zone(tz)).dt.tz_localize(None).dt.normalize()
-    return local.astype(_dtypes.DATE)
+    return local.astype(frame_dtypes.DATE)
 
 
 def calendar_day(value: AsOfLike, what: str) -> pd.Timestamp:

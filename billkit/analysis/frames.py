@@ -16,7 +16,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from billkit.analysis import _as_of, _columns, _dtypes, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _as_of, _columns
 from billkit.analysis._aging import AGING_BUCKETS, aging_bucket, days_past_due, open_mask
 
 __all__ = [
@@ -57,9 +58,9 @@ def bills_frame(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC")
     past_due = days_past_due(frame["due_date"], day).where(is_open)
     known_past_due = past_due.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min)
     return frame.assign(
-        amount_due_major=_money.to_major(frame["amount_due"], frame["currency"]),
-        amount_paid_major=_money.to_major(frame["amount_paid"], frame["currency"]),
-        amount_remaining_major=_money.to_major(frame["amount_remaining"], frame["currency"]),
+        amount_due_major=frame_money.to_major(frame["amount_due"], frame["currency"]),
+        amount_paid_major=frame_money.to_major(frame["amount_paid"], frame["currency"]),
+        amount_remaining_major=frame_money.to_major(frame["amount_remaining"], frame["currency"]),
         is_open=is_open,
         days_past_due=past_due,
         is_due=is_open & (known_past_due >= 0),
@@ -109,7 +110,7 @@ def payments_frame(events: pd.DataFrame) -> pd.DataFrame:
             "customer_id": customer_id,
             "currency": applied["currency"],
             "amount": applied["amount"],
-            "amount_major": _money.to_major(applied["amount"], applied["currency"]),
+            "amount_major": frame_money.to_major(applied["amount"], applied["currency"]),
             "created_at": applied["created_at"],
         },
         index=applied.index,
@@ -172,16 +173,18 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
                     "account_id": (
                         entity_ids
                         if entity == "account"
-                        else pd.Series(pd.NA, index=timeline.index, dtype=_dtypes.STRING)
+                        else pd.Series(pd.NA, index=timeline.index, dtype=frame_dtypes.STRING)
                     ),
-                    "label": entity_ids.map(labels).astype(_dtypes.STRING),
+                    "label": entity_ids.map(labels).astype(frame_dtypes.STRING),
                     "customer_label": timeline["customer_id"]
                     .map(customer_labels)
-                    .astype(_dtypes.STRING)
+                    .astype(frame_dtypes.STRING)
                     .fillna(timeline["customer_id"]),
                     "currency": timeline["currency"].astype(str),
                     "balance": timeline["balance"],
-                    "balance_major": _money.to_major(timeline["balance"], timeline["currency"]),
+                    "balance_major": frame_money.to_major(
+                        timeline["balance"], timeline["currency"]
+                    ),
                     "observed_at": timeline["observed_at"],
                     "superseded_at": timeline["superseded_at"],
                 },
@@ -189,7 +192,7 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
             )
         )
     combined = pd.concat(parts, ignore_index=True)
-    return combined.assign(currency=combined["currency"].astype(_dtypes.CATEGORY))
+    return combined.assign(currency=combined["currency"].astype(frame_dtypes.CATEGORY))
 
 
 def balances_at(balances: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.DataFrame:
@@ -228,8 +231,8 @@ def _latest_labels(versions: pd.DataFrame, id_column: str) -> pd.Series:
     if not versions["observed_at"].is_monotonic_increasing:
         versions = versions.sort_values("observed_at", kind="stable")
     latest = versions.drop_duplicates(id_column, keep="last")
-    label = latest[id_column].astype(_dtypes.STRING)
+    label = latest[id_column].astype(frame_dtypes.STRING)
     for column in ("external_reference", "name"):  # later wins: name over reference over ID
         if column in latest.columns:
-            label = latest[column].astype(_dtypes.STRING).fillna(label)
+            label = latest[column].astype(frame_dtypes.STRING).fillna(label)
     return pd.Series(label.to_numpy(), index=latest[id_column].to_numpy())

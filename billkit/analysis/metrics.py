@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _as_of, _columns, _dtypes, _matching, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _as_of, _columns, _matching
 from billkit.analysis._aging import (
     AGING_BUCKETS,
     AGING_DTYPE,
@@ -27,9 +28,9 @@ from billkit.analysis._aging import (
     days_past_due,
     open_mask,
 )
-from billkit.analysis._money import MixedCurrencyError
 from billkit.analysis.reconciliation import BILL_RESULTS
 from billkit.errors import InvalidArgumentError
+from billkit.frame_money import MixedCurrencyError
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -57,7 +58,7 @@ def _currencies(currency: pd.Series) -> tuple[list[str], npt.NDArray[np.int64]]:
     categorical = (
         currency
         if isinstance(currency.dtype, pd.CategoricalDtype)
-        else currency.astype(_dtypes.CATEGORY)
+        else currency.astype(frame_dtypes.CATEGORY)
     )
     codes = np.asarray(categorical.cat.codes, dtype=np.int64)
     names = [str(name) for name in categorical.cat.categories]
@@ -78,7 +79,7 @@ def _sum_by(
 
 
 def _minor(values: npt.NDArray[np.int64]) -> pd.Series:
-    return pd.Series(values, dtype=_dtypes.MINOR)
+    return pd.Series(values, dtype=frame_dtypes.MINOR)
 
 
 def _ratio(numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64]) -> pd.Series:
@@ -91,12 +92,12 @@ def _ratio(numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64])
 
 def _with_major(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame.assign(
-        **{f"{c}_major": _money.to_major(frame[c], frame["currency"]) for c in columns}
+        **{f"{c}_major": frame_money.to_major(frame[c], frame["currency"]) for c in columns}
     )
 
 
 def _currency_column(names: Sequence[str]) -> pd.Series:
-    return pd.Series(list(names), dtype=_dtypes.CATEGORY)
+    return pd.Series(list(names), dtype=frame_dtypes.CATEGORY)
 
 
 def aging(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.DataFrame:
@@ -284,7 +285,7 @@ def days_to_pay(
             "settled_at": settled,
             "settled_on": settled_on,
             "days_to_pay": pd.Series(
-                elapsed // _NS_PER_DAY, index=chosen.index, dtype=_dtypes.MINOR
+                elapsed // _NS_PER_DAY, index=chosen.index, dtype=frame_dtypes.MINOR
             ),
         }
     ).reset_index(drop=True)
@@ -300,7 +301,7 @@ def days_to_pay_summary(days: pd.DataFrame) -> pd.DataFrame:
     grouped = values.groupby(frame["currency"], observed=True)
     summary = pd.DataFrame(
         {
-            "bills": grouped.count().astype(_dtypes.MINOR),
+            "bills": grouped.count().astype(frame_dtypes.MINOR),
             "mean": grouped.mean(),
             "min": grouped.min(),
             "p50": grouped.quantile(0.5),
@@ -416,7 +417,7 @@ def reconciliation_summary(
     result = pd.DataFrame(
         {
             "currency": pd.Series(
-                [vocabulary[i // checks] for i in present], dtype=_dtypes.CATEGORY
+                [vocabulary[i // checks] for i in present], dtype=frame_dtypes.CATEGORY
             ),
             "check": pd.Categorical.from_codes(present % checks, dtype=_CHECK_DTYPE),
             "count": _minor(count[present]),
@@ -459,7 +460,7 @@ def total(frame: pd.DataFrame, column: str) -> int:
     Raises `MixedCurrencyError` if the frame holds several currencies: use `totals_by_currency`, or filter.
     """
     checked = _columns.coerce(frame, {"currency": "category", column: "minor"}, "frame")
-    _money.single_currency(checked["currency"], f"column {column!r}")
+    frame_money.single_currency(checked["currency"], f"column {column!r}")
     return int(checked[column].sum())
 
 

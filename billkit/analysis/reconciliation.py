@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _columns, _dtypes, _matching, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _columns, _matching
 from billkit.errors import InvalidArgumentError
 
 __all__ = ["BILL_RESULTS", "DEFAULT_DUPLICATE_WINDOW", "reconcile_bills", "reconcile_payments"]
@@ -64,8 +65,8 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
         default=3,
     )
     currency = bill_rows["currency"]
-    expected_s = pd.Series(expected, index=bill_rows.index, dtype=_dtypes.MINOR)
-    applied_s = pd.Series(applied, index=bill_rows.index, dtype=_dtypes.MINOR)
+    expected_s = pd.Series(expected, index=bill_rows.index, dtype=frame_dtypes.MINOR)
+    applied_s = pd.Series(applied, index=bill_rows.index, dtype=frame_dtypes.MINOR)
     difference_s = applied_s - expected_s
     return pd.DataFrame(
         {
@@ -78,15 +79,15 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
             "amount_paid": bill_rows["amount_paid"],
             "expected": expected_s,
             "applied": applied_s,
-            "payments": pd.Series(count, index=bill_rows.index, dtype=_dtypes.MINOR),
+            "payments": pd.Series(count, index=bill_rows.index, dtype=frame_dtypes.MINOR),
             "difference": difference_s,
             "matches_bill": (applied_s == bill_rows["amount_paid"]).to_numpy(
                 dtype=bool, na_value=False
             ),
             "result": pd.Categorical.from_codes(result_codes, dtype=_RESULT_DTYPE),
-            "expected_major": _money.to_major(expected_s, currency),
-            "applied_major": _money.to_major(applied_s, currency),
-            "difference_major": _money.to_major(difference_s, currency),
+            "expected_major": frame_money.to_major(expected_s, currency),
+            "applied_major": frame_money.to_major(applied_s, currency),
+            "difference_major": frame_money.to_major(difference_s, currency),
         },
         index=bill_rows.index,
         copy=False,
@@ -224,7 +225,7 @@ def _duplicates(
         original[current[close]] = previous[close]
 
     # Few payments are duplicates: fill only their cells rather than building a column of a million NAs.
-    duplicate_of = pd.Series(pd.NA, index=pays.index, dtype=_dtypes.STRING)
+    duplicate_of = pd.Series(pd.NA, index=pays.index, dtype=frame_dtypes.STRING)
     has_original = np.flatnonzero(original >= 0)
     if len(has_original):
         duplicate_of.iloc[has_original] = pays["event_id"].to_numpy(dtype=object)[

@@ -9,22 +9,24 @@ from typing import Any
 
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 from billkit.ledger._records import TIMESTAMP_FORMAT
 from billkit.ledger._schema import ColumnSpec, ColumnType
 
 
 def _typed(values: pd.Series, column_type: ColumnType) -> pd.Series:
     if column_type == "timestamp":
-        return pd.to_datetime(values, format=TIMESTAMP_FORMAT, utc=True).astype(_dtypes.TIMESTAMP)
+        return pd.to_datetime(values, format=TIMESTAMP_FORMAT, utc=True).astype(
+            frame_dtypes.TIMESTAMP
+        )
     if column_type == "date":
-        return pd.to_datetime(values, format="%Y-%m-%d").astype(_dtypes.DATE)
+        return pd.to_datetime(values, format="%Y-%m-%d").astype(frame_dtypes.DATE)
     if column_type == "minor":
         # SQLite hands back float64 when a column has NULLs; minor units stay below 2**53, so this is exact.
-        return values.astype(_dtypes.MINOR)
+        return values.astype(frame_dtypes.MINOR)
     if column_type == "category":
-        return values.astype(_dtypes.CATEGORY)
-    return values.astype(_dtypes.STRING)
+        return values.astype(frame_dtypes.CATEGORY)
+    return values.astype(frame_dtypes.STRING)
 
 
 def read_typed(

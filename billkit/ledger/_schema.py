@@ -109,7 +109,7 @@ INSERT OR IGNORE INTO events ({", ".join(EVENT_COLUMNS)})
 VALUES ({", ".join(":" + c for c in EVENT_COLUMNS)})
 """
 
-#: What a column becomes in a DataFrame (dtypes in `billkit.analysis._dtypes`): id and text `string`, category
+#: What a column becomes in a DataFrame (dtypes in `billkit.frame_dtypes`): id and text `string`, category
 #: `category`, minor `Int64`, date naive `datetime64[ns]`, timestamp `datetime64[ns, UTC]`.
 ColumnType: TypeAlias = Literal["id", "text", "category", "minor", "date", "timestamp"]
 ColumnSpec: TypeAlias = tuple[str, str, ColumnType]

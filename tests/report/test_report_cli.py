@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from billkit.analysis.demo_data import populate
 from billkit.cli import main
+from billkit.demo import populate
 from billkit.notebook.records import read_records
 from billkit.notebook.run import PROJECT_ROOT
 from billkit.sandbox import Sandbox
