@@ -70,21 +70,31 @@ def bills_frame(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC")
 
 
 def payments_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """Payments applied to obligations, one row per `obligation.amount_applied` event, oldest first.
+    """Payments applied to obligations, one row per payment (its `payment_id`), oldest first.
 
-    `events` is `ledger.events_frame()` (or any frame with its columns); other event types are left out, and
-    an event present twice (at-least-once delivery) counts once. Columns: event_id, application_id (`ob_...`),
-    payment_id, obligation_type (bill, account or customer: what the payment was applied to; NA if the event
-    names none), obligation_id, bill_id, account_id, customer_id, currency, amount (Int64 minor units),
-    amount_major, created_at (UTC).
+    `events` is `ledger.events_frame()` (or any frame with its columns); other event types are left out. A
+    payment is its payment_id: an event present twice (at-least-once delivery) or the same payment under a
+    second event ID (a replay or redelivery) is one payment, dated by its earliest event, so every sum counts
+    it once. Columns: event_id (the earliest event), application_id (`ob_...`), payment_id, obligation_type
+    (bill, account or customer: what the payment was applied to; NA if the event names none), obligation_id,
+    bill_id, account_id, customer_id, currency, amount (Int64 minor units), amount_major, created_at (UTC),
+    events (how many events carried it) and replayed (more than one did).
     """
     frame = _columns.coerce(events, _columns.EVENTS, "events")
     applied_type = (frame["type"] == AMOUNT_APPLIED).to_numpy(dtype=bool, na_value=False)
-    repeated = frame["event_id"].duplicated().to_numpy(dtype=bool)
-    keep = applied_type & ~repeated
     # Filtering copies every column; ledger frames usually need none, so skip it then.
-    applied = frame if keep.all() else frame.loc[keep]
+    applied = frame if applied_type.all() else frame.loc[applied_type]
     _columns.require_values(applied, ("amount", "currency", "created_at"), "payment events")
+    if not applied["created_at"].is_monotonic_increasing:
+        applied = applied.sort_values("created_at", kind="stable")
+    applied = applied.loc[~applied["event_id"].duplicated().to_numpy(dtype=bool)]
+    codes, _ = pd.factorize(applied["payment_id"])
+    # Events without a payment_id cannot be matched to another: each is a payment of its own.
+    lone = codes < 0
+    codes = np.where(lone, codes.max(initial=-1) + 1 + np.cumsum(lone), codes)
+    seen_before = pd.Series(codes).duplicated().to_numpy(dtype=bool)
+    carried = np.bincount(codes)[codes[~seen_before]]
+    applied = applied.loc[~seen_before] if seen_before.any() else applied
     bill_id, account_id, customer_id = (
         applied["bill_id"],
         applied["account_id"],
@@ -112,12 +122,12 @@ def payments_frame(events: pd.DataFrame) -> pd.DataFrame:
             "amount": applied["amount"],
             "amount_major": frame_money.to_major(applied["amount"], applied["currency"]),
             "created_at": applied["created_at"],
+            "events": pd.array(carried, dtype=frame_dtypes.MINOR),
+            "replayed": carried > 1,
         },
         index=applied.index,
         copy=False,
     )
-    if not result["created_at"].is_monotonic_increasing:
-        result = result.sort_values("created_at", kind="stable")
     return result.reset_index(drop=True)
 
 
@@ -131,8 +141,13 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
     a customer's own balance), label (name, else external reference, else ID), customer_label, currency,
     balance (Int64; positive = owed, negative = credit), balance_major, observed_at (from when it held),
     superseded_at (until when; NaT while current). Customers' rows come first, then accounts', each in
-    order of entity and time.
+    order of entity and time. When the versions carry `valid_from` (the ledger's: when each state began),
+    that is when a balance starts to hold.
     """
+    customers, accounts = (
+        rows.assign(observed_at=rows["valid_from"]) if "valid_from" in rows.columns else rows
+        for rows in (customers, accounts)
+    )
     customer_rows = _columns.coerce(
         customers,
         {
@@ -203,10 +218,10 @@ def balances_at(balances: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UT
     frame = _columns.coerce(
         balances, {"observed_at": "timestamp", "superseded_at": "timestamp"}, "balances"
     )
-    cutoff = _as_of.resolve(as_of, tz).cutoff
-    started = frame["observed_at"] <= cutoff
-    not_ended = frame["superseded_at"].isna() | (frame["superseded_at"] > cutoff)
-    return frame.loc[(started & not_ended).to_numpy(dtype=bool)].reset_index(drop=True)
+    at = _as_of.resolve(as_of, tz)
+    started = at.counts(frame["observed_at"])
+    not_ended = ~at.counts(frame["superseded_at"])
+    return frame.loc[started & not_ended].reset_index(drop=True)
 
 
 def _timeline(versions: pd.DataFrame, id_column: str) -> pd.DataFrame:
