@@ -160,7 +160,7 @@ def test_log_to_stderr_routes_uvicorn_and_billkit_through_the_filter() -> None:
 
 def _insert_then_fail(store: Store, block: AbstractContextManager[object], reference: str) -> None:
     with block:
-        store.customers.insert({"id": f"bcus_{reference}", "external_reference": reference})
+        store.customers.insert({"id": f"bcus_{reference}", "external_reference": reference}, at=0.0)
         raise RuntimeError("boom")
 
 
@@ -178,7 +178,7 @@ def test_store_savepoint_undoes_only_its_block(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "db.sqlite3"))
     try:
         with store.transaction():
-            store.customers.insert({"id": "bcus_1", "external_reference": "A"})
+            store.customers.insert({"id": "bcus_1", "external_reference": "A"}, at=0.0)
             with pytest.raises(RuntimeError):
                 _insert_then_fail(store, store.savepoint(), "B")
         assert store.customers.find("A") is not None
@@ -191,10 +191,10 @@ def test_store_finds_by_id_before_reference_and_refuses_duplicates(tmp_path: Pat
     store = Store.open(":memory:")
     try:
         with store.transaction():
-            store.customers.insert({"id": "bcus_1", "external_reference": "bcus_2"})
-            store.customers.insert({"id": "bcus_2", "external_reference": "B"})
+            store.customers.insert({"id": "bcus_1", "external_reference": "bcus_2"}, at=0.0)
+            store.customers.insert({"id": "bcus_2", "external_reference": "B"}, at=0.0)
             with pytest.raises(DuplicateReference):
-                store.customers.insert({"id": "bcus_3", "external_reference": "B"})
+                store.customers.insert({"id": "bcus_3", "external_reference": "B"}, at=0.0)
         found = store.customers.find("bcus_2")
         assert found is not None
         assert found["external_reference"] == "B"

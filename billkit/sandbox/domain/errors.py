@@ -1,8 +1,16 @@
-"""The one error the domain raises."""
+"""The refusals the sandbox's rules and services raise; the HTTP layer turns each into one answer.
+
+    RuleViolation       a business rule says no (422)
+    MissingField        a field the request needed is absent (400)
+    NotFound            a reference names nothing (404)
+    DuplicateReference  an external_reference is taken (409)
+
+They carry facts, not HTTP: `http/errors.py` is the one place that maps them to problem+json.
+"""
 
 from __future__ import annotations
 
-__all__ = ["RuleViolation"]
+__all__ = ["DuplicateReference", "MissingField", "NotFound", "RuleViolation"]
 
 
 class RuleViolation(Exception):
@@ -12,3 +20,37 @@ class RuleViolation(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class MissingField(Exception):
+    """A field the request needed is absent (HTTP 400); `message` says what it is for."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(Exception):
+    """No `kind` has this ID (or external_reference); `field` names the request field that named it."""
+
+    def __init__(
+        self, kind: str, reference: str, *, field: str | None = None, by_reference: bool = True
+    ) -> None:
+        self.kind = kind
+        self.reference = reference
+        self.field = field
+        naming = "ID or external_reference" if by_reference else "ID"
+        self.message = f"No {kind} has the {naming} {reference!r}"
+        super().__init__(self.message)
+
+
+class DuplicateReference(Exception):
+    """Another `kind` already has this external_reference; `field` is where the request gave it."""
+
+    def __init__(self, kind: str, external_reference: str, *, field: str = "external_reference"):
+        self.kind = kind
+        self.external_reference = external_reference
+        self.field = field
+        self.message = f"A {kind} with external_reference {external_reference!r} already exists"
+        super().__init__(self.message)

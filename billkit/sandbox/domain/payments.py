@@ -21,6 +21,7 @@ __all__ = [
     "ObligationKind",
     "PaymentIds",
     "PaymentIntent",
+    "PaymentOutcome",
     "apply_payment",
     "outstanding",
 ]
@@ -54,6 +55,14 @@ class AppliedPayment:
     obligation: dict[str, Any]
     payment: dict[str, Any]
     event: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """What a stored payment left: the payment record, and the object paid as it stands after it."""
+
+    payment: dict[str, Any]
+    paid: dict[str, Any]
 
 
 def outstanding(kind: ObligationKind, obligation: Mapping[str, Any]) -> int:
