@@ -204,7 +204,12 @@ class Ledger:
         with_history = True
         try:
             for version in iterate_versions(routes.versions):  # type: ignore[attr-defined]
-                when = parse_instant(version.at, f"sandbox version {version.seq} at")
+                what = f"sandbox version {version.seq} at"
+                when = (
+                    microseconds(version.at, what)
+                    if isinstance(version.at, dt.datetime)
+                    else parse_instant(version.at, what)
+                )
                 rows[version.kind].append(
                     object_row(version.kind, version.obj, when, stamp, True)  # type: ignore[arg-type]
                 )

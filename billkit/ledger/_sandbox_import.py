@@ -7,6 +7,7 @@ predates that route answers 404; then only the current lists can be imported, st
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -34,7 +35,7 @@ class IteratesEvents(Protocol):
 class ListsVersions(Protocol):
     """`client.sandbox.versions`: one page of `GET /_sandbox/versions` per call (oldest first)."""
 
-    def list(self, *, limit: int = ..., starting_after: Any = None) -> Any: ...
+    def list(self, *, limit: int = ..., starting_after: int | None = None) -> Any: ...
 
 
 class SandboxRoutes(Protocol):
@@ -80,7 +81,7 @@ class SandboxVersion:
 
     seq: int
     kind: str
-    at: str
+    at: str | dt.datetime
     obj: Recordable
 
 
@@ -91,9 +92,14 @@ def _page_parts(page: Any) -> tuple[Sequence[Any], bool]:
 
 
 def _version(item: Any) -> SandboxVersion:
-    entry = as_mapping(item, "sandbox version")
+    # The client's typed ObjectVersion, or the JSON entry as the route sends it.
+    entry: Mapping[str, Any] = (
+        {name: getattr(item, name) for name in ("seq", "kind", "at", "object")}
+        if hasattr(item, "object") and hasattr(item, "seq")
+        else as_mapping(item, "sandbox version")
+    )
     seq, kind, at, obj = (entry.get(name) for name in ("seq", "kind", "at", "object"))
-    if type(seq) is not int or kind not in VERSION_KINDS or not isinstance(at, str):
+    if type(seq) is not int or kind not in VERSION_KINDS or not isinstance(at, str | dt.datetime):
         raise InvalidArgumentError(
             f"sandbox version {entry.get('seq')!r}: expected seq (an integer), kind "
             f"({', '.join(VERSION_KINDS)}) and at (a time); got {dict(entry)!r:.120}"
