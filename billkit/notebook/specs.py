@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billkit.money import currency_exponent
 from billkit.notebook.parameters import (
     NotebookParameters,
     parameter,
@@ -248,6 +249,16 @@ def _source(value: str) -> str | None:
     return None
 
 
+def _currency_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        currency_exponent(value)
+    except (TypeError, ValueError):
+        return f"must be an ISO 4217 currency code such as 'ZAR' or 'usd', got {value!r}"
+    return None
+
+
 def _seed(value: int) -> str | None:
     return None if value >= 0 else f"must be 0 or more, got {value}"
 
@@ -269,8 +280,11 @@ class PaymentsReportParameters(NotebookParameters):
         "IANA time zone in which payment times become calendar days",
         check=_time_zone,
     )
-    currency: Literal["USD", "ZAR"] | None = parameter(
-        None, "report one currency only; None reports every currency, each separately"
+    currency: str | None = parameter(
+        None,
+        "report one currency only (an ISO 4217 code the data holds, in any case); None reports every "
+        "currency, each separately",
+        check=_currency_code,
     )
     start: str | None = parameter(
         None,

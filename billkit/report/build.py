@@ -20,6 +20,7 @@ from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, p
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
+from billkit.report import checks
 from billkit.report.source import ReportData
 
 __all__ = ["PaymentsReport", "ReportScope", "build_report", "resolve_scope"]
@@ -70,7 +71,7 @@ def resolve_scope(params: PaymentsReportParameters, data: ReportData) -> ReportS
         timezone=params.timezone,
         start=start,
         end=end,
-        currency=params.currency,
+        currency=None if params.currency is None else params.currency.strip().upper(),
         customer=params.customer,
         account=params.account,
     )
@@ -94,6 +95,7 @@ class PaymentsReport:
     reconciled_bills: pd.DataFrame
     reconciled_payments: pd.DataFrame
     reconciliation: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
     @property
     def currencies(self) -> list[str]:
@@ -116,6 +118,7 @@ class PaymentsReport:
         paid_some = bills["amount_paid"].fillna(0).to_numpy() > 0
         return {
             "as_of": self.scope.as_of.isoformat(),
+            "warnings": list(self.warnings),
             "start": self.scope.start.isoformat(),
             "end": self.scope.end.isoformat(),
             "timezone": self.scope.timezone,
@@ -185,6 +188,7 @@ def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
         reconciled_bills=reconciled_bills,
         reconciled_payments=reconciled_payments,
         reconciliation=metrics.reconciliation_summary(reconciled_bills, reconciled_payments),
+        warnings=tuple(checks.warnings(ledger, as_of=scope.as_of, timezone=tz)),
     )
 
 
