@@ -249,3 +249,20 @@ ACTIVITY_SPAN: Final = (
 BILL_DATE_SPAN: Final = (
     "SELECT MIN(bill_date), MAX(bill_date) FROM object_versions WHERE kind = 'bill'"
 )
+
+#: The currencies any bill or applied payment is in.
+CURRENCIES: Final = (
+    "SELECT currency FROM object_versions WHERE kind = 'bill' AND currency IS NOT NULL"
+    " UNION SELECT currency FROM events WHERE type = 'obligation.amount_applied' AND currency IS NOT NULL"
+    " ORDER BY 1"
+)
+
+
+def any_activity(currency: bool) -> str:
+    """Whether a bill is dated in [?, ?] (days) or a payment made in [?, ?) (µs), optionally in one currency."""
+    in_currency = " AND currency = ?" if currency else ""
+    return (
+        "SELECT EXISTS (SELECT 1 FROM object_versions WHERE kind = 'bill' AND bill_date BETWEEN ? AND ?"
+        f"{in_currency}) OR EXISTS (SELECT 1 FROM events WHERE type = 'obligation.amount_applied'"
+        f" AND created_at >= ? AND created_at < ?{in_currency})"
+    )
