@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 
 AGING_BUCKETS: Final = ("current", "1-30", "31-60", "61-90", "90+")
 AGING_DTYPE: Final = pd.CategoricalDtype(list(AGING_BUCKETS), ordered=True)
@@ -33,7 +33,7 @@ def days_past_due(due_date: pd.Series, day: pd.Timestamp) -> pd.Series:
     return pd.Series(
         pd.arrays.IntegerArray(np.where(missing, 0, days), missing),
         index=due_date.index,
-        dtype=_dtypes.MINOR,
+        dtype=frame_dtypes.MINOR,
     )
 
 

@@ -1,7 +1,12 @@
-"""'As of' a date in a time zone: the calendar day a metric is about, and the instant it ends.
+"""'As of' a date in a time zone, and periods of local days: the one cutoff rule every figure uses.
 
 An analyst in Johannesburg asking for aging "as of 2025-02-01" means that calendar day in Johannesburg. Moment's
 timestamps are UTC, so a payment at 2025-01-31T23:30Z already falls on 1 February there.
+
+The rule: every window is half-open in local days, `[first 00:00, last + 1 day 00:00)` in the time zone, and
+an instant counts when it is before the window's end. So a payment at exactly local midnight belongs to the new
+day everywhere (22:00:00Z is 00:00 on the next day in Johannesburg). `window` owns it; `AsOf` is the window
+ending with the as-of day (or at an instant, when one is given).
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 from billkit.errors import InvalidArgumentError
 
 AsOfLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -34,11 +41,68 @@ def zone(tz: str) -> zoneinfo.ZoneInfo:
 
 @dataclass(frozen=True)
 class AsOf:
-    """The local calendar `day` (naive midnight) and the UTC instant `cutoff` up to which events count."""
+    """The local calendar `day` (naive midnight) and the UTC instant `cutoff` before which events count."""
 
     day: pd.Timestamp
     cutoff: pd.Timestamp
     tz: str
+
+    def counts(self, instants: pd.Series) -> npt.NDArray[np.bool_]:
+        """Which UTC `instants` happened before the cutoff (missing ones never do)."""
+        return before(instants, self.cutoff)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The local days `first`..`last` (naive midnights) in `tz`, as the UTC interval [`begins`, `ends`)."""
+
+    first: pd.Timestamp
+    last: pd.Timestamp
+    begins: pd.Timestamp
+    ends: pd.Timestamp
+    tz: str
+
+    @property
+    def days(self) -> int:
+        return int((self.last - self.first) / pd.Timedelta(days=1)) + 1
+
+    def holds_instants(self, instants: pd.Series) -> npt.NDArray[np.bool_]:
+        """Which UTC instants fall in the window: at or after its first midnight, before its end."""
+        values = instants.to_numpy(dtype="datetime64[ns]")
+        held: npt.NDArray[np.bool_] = (
+            values >= self.begins.tz_convert(None).to_datetime64()
+        ) & before(instants, self.ends)
+        return held
+
+    def holds_days(self, days: pd.Series) -> npt.NDArray[np.bool_]:
+        """Which calendar dates (naive, such as bill dates) are one of the window's days; NaT never is."""
+        values = days.to_numpy(dtype="datetime64[ns]")
+        held: npt.NDArray[np.bool_] = (values >= self.first.to_datetime64()) & (
+            values <= self.last.to_datetime64()
+        )
+        return held
+
+
+def before(instants: pd.Series, cutoff: pd.Timestamp) -> npt.NDArray[np.bool_]:
+    """Which UTC `instants` are strictly before `cutoff`: the half-open end every window has."""
+    values = instants.to_numpy(dtype="datetime64[ns]")
+    counted: npt.NDArray[np.bool_] = values < cutoff.tz_convert(None).to_datetime64()
+    return counted
+
+
+def window(first: AsOfLike, last: AsOfLike, tz: str) -> Window:
+    """The local days `first` to `last` (dates, inclusive) in `tz`, as a half-open UTC interval."""
+    first_day = calendar_day(first, "start")
+    last_day = calendar_day(last, "end")
+    if last_day < first_day:
+        raise InvalidArgumentError(f"end ({last_day.date()}) is before start ({first_day.date()})")
+    return Window(
+        first=first_day,
+        last=last_day,
+        begins=local_day_start(first_day, tz),
+        ends=local_day_start(last_day + pd.Timedelta(days=1), tz),
+        tz=tz,
+    )
 
 
 def local_day_start(day: pd.Timestamp, tz: str) -> pd.Timestamp:
@@ -49,9 +113,9 @@ def local_day_start(day: pd.Timestamp, tz: str) -> pd.Timestamp:
 def resolve(as_of: AsOfLike, tz: str, what: str = "as_of") -> AsOf:
     """Resolve `as_of` in `tz`.
 
-    A date ("2025-02-01" or a `date`) means that whole local day: events up to its end count. An instant
-    (an aware datetime, or an ISO string with an offset) counts events up to that instant, and its day is its
-    local date in `tz`. A naive datetime is read as wall-clock time in `tz`.
+    A date ("2025-02-01" or a `date`) means that whole local day: events before the next local midnight count.
+    An instant (an aware datetime, or an ISO string with an offset) counts events before that instant, and its
+    day is its local date in `tz`. A naive datetime is read as wall-clock time in `tz`.
     """
     zone(tz)
     if isinstance(as_of, str):
@@ -74,8 +138,8 @@ def resolve(as_of: AsOfLike, tz: str, what: str = "as_of") -> AsOf:
         day = local.tz_localize(None).normalize()
         return AsOf(day=day.as_unit("ns"), cutoff=local.tz_convert("UTC").as_unit("ns"), tz=tz)
     if isinstance(as_of, dt.date):
-        day = pd.Timestamp(as_of).as_unit("ns")
-        return AsOf(day=day, cutoff=local_day_start(day + pd.Timedelta(days=1), tz), tz=tz)
+        whole_day = window(as_of, as_of, tz)
+        return AsOf(day=whole_day.last, cutoff=whole_day.ends, tz=tz)
     raise InvalidArgumentError(
         f"{what} must be a date, datetime or ISO 8601 string, not {type(as_of).__name__}"
     )
@@ -84,7 +148,7 @@ def resolve(as_of: AsOfLike, tz: str, what: str = "as_of") -> AsOf:
 def local_days(instants: pd.Series, tz: str) -> pd.Series:
     """UTC instants as local calendar days in `tz` (naive midnight), the unit day counts are made of."""
     local: pd.Series = instants.dt.tz_convert(zone(tz)).dt.tz_localize(None).dt.normalize()
-    return local.astype(_dtypes.DATE)
+    return local.astype(frame_dtypes.DATE)
 
 
 def calendar_day(value: AsOfLike, what: str) -> pd.Timestamp:

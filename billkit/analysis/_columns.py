@@ -12,7 +12,7 @@ from typing import Literal, TypeAlias
 
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 from billkit.errors import InvalidArgumentError
 
 Kind: TypeAlias = Literal["id", "category", "minor", "date", "timestamp"]
@@ -60,27 +60,27 @@ def _has_kind(values: pd.Series, kind: Kind) -> bool:
     """Whether `values` is already in the dtype `kind` maps to (then coercion is skipped: no copy)."""
     dtype = values.dtype
     if kind == "id":
-        return dtype == _dtypes.STRING
+        return dtype == frame_dtypes.STRING
     if kind == "category":
         return isinstance(dtype, pd.CategoricalDtype)
     if kind == "minor":
-        return dtype == _dtypes.MINOR
+        return dtype == frame_dtypes.MINOR
     if kind == "date":
-        return dtype == _dtypes.DATE
-    return dtype == _dtypes.TIMESTAMP
+        return dtype == frame_dtypes.DATE
+    return dtype == frame_dtypes.TIMESTAMP
 
 
 def _coerced(values: pd.Series, kind: Kind) -> pd.Series:
     if kind == "id":
-        return values.astype(_dtypes.STRING)
+        return values.astype(frame_dtypes.STRING)
     if kind == "category":
-        return values.astype(_dtypes.CATEGORY)
+        return values.astype(frame_dtypes.CATEGORY)
     if kind == "minor":
         if pd.api.types.is_float_dtype(values.dtype):
             whole = values.dropna()
             if not (whole == whole.round()).all():
                 raise ValueError("amounts must be whole numbers of minor units")
-        return values.astype(_dtypes.MINOR)
+        return values.astype(frame_dtypes.MINOR)
     if kind == "date":
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             raise ValueError("dates must be calendar dates, not instants with a time zone")
@@ -89,14 +89,14 @@ def _coerced(values: pd.Series, kind: Kind) -> pd.Series:
             if pd.api.types.is_datetime64_dtype(values.dtype)
             else pd.to_datetime(values, format="%Y-%m-%d")
         )
-        return dates.astype(_dtypes.DATE)
+        return dates.astype(frame_dtypes.DATE)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         instants: pd.Series = values.dt.tz_convert("UTC")
     elif pd.api.types.is_datetime64_dtype(values.dtype):
         raise ValueError("timestamps need a time zone (UTC for Moment's times)")
     else:
         instants = pd.to_datetime(values, format="ISO8601", utc=True)
-    return instants.astype(_dtypes.TIMESTAMP)
+    return instants.astype(frame_dtypes.TIMESTAMP)
 
 
 def coerce(frame: pd.DataFrame, schema: Schema, what: str) -> pd.DataFrame:

@@ -21,7 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from billkit.analysis import _as_of, _columns, _money, _theme
+from billkit import frame_money
+from billkit.analysis import _as_of, _columns, _theme
 from billkit.analysis._aging import AGING_BUCKETS
 from billkit.analysis.frames import balances_at
 from billkit.analysis.metrics import FUNNEL_STAGES
@@ -64,7 +65,7 @@ def _require_columns(
 
 
 def _money_text(minor: pd.Series, currency: str, locale: str) -> list[str]:
-    return [_money.format_amount(int(value), currency, locale) for value in minor]
+    return [frame_money.format_amount(int(value), currency, locale) for value in minor]
 
 
 def payments_chart(
@@ -106,7 +107,7 @@ def payments_chart(
     figure = _currency_panels(currencies, vertical=True, shared_x=True, titles=False)
     for index, currency in enumerate(currencies):
         rows = grouped.loc[grouped["currency"] == currency]
-        major = _money.to_major(rows["sum"], rows["currency"])
+        major = frame_money.to_major(rows["sum"], rows["currency"])
         customdata = np.column_stack(
             [_money_text(rows["sum"], currency, locale), rows["count"].to_numpy()]
         )
@@ -152,7 +153,9 @@ def aging_chart(aging: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figu
         figure.add_trace(
             go.Bar(
                 x=list(AGING_BUCKETS),
-                y=_money.to_major(amount, pd.Series([currency] * len(amount), index=amount.index)),
+                y=frame_money.to_major(
+                    amount, pd.Series([currency] * len(amount), index=amount.index)
+                ),
                 marker_color=list(_theme.AGING_COLOURS),
                 customdata=customdata,
                 hovertemplate="%{x} days past due<br>%{customdata[0]}<br>%{customdata[1]} bill(s), "
@@ -224,7 +227,7 @@ def balances_chart(
             figure.add_trace(
                 go.Bar(
                     y=part["name"],
-                    x=_money.to_major(part["balance"], part["currency"]),
+                    x=frame_money.to_major(part["balance"], part["currency"]),
                     orientation="h",
                     name=f"{entity.capitalize()} balance",
                     legendgroup=entity,

@@ -4,9 +4,11 @@ Pure functions (DataFrame in, DataFrame out, no I/O). Money stays in `Int64` min
 `*_major` column (float64, by the currency's ISO 4217 exponent) for reading and plotting. Nothing here adds
 amounts across rows, so nothing can mix currencies; the metrics that do always group by currency.
 
-    bills = frames.bills_frame(ledger.latest("bill"), as_of="2025-02-01", tz="Africa/Johannesburg")
+    bills = frames.bills_frame(bills_as_of_the_day, as_of="2025-02-01", tz="Africa/Johannesburg")
     payments = frames.payments_frame(ledger.events_frame())
     balances = frames.balances_frame(ledger.versions("customer"), ledger.versions("account"))
+
+`ledger.as_of(day, tz=...)` builds these for a day's state (`point_in_time`): use it for a day's figures.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from billkit.analysis import _as_of, _columns, _dtypes, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _as_of, _columns
 from billkit.analysis._aging import AGING_BUCKETS, aging_bucket, days_past_due, open_mask
 
 __all__ = [
@@ -57,9 +60,9 @@ def bills_frame(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC")
     past_due = days_past_due(frame["due_date"], day).where(is_open)
     known_past_due = past_due.to_numpy(dtype="int64", na_value=np.iinfo(np.int64).min)
     return frame.assign(
-        amount_due_major=_money.to_major(frame["amount_due"], frame["currency"]),
-        amount_paid_major=_money.to_major(frame["amount_paid"], frame["currency"]),
-        amount_remaining_major=_money.to_major(frame["amount_remaining"], frame["currency"]),
+        amount_due_major=frame_money.to_major(frame["amount_due"], frame["currency"]),
+        amount_paid_major=frame_money.to_major(frame["amount_paid"], frame["currency"]),
+        amount_remaining_major=frame_money.to_major(frame["amount_remaining"], frame["currency"]),
         is_open=is_open,
         days_past_due=past_due,
         is_due=is_open & (known_past_due >= 0),
@@ -69,21 +72,31 @@ def bills_frame(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC")
 
 
 def payments_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """Payments applied to obligations, one row per `obligation.amount_applied` event, oldest first.
+    """Payments applied to obligations, one row per payment (its `payment_id`), oldest first.
 
-    `events` is `ledger.events_frame()` (or any frame with its columns); other event types are left out, and
-    an event present twice (at-least-once delivery) counts once. Columns: event_id, application_id (`ob_...`),
-    payment_id, obligation_type (bill, account or customer: what the payment was applied to; NA if the event
-    names none), obligation_id, bill_id, account_id, customer_id, currency, amount (Int64 minor units),
-    amount_major, created_at (UTC).
+    `events` is `ledger.events_frame()` (or any frame with its columns); other event types are left out. A
+    payment is its payment_id: an event present twice (at-least-once delivery) or the same payment under a
+    second event ID (a replay or redelivery) is one payment, dated by its earliest event, so every sum counts
+    it once. Columns: event_id (the earliest event), application_id (`ob_...`), payment_id, obligation_type
+    (bill, account or customer: what the payment was applied to; NA if the event names none), obligation_id,
+    bill_id, account_id, customer_id, currency, amount (Int64 minor units), amount_major, created_at (UTC),
+    events (how many events carried it) and replayed (more than one did).
     """
     frame = _columns.coerce(events, _columns.EVENTS, "events")
     applied_type = (frame["type"] == AMOUNT_APPLIED).to_numpy(dtype=bool, na_value=False)
-    repeated = frame["event_id"].duplicated().to_numpy(dtype=bool)
-    keep = applied_type & ~repeated
     # Filtering copies every column; ledger frames usually need none, so skip it then.
-    applied = frame if keep.all() else frame.loc[keep]
+    applied = frame if applied_type.all() else frame.loc[applied_type]
     _columns.require_values(applied, ("amount", "currency", "created_at"), "payment events")
+    if not applied["created_at"].is_monotonic_increasing:
+        applied = applied.sort_values("created_at", kind="stable")
+    applied = applied.loc[~applied["event_id"].duplicated().to_numpy(dtype=bool)]
+    codes, _ = pd.factorize(applied["payment_id"])
+    # Events without a payment_id cannot be matched to another: each is a payment of its own.
+    lone = codes < 0
+    codes = np.where(lone, codes.max(initial=-1) + 1 + np.cumsum(lone), codes)
+    seen_before = pd.Series(codes).duplicated().to_numpy(dtype=bool)
+    carried = np.bincount(codes)[codes[~seen_before]]
+    applied = applied.loc[~seen_before] if seen_before.any() else applied
     bill_id, account_id, customer_id = (
         applied["bill_id"],
         applied["account_id"],
@@ -109,14 +122,14 @@ def payments_frame(events: pd.DataFrame) -> pd.DataFrame:
             "customer_id": customer_id,
             "currency": applied["currency"],
             "amount": applied["amount"],
-            "amount_major": _money.to_major(applied["amount"], applied["currency"]),
+            "amount_major": frame_money.to_major(applied["amount"], applied["currency"]),
             "created_at": applied["created_at"],
+            "events": pd.array(carried, dtype=frame_dtypes.MINOR),
+            "replayed": carried > 1,
         },
         index=applied.index,
         copy=False,
     )
-    if not result["created_at"].is_monotonic_increasing:
-        result = result.sort_values("created_at", kind="stable")
     return result.reset_index(drop=True)
 
 
@@ -130,8 +143,13 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
     a customer's own balance), label (name, else external reference, else ID), customer_label, currency,
     balance (Int64; positive = owed, negative = credit), balance_major, observed_at (from when it held),
     superseded_at (until when; NaT while current). Customers' rows come first, then accounts', each in
-    order of entity and time.
+    order of entity and time. When the versions carry `valid_from` (the ledger's: when each state began),
+    that is when a balance starts to hold.
     """
+    customers, accounts = (
+        rows.assign(observed_at=rows["valid_from"]) if "valid_from" in rows.columns else rows
+        for rows in (customers, accounts)
+    )
     customer_rows = _columns.coerce(
         customers,
         {
@@ -172,16 +190,18 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
                     "account_id": (
                         entity_ids
                         if entity == "account"
-                        else pd.Series(pd.NA, index=timeline.index, dtype=_dtypes.STRING)
+                        else pd.Series(pd.NA, index=timeline.index, dtype=frame_dtypes.STRING)
                     ),
-                    "label": entity_ids.map(labels).astype(_dtypes.STRING),
+                    "label": entity_ids.map(labels).astype(frame_dtypes.STRING),
                     "customer_label": timeline["customer_id"]
                     .map(customer_labels)
-                    .astype(_dtypes.STRING)
+                    .astype(frame_dtypes.STRING)
                     .fillna(timeline["customer_id"]),
                     "currency": timeline["currency"].astype(str),
                     "balance": timeline["balance"],
-                    "balance_major": _money.to_major(timeline["balance"], timeline["currency"]),
+                    "balance_major": frame_money.to_major(
+                        timeline["balance"], timeline["currency"]
+                    ),
                     "observed_at": timeline["observed_at"],
                     "superseded_at": timeline["superseded_at"],
                 },
@@ -189,7 +209,7 @@ def balances_frame(customers: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFr
             )
         )
     combined = pd.concat(parts, ignore_index=True)
-    return combined.assign(currency=combined["currency"].astype(_dtypes.CATEGORY))
+    return combined.assign(currency=combined["currency"].astype(frame_dtypes.CATEGORY))
 
 
 def balances_at(balances: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.DataFrame:
@@ -200,10 +220,10 @@ def balances_at(balances: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UT
     frame = _columns.coerce(
         balances, {"observed_at": "timestamp", "superseded_at": "timestamp"}, "balances"
     )
-    cutoff = _as_of.resolve(as_of, tz).cutoff
-    started = frame["observed_at"] <= cutoff
-    not_ended = frame["superseded_at"].isna() | (frame["superseded_at"] > cutoff)
-    return frame.loc[(started & not_ended).to_numpy(dtype=bool)].reset_index(drop=True)
+    at = _as_of.resolve(as_of, tz)
+    started = at.counts(frame["observed_at"])
+    not_ended = ~at.counts(frame["superseded_at"])
+    return frame.loc[started & not_ended].reset_index(drop=True)
 
 
 def _timeline(versions: pd.DataFrame, id_column: str) -> pd.DataFrame:
@@ -228,8 +248,8 @@ def _latest_labels(versions: pd.DataFrame, id_column: str) -> pd.Series:
     if not versions["observed_at"].is_monotonic_increasing:
         versions = versions.sort_values("observed_at", kind="stable")
     latest = versions.drop_duplicates(id_column, keep="last")
-    label = latest[id_column].astype(_dtypes.STRING)
+    label = latest[id_column].astype(frame_dtypes.STRING)
     for column in ("external_reference", "name"):  # later wins: name over reference over ID
         if column in latest.columns:
-            label = latest[column].astype(_dtypes.STRING).fillna(label)
+            label = latest[column].astype(frame_dtypes.STRING).fillna(label)
     return pd.Series(label.to_numpy(), index=latest[id_column].to_numpy())

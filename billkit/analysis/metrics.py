@@ -1,8 +1,9 @@
 """Metrics as of a local calendar day: aging, DSO, collection rate, days to pay, the collection funnel.
 
-Pure functions over `ledger.latest("bill")` (or `frames.bills_frame`) and `frames.payments_frame`. Every
-amount is summed in integer minor units within one currency and converted to major units once at the end;
-every result has a `currency` column and one row (or group of rows) per currency. Amounts in different
+Pure functions over a day's bills and payments, as `ledger.as_of(day, tz=...)` gives them (`point_in_time`,
+which also calls these with the right day and period). Every amount is summed in integer minor units within
+one currency and converted to major units once at the end; every result has a `currency` column and one row
+(or group of rows) per currency. Amounts in different
 currencies are never added: `total` refuses a frame that holds more than one (`MixedCurrencyError`).
 
 `as_of` is a date ("2025-02-01", meaning that whole day) or an instant, read in the IANA time zone `tz`
@@ -19,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _as_of, _columns, _dtypes, _matching, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _as_of, _columns, _matching
 from billkit.analysis._aging import (
     AGING_BUCKETS,
     AGING_DTYPE,
@@ -27,9 +29,9 @@ from billkit.analysis._aging import (
     days_past_due,
     open_mask,
 )
-from billkit.analysis._money import MixedCurrencyError
 from billkit.analysis.reconciliation import BILL_RESULTS
 from billkit.errors import InvalidArgumentError
+from billkit.frame_money import MixedCurrencyError
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -40,6 +42,7 @@ __all__ = [
     "days_to_pay",
     "days_to_pay_summary",
     "dso",
+    "outstanding_by_customer",
     "reconciliation_summary",
     "total",
     "totals_by_currency",
@@ -47,8 +50,15 @@ __all__ = [
 
 FUNNEL_STAGES: Final = ("billed", "at least partly paid", "paid in full")
 _FUNNEL_DTYPE: Final = pd.CategoricalDtype(list(FUNNEL_STAGES), ordered=True)
-_PAYMENT_CHECKS: Final = ("unknown_obligation", "currency_mismatch", "duplicate")
-_CHECK_DTYPE: Final = pd.CategoricalDtype([*BILL_RESULTS, *_PAYMENT_CHECKS])
+_PAYMENT_CHECKS: Final = (
+    "unknown_obligation",
+    "currency_mismatch",
+    "replayed",
+    "possible_double_payment",
+)
+_CHECK_DTYPE: Final = pd.CategoricalDtype([*BILL_RESULTS, "still_owed", *_PAYMENT_CHECKS])
+#: The DSO period when neither a start nor a length is given.
+DEFAULT_DSO_DAYS: Final = 90
 _NS_PER_DAY: Final = 86_400 * 10**9
 
 
@@ -57,7 +67,7 @@ def _currencies(currency: pd.Series) -> tuple[list[str], npt.NDArray[np.int64]]:
     categorical = (
         currency
         if isinstance(currency.dtype, pd.CategoricalDtype)
-        else currency.astype(_dtypes.CATEGORY)
+        else currency.astype(frame_dtypes.CATEGORY)
     )
     codes = np.asarray(categorical.cat.codes, dtype=np.int64)
     names = [str(name) for name in categorical.cat.categories]
@@ -78,7 +88,7 @@ def _sum_by(
 
 
 def _minor(values: npt.NDArray[np.int64]) -> pd.Series:
-    return pd.Series(values, dtype=_dtypes.MINOR)
+    return pd.Series(values, dtype=frame_dtypes.MINOR)
 
 
 def _ratio(numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64]) -> pd.Series:
@@ -91,12 +101,12 @@ def _ratio(numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64])
 
 def _with_major(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame.assign(
-        **{f"{c}_major": _money.to_major(frame[c], frame["currency"]) for c in columns}
+        **{f"{c}_major": frame_money.to_major(frame[c], frame["currency"]) for c in columns}
     )
 
 
 def _currency_column(names: Sequence[str]) -> pd.Series:
-    return pd.Series(list(names), dtype=_dtypes.CATEGORY)
+    return pd.Series(list(names), dtype=frame_dtypes.CATEGORY)
 
 
 def aging(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.DataFrame:
@@ -133,30 +143,40 @@ def aging(bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd
 
 
 def dso(
-    bills: pd.DataFrame, *, as_of: _as_of.AsOfLike, tz: str = "UTC", days: int = 90
+    bills: pd.DataFrame,
+    *,
+    end: _as_of.AsOfLike,
+    start: _as_of.AsOfLike | None = None,
+    days: int | None = None,
 ) -> pd.DataFrame:
-    """Days sales outstanding per currency, by the standard formula.
+    """Days sales outstanding per currency over a stated period, by the standard formula.
 
-        DSO = receivables / billed * days
+        DSO = receivables at the period's end / billed in the period * days in the period
 
-    receivables: the amount_remaining of open bills (status "unpaid") in `bills`, the same total as `aging`;
-    billed: the amount_due of non-voided bills whose bill_date falls in the `days` calendar days ending on
-    the as_of day (inclusive); days: the length of that period (default 90). DSO is NA when nothing was
-    billed in the period. Columns: currency, receivables, billed, days, dso, receivables_major, billed_major.
+    The period is the local days `start` to `end` (inclusive); without `start`, the `days` days (default 90)
+    ending on `end`. receivables: the amount_remaining of open bills (status "unpaid") in `bills`, which must be
+    the state at the end of `end` (`ledger.as_of(end, tz=...).bills`; the same total as `aging` that day);
+    billed: the amount_due of non-voided bills dated in the period. DSO is NA when nothing was billed. Columns:
+    currency, receivables, billed, days, dso, receivables_major, billed_major.
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
         raise InvalidArgumentError(f"days must be a positive whole number of days, got {days!r}")
+    if days is not None and start is not None:
+        raise InvalidArgumentError("give start or days for the DSO period, not both")
+    last = _as_of.calendar_day(end, "end")
+    first = (
+        _as_of.calendar_day(start, "start")
+        if start is not None
+        else last - pd.Timedelta(days=(days or DEFAULT_DSO_DAYS) - 1)
+    )
+    period = _as_of.window(first.date(), last.date(), "UTC")
     frame = _columns.coerce(bills, _columns.BILLS, "bills")
-    day = _as_of.resolve(as_of, tz).day
     names, currency = _currencies(frame["currency"])
     receivable_rows = np.where(open_mask(frame), currency, -1)
     receivables = _sum_by(
         receivable_rows, frame["amount_remaining"].to_numpy(dtype="int64", na_value=0), len(names)
     )
-    first_day = day - pd.Timedelta(days=days - 1)
-    billed_rows = np.where(
-        _not_voided(frame) & _dated_between(frame["bill_date"], first_day, day), currency, -1
-    )
+    billed_rows = np.where(_not_voided(frame) & period.holds_days(frame["bill_date"]), currency, -1)
     billed = _sum_by(
         billed_rows, frame["amount_due"].to_numpy(dtype="int64", na_value=0), len(names)
     )
@@ -165,45 +185,35 @@ def dso(
             "currency": _currency_column(names),
             "receivables": _minor(receivables),
             "billed": _minor(billed),
-            "days": _minor(np.full(len(names), days, dtype=np.int64)),
-            "dso": _ratio(receivables * days, billed),
+            "days": _minor(np.full(len(names), period.days, dtype=np.int64)),
+            "dso": _ratio(receivables * period.days, billed),
         }
     )
     return _with_major(result, ["receivables", "billed"])
 
 
 def collection_rate(
-    bills: pd.DataFrame,
-    payments: pd.DataFrame,
-    *,
-    start: _as_of.AsOfLike,
-    end: _as_of.AsOfLike,
-    as_of: _as_of.AsOfLike | None = None,
-    tz: str = "UTC",
+    bills: pd.DataFrame, *, start: _as_of.AsOfLike, end: _as_of.AsOfLike
 ) -> pd.DataFrame:
-    """Of what was billed in a period, the share collected by as_of, per currency.
+    """Of what was billed in a period, the share collected, per currency.
 
         rate = collected / billed
 
     billed: the amount_due of non-voided bills with bill_date from `start` to `end` (dates, inclusive);
-    collected: per such bill, the payments applied to it in its currency up to `as_of` (default: the end of
-    `end`, local time in `tz`), capped at its amount_due so duplicates and overpayments cannot push the rate
-    past 100% (`reconciliation` reports those). Columns: currency, bills, billed, collected, outstanding
-    (billed - collected), rate (NA when nothing was billed), and *_major for the amounts.
+    collected: their amount_paid, which in `ledger.as_of(day).bills` is what had been paid by the end of that
+    day (each payment once, in the bill's currency, plus manual changes in effect), at most the amount_due.
+    Columns: currency, bills, billed, collected, outstanding (billed - collected), rate (NA when nothing was
+    billed), and *_major for the amounts.
     """
-    first = _as_of.calendar_day(start, "start")
-    last = _as_of.calendar_day(end, "end")
-    if last < first:
-        raise InvalidArgumentError(f"end ({last.date()}) is before start ({first.date()})")
-    cutoff = _as_of.resolve(last.date() if as_of is None else as_of, tz).cutoff
+    period = _as_of.window(start, end, "UTC")
     frame = _columns.coerce(bills, _columns.BILLS, "bills")
     names, currency = _currencies(frame["currency"])
-    cohort = _not_voided(frame) & _dated_between(frame["bill_date"], first, last)
+    cohort = _not_voided(frame) & period.holds_days(frame["bill_date"])
     amount_due = frame["amount_due"].to_numpy(dtype="int64", na_value=0)
-    applied = _applied_per_bill(frame, payments, cutoff)
+    paid = frame["amount_paid"].to_numpy(dtype="int64", na_value=0)
     cohort_rows = np.where(cohort, currency, -1)
     billed = _sum_by(cohort_rows, amount_due, len(names))
-    collected = _sum_by(cohort_rows, np.minimum(applied, amount_due), len(names))
+    collected = _sum_by(cohort_rows, np.clip(paid, 0, amount_due), len(names))
     count = _sum_by(cohort_rows, np.ones(len(frame), dtype=np.int64), len(names))
     result = pd.DataFrame(
         {
@@ -218,17 +228,52 @@ def collection_rate(
     return _with_major(result, ["billed", "collected", "outstanding"])
 
 
+def outstanding_by_customer(bills: pd.DataFrame) -> pd.DataFrame:
+    """What each customer still owes, per currency: its open bills and the sum of their amount_remaining.
+
+    Columns: customer_id, currency, bills, outstanding, outstanding_major; customers with nothing open are left
+    out. Per currency the rows add up to `aging`'s outstanding for the same bills.
+    """
+    frame = _columns.coerce(bills, _columns.BILLS, "bills")
+    is_open = open_mask(frame)
+    opened = frame.loc[is_open]
+    grouped = (
+        pd.DataFrame(
+            {
+                "customer_id": opened["customer_id"],
+                "currency": opened["currency"].astype(str),
+                "amount_remaining": opened["amount_remaining"],
+            }
+        )
+        .groupby(["customer_id", "currency"], observed=True, sort=True)["amount_remaining"]
+        .agg(["count", "sum"])
+        .reset_index()
+    )
+    result = pd.DataFrame(
+        {
+            "customer_id": grouped["customer_id"].astype(frame_dtypes.STRING),
+            "currency": grouped["currency"].astype(frame_dtypes.CATEGORY),
+            "bills": grouped["count"].astype(frame_dtypes.MINOR),
+            "outstanding": grouped["sum"].astype(frame_dtypes.MINOR),
+        }
+    )
+    return _with_major(result, ["outstanding"])
+
+
 def days_to_pay(
     bills: pd.DataFrame,
     payments: pd.DataFrame,
     *,
     as_of: _as_of.AsOfLike | None = None,
     tz: str = "UTC",
+    start: _as_of.AsOfLike | None = None,
+    end: _as_of.AsOfLike | None = None,
 ) -> pd.DataFrame:
     """Per settled bill, the whole days from its bill date to the payment that settled it.
 
-    A bill is settled by the payment (in its currency, up to `as_of` if given) that brings the running total
-    applied to it to its amount_due. days_to_pay = that payment's local calendar day in `tz` - bill_date
+    A bill is settled by the payment (in its currency, before the end of `as_of` if given) that brings the
+    running total applied to it to its amount_due; each payment counts once (`frames.payments_frame`).
+    `start`/`end` keep the bills dated in that period. days_to_pay = that payment's local calendar day in `tz` - bill_date
     (0 = paid on the day it was billed). Voided bills, bills without a bill_date, and bills settled without
     payment events (a manual `amount_paid` update) are left out. Columns: bill_id, customer_id, account_id,
     currency, amount_due, bill_date, settled_at (UTC), settled_on (local day), days_to_pay (Int64).
@@ -264,6 +309,12 @@ def days_to_pay(
     eligible = (
         _not_voided(frame)[settled_bills] & frame["bill_date"].notna().to_numpy()[settled_bills]
     )
+    if start is not None or end is not None:
+        eligible &= _dated_between(
+            frame["bill_date"],
+            None if start is None else _as_of.calendar_day(start, "start"),
+            None if end is None else _as_of.calendar_day(end, "end"),
+        )[settled_bills]
     settled_bills, settled_at = settled_bills[eligible], settled_at[eligible]
     chosen = frame[
         ["bill_id", "customer_id", "account_id", "currency", "amount_due", "bill_date"]
@@ -284,7 +335,7 @@ def days_to_pay(
             "settled_at": settled,
             "settled_on": settled_on,
             "days_to_pay": pd.Series(
-                elapsed // _NS_PER_DAY, index=chosen.index, dtype=_dtypes.MINOR
+                elapsed // _NS_PER_DAY, index=chosen.index, dtype=frame_dtypes.MINOR
             ),
         }
     ).reset_index(drop=True)
@@ -300,7 +351,7 @@ def days_to_pay_summary(days: pd.DataFrame) -> pd.DataFrame:
     grouped = values.groupby(frame["currency"], observed=True)
     summary = pd.DataFrame(
         {
-            "bills": grouped.count().astype(_dtypes.MINOR),
+            "bills": grouped.count().astype(frame_dtypes.MINOR),
             "mean": grouped.mean(),
             "min": grouped.min(),
             "p50": grouped.quantile(0.5),
@@ -372,12 +423,14 @@ def reconciliation_summary(
 
     Rows per currency: each bill result (unpaid, underpaid, exact, overpaid, voided) with count = bills and
     amount = the sum of their `difference` (applied - expected: negative is still owed, positive was paid too
-    much); then unknown_obligation, currency_mismatch and duplicate with count = payments so flagged and
-    amount = the sum of their amounts. Columns: currency, check, count, amount, amount_major.
+    much); still_owed with count = bills with something still owed and amount = what they owe (the `owed`
+    column: the same total as `aging`'s outstanding); then unknown_obligation, currency_mismatch, replayed
+    and possible_double_payment with count = payments so flagged and amount = the sum of their amounts.
+    Columns: currency, check, count, amount, amount_major.
     """
     bill_rows = _columns.coerce(
         reconciled_bills,
-        {"currency": "category", "result": "category", "difference": "minor"},
+        {"currency": "category", "result": "category", "difference": "minor", "owed": "minor"},
         "reconciled_bills",
     )
     pay_rows = _columns.coerce(
@@ -401,8 +454,13 @@ def reconciliation_summary(
     result_codes = np.asarray(
         bill_rows["result"].cat.set_categories(list(_CHECK_DTYPE.categories)).cat.codes
     )
-    groups = [np.where(result_codes >= 0, bill_currency * checks + result_codes, -1)]
-    amounts = [bill_rows["difference"].to_numpy(dtype="int64", na_value=0)]
+    owed = bill_rows["owed"].to_numpy(dtype="int64", na_value=0)
+    owed_code = list(_CHECK_DTYPE.categories).index("still_owed")
+    groups = [
+        np.where(result_codes >= 0, bill_currency * checks + result_codes, -1),
+        np.where(owed > 0, bill_currency * checks + owed_code, -1),
+    ]
+    amounts = [bill_rows["difference"].to_numpy(dtype="int64", na_value=0), owed]
     for flag in _PAYMENT_CHECKS:
         flagged = pay_rows[flag].fillna(False).to_numpy(dtype=bool)
         code = list(_CHECK_DTYPE.categories).index(flag)
@@ -416,7 +474,7 @@ def reconciliation_summary(
     result = pd.DataFrame(
         {
             "currency": pd.Series(
-                [vocabulary[i // checks] for i in present], dtype=_dtypes.CATEGORY
+                [vocabulary[i // checks] for i in present], dtype=frame_dtypes.CATEGORY
             ),
             "check": pd.Categorical.from_codes(present % checks, dtype=_CHECK_DTYPE),
             "count": _minor(count[present]),
@@ -459,7 +517,7 @@ def total(frame: pd.DataFrame, column: str) -> int:
     Raises `MixedCurrencyError` if the frame holds several currencies: use `totals_by_currency`, or filter.
     """
     checked = _columns.coerce(frame, {"currency": "category", column: "minor"}, "frame")
-    _money.single_currency(checked["currency"], f"column {column!r}")
+    frame_money.single_currency(checked["currency"], f"column {column!r}")
     return int(checked[column].sum())
 
 
@@ -492,14 +550,5 @@ def _counted_payments(
     row = _matching.bill_rows(bills, pays)
     counted = row >= 0
     if cutoff is not None:
-        counted &= (pays["created_at"] <= cutoff).to_numpy(dtype=bool)
+        counted &= _as_of.before(pays["created_at"], cutoff)
     return row[counted], pays[["amount", "created_at"]].loc[counted]
-
-
-def _applied_per_bill(
-    bills: pd.DataFrame, payments: pd.DataFrame, cutoff: pd.Timestamp
-) -> npt.NDArray[np.int64]:
-    row, pays = _counted_payments(bills, payments, cutoff)
-    applied = np.zeros(len(bills), dtype=np.int64)
-    np.add.at(applied, row, pays["amount"].to_numpy(dtype="int64"))
-    return applied

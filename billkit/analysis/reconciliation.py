@@ -5,7 +5,9 @@ Two pure functions over `frames.bills_frame`/`ledger.latest("bill")` and `frames
 * `reconcile_bills`: per bill, what was expected against what payment events applied, with a result of
   unpaid / underpaid / exact / overpaid / voided, and whether the bill's own `amount_paid` agrees.
 * `reconcile_payments`: per payment, whether its obligation is unknown to the ledger, whether its currency
-  differs from the obligation's, and whether it duplicates another payment.
+  differs from the obligation's, whether it was replayed (the same payment seen again; counted once) and
+  whether it may be a double payment (another payment of the same amount on the same obligation shortly
+  before; both are counted, since the money arrived twice).
 
 A payment counts towards a bill only in the bill's currency: amounts in different currencies are never added.
 """
@@ -19,17 +21,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit.analysis import _columns, _dtypes, _matching, _money
+from billkit import frame_dtypes, frame_money
+from billkit.analysis import _columns, _matching
 from billkit.errors import InvalidArgumentError
 
-__all__ = ["BILL_RESULTS", "DEFAULT_DUPLICATE_WINDOW", "reconcile_bills", "reconcile_payments"]
+__all__ = ["BILL_RESULTS", "DEFAULT_DOUBLE_PAYMENT_WINDOW", "reconcile_bills", "reconcile_payments"]
 
 BILL_RESULTS: Final = ("unpaid", "underpaid", "exact", "overpaid", "voided")
 _RESULT_DTYPE: Final = pd.CategoricalDtype(list(BILL_RESULTS))
-_DUPLICATE_REASONS: Final = pd.CategoricalDtype(["same_payment_id", "same_amount_within_window"])
-#: Two payments of the same amount to the same obligation this close together are most likely one payment
-#: submitted twice (a double click, a retried form), not two intended payments.
-DEFAULT_DUPLICATE_WINDOW: Final = dt.timedelta(minutes=10)
+#: Two different payments of the same amount to the same obligation this close together may be one intended
+#: payment made twice (a double click, a retried form): worth a look, though both are counted.
+DEFAULT_DOUBLE_PAYMENT_WINDOW: Final = dt.timedelta(minutes=10)
 
 
 def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
@@ -38,9 +40,11 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
     `bills` has one row per bill (`ledger.latest("bill")` or `bills_frame`); `payments` is `payments_frame`.
     Columns: bill_id, customer_id, account_id, currency, status, amount_due, amount_paid (as the bill reports it),
     expected (amount_due; 0 for a voided bill, which is no longer collectable), applied (sum of the payments
-    applied to the bill in its currency), payments (how many), difference (applied - expected; positive means
-    paid too much), matches_bill (applied equals the bill's amount_paid; False points to missed webhook
-    events or a manual `amount_paid` update), result, and *_major columns for expected, applied, difference.
+    applied to the bill in its currency, each payment once), payments (how many), difference (applied -
+    expected; positive means paid too much), matches_bill (applied equals the bill's amount_paid; False points
+    to missed webhook events or a manual `amount_paid` update), owed (what is still to collect: the bill's
+    amount_remaining while it is unpaid, else 0), result, and *_major columns for expected, applied,
+    difference and owed.
 
     result: "voided" (voided, nothing applied); otherwise "unpaid" (nothing applied), "underpaid"
     (0 < applied < expected), "exact" (applied = expected) or "overpaid" (applied > expected; a voided bill
@@ -64,9 +68,16 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
         default=3,
     )
     currency = bill_rows["currency"]
-    expected_s = pd.Series(expected, index=bill_rows.index, dtype=_dtypes.MINOR)
-    applied_s = pd.Series(applied, index=bill_rows.index, dtype=_dtypes.MINOR)
+    expected_s = pd.Series(expected, index=bill_rows.index, dtype=frame_dtypes.MINOR)
+    applied_s = pd.Series(applied, index=bill_rows.index, dtype=frame_dtypes.MINOR)
     difference_s = applied_s - expected_s
+    unpaid = (bill_rows["status"] == "unpaid").to_numpy(dtype=bool, na_value=False)
+    remaining = bill_rows["amount_remaining"].to_numpy(dtype="int64", na_value=0)
+    owed_s = pd.Series(
+        np.where(unpaid, np.maximum(remaining, 0), 0),
+        index=bill_rows.index,
+        dtype=frame_dtypes.MINOR,
+    )
     return pd.DataFrame(
         {
             "bill_id": bill_rows["bill_id"],
@@ -78,15 +89,17 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
             "amount_paid": bill_rows["amount_paid"],
             "expected": expected_s,
             "applied": applied_s,
-            "payments": pd.Series(count, index=bill_rows.index, dtype=_dtypes.MINOR),
+            "payments": pd.Series(count, index=bill_rows.index, dtype=frame_dtypes.MINOR),
             "difference": difference_s,
+            "owed": owed_s,
             "matches_bill": (applied_s == bill_rows["amount_paid"]).to_numpy(
                 dtype=bool, na_value=False
             ),
             "result": pd.Categorical.from_codes(result_codes, dtype=_RESULT_DTYPE),
-            "expected_major": _money.to_major(expected_s, currency),
-            "applied_major": _money.to_major(applied_s, currency),
-            "difference_major": _money.to_major(difference_s, currency),
+            "expected_major": frame_money.to_major(expected_s, currency),
+            "applied_major": frame_money.to_major(applied_s, currency),
+            "difference_major": frame_money.to_major(difference_s, currency),
+            "owed_major": frame_money.to_major(owed_s, currency),
         },
         index=bill_rows.index,
         copy=False,
@@ -99,9 +112,9 @@ def reconcile_payments(
     bills: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
-    duplicate_window: dt.timedelta = DEFAULT_DUPLICATE_WINDOW,
+    double_payment_window: dt.timedelta = DEFAULT_DOUBLE_PAYMENT_WINDOW,
 ) -> pd.DataFrame:
-    """Per payment (`payments_frame` rows, same order): the checks a reconciliation needs.
+    """Per payment (`payments_frame` rows, one per payment_id, same order): the checks a reconciliation needs.
 
     Added columns:
       unknown_obligation (boolean): the bill, account or customer the payment was applied to is not in
@@ -109,16 +122,19 @@ def reconcile_payments(
         account or customer payments when that frame was not given (not checked).
       currency_mismatch (boolean): the payment's currency differs from its known obligation's currency
         (NA when not checked or the obligation has no currency). Such payments are never counted towards it.
-      duplicate (bool), duplicate_reason, duplicate_of (event_id of the payment it repeats):
-        "same_payment_id": a payment_id already applied by an earlier event (the first application is the
-        original); "same_amount_within_window": the same obligation, currency and amount as the previous such
-        payment (by created_at), with a different payment_id, at most `duplicate_window` after it
-        (default 10 minutes; the window is inclusive and chains from each payment to the next).
+      replayed (bool): the same payment arrived again under another event (a redelivery or replay); it is
+        counted once everywhere.
+      possible_double_payment (bool), double_of (payment_id of the earlier payment): a different payment of
+        the same amount and currency on the same obligation at most `double_payment_window` after the previous
+        one (default 10 minutes, inclusive, chaining from each payment to the next). Both are counted, since
+        the money arrived twice. Payments on a bill whose own amount_paid equals the sum of its payments are
+        instalments the bill confirms, and are not flagged.
       ok: none of the above is true.
     """
-    if not isinstance(duplicate_window, dt.timedelta) or duplicate_window < dt.timedelta(0):
+    window = double_payment_window
+    if not isinstance(window, dt.timedelta) or window < dt.timedelta(0):
         raise InvalidArgumentError(
-            f"duplicate_window must be a non-negative timedelta, got {duplicate_window!r}"
+            f"double_payment_window must be a non-negative timedelta, got {window!r}"
         )
     pays = _columns.coerce(payments, _columns.PAYMENTS, "payments").reset_index(drop=True)
     _columns.require_values(pays, ("amount", "currency", "created_at"), "payments")
@@ -146,47 +162,49 @@ def reconcile_payments(
         differs = pd.array(~same, dtype="boolean")
         differs[~theirs_known] = pd.NA
         mismatch[rows] = differs
-    is_duplicate, reason, original = _duplicates(pays, duplicate_window)
+    replayed = (
+        pays["replayed"].to_numpy(dtype=bool, na_value=False)
+        if "replayed" in pays.columns
+        else np.zeros(len(pays), dtype=bool)
+    )
+    double, double_of = _double_payments(pays, window, _confirmed_by_bill(bill_rows, pays))
     flagged = (
         unknown.fillna(False).to_numpy(dtype=bool)
         | mismatch.fillna(False).to_numpy(dtype=bool)
-        | is_duplicate
+        | replayed
+        | double
     )
     return pays.assign(
         unknown_obligation=unknown,
         currency_mismatch=mismatch,
-        duplicate=is_duplicate,
-        duplicate_reason=pd.Categorical.from_codes(reason, dtype=_DUPLICATE_REASONS),
-        duplicate_of=original,
+        replayed=replayed,
+        possible_double_payment=double,
+        double_of=double_of,
         ok=~flagged,
     )
 
 
-def _duplicates(
-    pays: pd.DataFrame, window: dt.timedelta
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], pd.Series]:
-    """(is duplicate, reason code or -1, event_id of the original) for each payment."""
+def _confirmed_by_bill(bills: pd.DataFrame, pays: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Payments on a bill whose own amount_paid equals the sum of the payments counted towards it."""
+    row = _matching.bill_rows(bills, pays)
+    counted = row >= 0
+    applied = np.zeros(len(bills), dtype=np.int64)
+    np.add.at(applied, row[counted], pays["amount"].to_numpy(dtype="int64")[counted])
+    agrees = applied == bills["amount_paid"].to_numpy(dtype="int64", na_value=-1)
+    confirmed: npt.NDArray[np.bool_] = counted & agrees[np.where(counted, row, 0)]
+    return confirmed
+
+
+def _double_payments(
+    pays: pd.DataFrame, window: dt.timedelta, confirmed: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], pd.Series]:
+    """(possible double payment, payment_id of the earlier one) for each payment."""
     n = len(pays)
     created = pays["created_at"].to_numpy(dtype="datetime64[ns]").astype("int64")
-    reason = np.full(n, -1, dtype=np.int64)
-    original = np.full(n, -1, dtype=np.int64)
+    flagged = np.zeros(n, dtype=bool)
+    earlier = np.full(n, -1, dtype=np.int64)
     in_time_order = bool(np.all(created[1:] >= created[:-1]))  # payments_frame output already is
     by_time = np.arange(n) if in_time_order else np.argsort(created, kind="stable")
-
-    # Same payment_id applied again: every later application repeats the first one.
-    payment_ids = pays["payment_id"]
-    if not in_time_order:
-        payment_ids = payment_ids.iloc[by_time]
-    again = payment_ids.duplicated().to_numpy(dtype=bool, copy=True)
-    again[again] = payment_ids.loc[payment_ids.index[again]].notna().to_numpy(dtype=bool)
-    if again.any():
-        repeated_ids = payment_ids.loc[payment_ids.index[again]]
-        firsts = payment_ids.loc[~again & payment_ids.isin(repeated_ids).to_numpy(dtype=bool)]
-        first_row = dict(zip(firsts.to_numpy(), firsts.index.to_numpy(), strict=True))
-        rows = by_time[again]
-        reason[rows] = 0
-        original[rows] = [first_row[payment_id] for payment_id in repeated_ids.to_numpy()]
-
     # Same obligation, currency and amount as the previous such payment, within the window. Only payments
     # with another payment of the same currency and amount within the window can qualify, so the string IDs
     # are compared for those few candidates only.
@@ -194,7 +212,7 @@ def _duplicates(
     currency = pays["currency"].cat.codes.to_numpy(dtype="int64")
     amounts = pays["amount"].to_numpy(dtype="int64")
     eligible = by_time[
-        (reason[by_time] < 0) & pays["obligation_id"].notna().to_numpy(dtype=bool)[by_time]
+        ~confirmed[by_time] & pays["obligation_id"].notna().to_numpy(dtype=bool)[by_time]
     ]
     # A stable sort on (currency, amount) of rows already in time order keeps time order within each.
     order = eligible[np.argsort(currency[eligible] * 2**40 + amounts[eligible], kind="stable")]
@@ -220,14 +238,14 @@ def _duplicates(
             & (amounts[current] == amounts[previous])
             & (created[current] - created[previous] <= window_ns)
         )
-        reason[current[close]] = 1
-        original[current[close]] = previous[close]
+        flagged[current[close]] = True
+        earlier[current[close]] = previous[close]
 
-    # Few payments are duplicates: fill only their cells rather than building a column of a million NAs.
-    duplicate_of = pd.Series(pd.NA, index=pays.index, dtype=_dtypes.STRING)
-    has_original = np.flatnonzero(original >= 0)
-    if len(has_original):
-        duplicate_of.iloc[has_original] = pays["event_id"].to_numpy(dtype=object)[
-            original[has_original]
+    # Few payments are flagged: fill only their cells rather than building a column of a million NAs.
+    double_of = pd.Series(pd.NA, index=pays.index, dtype=frame_dtypes.STRING)
+    has_earlier = np.flatnonzero(earlier >= 0)
+    if len(has_earlier):
+        double_of.iloc[has_earlier] = pays["payment_id"].to_numpy(dtype=object)[
+            earlier[has_earlier]
         ]
-    return reason >= 0, reason, duplicate_of
+    return flagged, double_of

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from billkit._redact import redact
+from billkit.keys import redact
 from billkit.errors import ConfigurationError
 
 __all__ = ["SFTP_ENV", "SftpSettings"]

@@ -30,7 +30,7 @@ import asyncssh
 import pandas as pd
 from tqdm.auto import tqdm
 
-from billkit._redact import scrub
+from billkit.keys import scrub
 from billkit.billfiles.errors import SftpError
 from billkit.billfiles.names import results_name
 from billkit.billfiles.results import read_results

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 import threading
@@ -11,12 +10,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
+import numpy as np
+import orjson
 import pandas as pd
 
-from billkit.errors import BillkitError
-from billkit.ledger._readers import parse_bodies, read_typed, select_list
+from billkit.errors import BillkitError, NotFoundError
+from billkit.ledger import _schema as sql
+from billkit.ledger._readers import parse_bodies, read_typed
 from billkit.ledger._records import (
     OBJECT_KINDS,
     ObjectKind,
@@ -24,23 +26,20 @@ from billkit.ledger._records import (
     as_mapping,
     check_kind,
     event_row,
-    format_timestamp,
+    microseconds,
     object_row,
+    parse_instant,
 )
-from billkit.ledger._sandbox_import import ImportResult, SandboxClient
-from billkit.ledger._schema import (
-    DDL,
-    EVENT_FRAME_COLUMNS,
-    INSERT_EVENT,
-    INSERT_VERSION,
-    KIND_COLUMNS,
-    SCHEMA_VERSION,
-    ColumnSpec,
-)
+from billkit.ledger._sandbox_import import ImportResult, SandboxClient, iterate_versions
+
+if TYPE_CHECKING:
+    from billkit.analysis._as_of import AsOfLike
+    from billkit.analysis.point_in_time import AsOfFrames
 
 #: Marks a SQLite file as a billkit ledger (`PRAGMA application_id`), so another database is never misread.
 APPLICATION_ID: Final = 0x424B4C47  # "BKLG"
 _BUSY_TIMEOUT_MS: Final = 10_000
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class LedgerError(BillkitError):
@@ -51,18 +50,25 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _stamp(moment: dt.datetime | None, what: str) -> int:
+    return microseconds(_now() if moment is None else moment, what)
+
+
 class Ledger:
-    """The local record an analyst's frames come from: objects billkit saw, and every verified webhook event.
+    """The local record an analyst's frames come from: every state of every object, and every webhook event.
 
     Moment has no list endpoints, so this is the data: each object the client created, retrieved or changed (with
-    the time it was observed), each webhook event, and imports of the sandbox's lists. Recording is idempotent:
-    the same event (by `evt_` ID) or the same object version, recorded again, changes nothing.
+    the time it was observed), each webhook event, and imports of the sandbox (with the time each change
+    happened). Recording is idempotent: the same event (by `evt_` ID) or the same state, recorded again, changes
+    nothing; a changed state is kept beside the earlier ones.
 
         with billkit.Ledger("payments.sqlite") as ledger:
             ledger.record_object("bill", bill, observed_at=datetime.now(timezone.utc))
             ledger.record_event(event)
-            bills = ledger.latest("bill")          # one row per bill, typed columns
-            events = ledger.events_frame()
+            day = ledger.as_of("2025-03-31", tz="Africa/Johannesburg")   # frames true to that day
+            day.bills, day.payments, day.aging()
+
+    `as_of` is the one path from a ledger to figures for a day: see `billkit.analysis.point_in_time`.
 
     `path` is a file (created if missing; its folder must exist) or `":memory:"`. One `Ledger` may be shared
     by threads (a webhook receiver and a notebook); several processes may share a file (SQLite WAL).
@@ -79,15 +85,17 @@ class Ledger:
         if not in_memory and not Path(path).parent.is_dir():
             raise LedgerError(f"cannot open ledger {path!r}: its folder does not exist")
         try:
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, cached_statements=64
+            )
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open ledger {path!r}: {exc}") from exc
         try:
             connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             _check_or_create_schema(connection, path)
             if not in_memory:
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
+                for pragma in sql.FILE_PRAGMAS:
+                    connection.execute(pragma)
         except sqlite3.Error as exc:
             connection.close()
             raise LedgerError(f"cannot use ledger {path!r}: {exc}") from exc
@@ -148,7 +156,8 @@ class Ledger:
         """Record one object as observed at `observed_at` (timezone-aware; default now).
 
         `kind` is "customer", "account", "bill" or "payment_request"; `obj` is the API's JSON dict or a typed
-        model with `to_dict()`. Nothing is written if this version is already the one in effect at that time.
+        model with `to_dict()`. Nothing is written if this state is already the one in effect at that time.
+        Moment's objects carry no times of their own, so the state counts from when it was observed.
         """
         self.record_objects(kind, [obj], observed_at)
 
@@ -158,19 +167,12 @@ class Ledger:
         objects: Iterable[Recordable],
         observed_at: dt.datetime | None = None,
     ) -> int:
-        """Record many objects of one kind, all or none; returns how many new versions were written."""
+        """Record many objects of one kind, all or none; returns how many new states were written."""
         checked_kind = check_kind(kind)
-        stamp = format_timestamp(_now() if observed_at is None else observed_at, "observed_at")
-        rows = [object_row(checked_kind, item, stamp) for item in objects]
-        return self._write_versions(rows)
-
-    def _write_versions(self, rows: list[dict[str, Any]]) -> int:
-        # Oldest first, so each row is compared with the version in effect just before it.
-        rows.sort(key=lambda row: row["observed_at"])
+        stamp = _stamp(observed_at, "observed_at")
+        rows = [object_row(checked_kind, item, stamp, stamp, False) for item in objects]
         with self._transaction() as connection:
-            before = connection.total_changes
-            connection.executemany(INSERT_VERSION, rows)
-            return connection.total_changes - before
+            return _insert(connection, sql.INSERT_VERSION, rows)
 
     def record_event(self, event: Recordable, received_at: dt.datetime | None = None) -> None:
         """Record one verified webhook event (a dict or a typed event with `to_dict()`); repeats are ignored."""
@@ -180,85 +182,97 @@ class Ledger:
         self, events: Iterable[Recordable], received_at: dt.datetime | None = None
     ) -> int:
         """Record many events, all or none; returns how many were new (by `evt_` ID)."""
-        stamp = format_timestamp(_now() if received_at is None else received_at, "received_at")
+        stamp = _stamp(received_at, "received_at")
         rows = [event_row(event, stamp) for event in events]
         with self._transaction() as connection:
-            before = connection.total_changes
-            connection.executemany(INSERT_EVENT, rows)
-            return connection.total_changes - before
+            return _insert(connection, sql.INSERT_EVENT, rows)
 
     def import_sandbox(
         self, client: SandboxClient, observed_at: dt.datetime | None = None
     ) -> ImportResult:
-        """Record everything the billkit sandbox lists: customers, accounts, bills and events.
+        """Record everything the billkit sandbox holds: every state of its customers, accounts and bills
+        (`GET /_sandbox/versions`, each with the sandbox-clock time it began) and every event.
 
         Everything is read and checked first and then written in one transaction, so a failed read or a bad item
         leaves the ledger as it was. Importing twice records nothing new the second time. `observed_at` stamps
-        the objects (default now; pass the sandbox clock's time to line objects up with its events).
+        when the import saw them (default now; pass the sandbox clock's time). A sandbox without the versions
+        route is imported from its current lists, whose states then count from `observed_at`.
         """
-        stamp = format_timestamp(_now() if observed_at is None else observed_at, "observed_at")
+        stamp = _stamp(observed_at, "observed_at")
         routes = client.sandbox
-        listed: dict[ObjectKind, Iterable[Recordable]] = {
-            "customer": routes.customers.list(),
-            "account": routes.accounts.list(),
-            "bill": routes.bills.list(),
-        }
-        version_rows = {
-            kind: [object_row(kind, item, stamp) for item in items]
-            for kind, items in listed.items()
-        }
+        rows: dict[str, list[tuple[Any, ...]]] = {"customer": [], "account": [], "bill": []}
+        with_history = True
+        try:
+            for version in iterate_versions(routes.versions):  # type: ignore[attr-defined]
+                what = f"sandbox version {version.seq} at"
+                when = (
+                    microseconds(version.at, what)
+                    if isinstance(version.at, dt.datetime)
+                    else parse_instant(version.at, what)
+                )
+                rows[version.kind].append(
+                    object_row(version.kind, version.obj, when, stamp, True)  # type: ignore[arg-type]
+                )
+        except (
+            AttributeError,
+            NotFoundError,
+        ):  # a client or sandbox from before the versions route
+            with_history = False
+            listed: dict[ObjectKind, Iterable[Recordable]] = {
+                "customer": routes.customers.list(),
+                "account": routes.accounts.list(),
+                "bill": routes.bills.list(),
+            }
+            rows = {
+                kind: [object_row(kind, item, stamp, stamp, False) for item in items]
+                for kind, items in listed.items()
+            }
         event_rows = [event_row(event, stamp) for event in routes.events.iterate()]
         recorded: dict[str, int] = {}
         with self._transaction() as connection:
-            for kind, rows in version_rows.items():
-                before = connection.total_changes
-                connection.executemany(INSERT_VERSION, rows)
-                recorded[kind] = connection.total_changes - before
-            before = connection.total_changes
-            connection.executemany(INSERT_EVENT, event_rows)
-            recorded["event"] = connection.total_changes - before
-        seen = {kind: len(rows) for kind, rows in version_rows.items()} | {"event": len(event_rows)}
-        return ImportResult(seen=seen, recorded=recorded)
+            for kind, kind_rows in rows.items():
+                kind_rows.sort(
+                    key=lambda row: row[2]
+                )  # oldest first: each is compared with the one before
+                recorded[kind] = _insert(connection, sql.INSERT_VERSION, kind_rows)
+            recorded["event"] = _insert(connection, sql.INSERT_EVENT, event_rows)
+        seen = {kind: len(kind_rows) for kind, kind_rows in rows.items()} | {
+            "event": len(event_rows)
+        }
+        return ImportResult(seen=seen, recorded=recorded, with_history=with_history)
 
     # -- reading -------------------------------------------------------------------------------------------
 
     def versions(
         self, kind: ObjectKind, *, as_of: dt.datetime | None = None, include_body: bool = False
     ) -> pd.DataFrame:
-        """Every version of every object of `kind`, oldest first per object.
+        """Every state of every object of `kind`, oldest first per object (objects in recording order).
 
-        Columns: the kind's typed columns (see `latest`), `observed_at` (when this version was first seen) and
-        `superseded_at` (when the next version was first seen; NaT for the current one). `as_of` ignores
-        observations after that time. `include_body` adds `body`, the object's JSON as a dict.
+        Columns: the kind's typed columns (see `latest`), `valid_from` (when the state began: the source's time
+        when `from_source`, else when the ledger observed it), `observed_at` (when the ledger first saw it),
+        `from_source`, and `superseded_at` (when the next state began; NaT for the current one). `as_of` leaves
+        out states that began after that time. `include_body` adds `body`, the object's JSON as a dict.
         """
         checked_kind = check_kind(kind)
-        columns = KIND_COLUMNS[checked_kind]
-        where, params = _kind_filter(checked_kind, as_of)
-        sql = (
-            f"SELECT {select_list(columns)}, content_hash, body FROM object_versions WHERE {where} "
-            "ORDER BY object_id, observed_at, seq"
-        )
+        columns = sql.KIND_COLUMNS[checked_kind]
+        params: list[Any] = [checked_kind]
+        if as_of is not None:
+            params.append(microseconds(as_of, "as_of"))
+        query = sql.select_versions(columns, until=as_of is not None, body=True)
         with self._db() as connection:
-            frame = read_typed(connection, sql, params, columns, extra=("content_hash", "body"))
-        object_ids = frame.iloc[:, 0]
-        same_object = object_ids.eq(object_ids.shift()).fillna(False)
-        # Observations recorded out of order can leave two equal versions in a row; they are one version.
-        repeated = same_object & frame["content_hash"].eq(frame["content_hash"].shift())
-        frame = frame.loc[~repeated.to_numpy(dtype=bool)].reset_index(drop=True)
-        object_ids = frame.iloc[:, 0]
-        next_is_same = object_ids.eq(object_ids.shift(-1)).fillna(False).to_numpy(dtype=bool)
-        frame["superseded_at"] = frame["observed_at"].shift(-1).where(next_is_same)
-        return _finish(frame, include_body)
+            frame = read_typed(connection, query, params, columns, extra=("seq", "body"))
+        return _timeline(frame, include_body)
 
     def bill_versions(self, *, as_of: dt.datetime | None = None) -> pd.DataFrame:
-        """Every version of every bill (see `versions`): how amounts and status changed over time."""
+        """Every state of every bill (see `versions`): how amounts and status changed over time."""
         return self.versions("bill", as_of=as_of)
 
     def latest(
         self, kind: ObjectKind, *, as_of: dt.datetime | None = None, include_body: bool = False
     ) -> pd.DataFrame:
-        """The latest version of each object of `kind` (as known at `as_of`, default now), one row each.
+        """The latest state of each object of `kind` (as known at `as_of`, default now), one row each.
 
+        This is the ledger's raw record, not a day's figures: for those use `as_of(day, tz=...)`.
         Columns (ids and text are `string`, currency and status `category`, amounts `Int64` minor units,
         dates `datetime64[ns]`, times `datetime64[ns, UTC]`):
         customer: customer_id, external_reference, name, currency, balance;
@@ -266,26 +280,17 @@ class Ledger:
         bill: bill_id, customer_id, account_id, external_reference, currency, status, amount_due, amount_paid,
         amount_remaining, bill_date, due_date;
         payment_request: payment_request_id, external_reference, currency, status, amount;
-        then observed_at (when this version was first seen) and first_observed_at (when the object was).
+        then valid_from, observed_at, from_source (see `versions`) and first_observed_at (when the ledger
+        first saw the object).
         """
-        checked_kind = check_kind(kind)
-        columns = KIND_COLUMNS[checked_kind]
-        where, params = _kind_filter(checked_kind, as_of)
-        sql = (
-            f"SELECT {select_list(columns)}, first_observed_at, content_hash, body FROM ("
-            "  SELECT *, ROW_NUMBER() OVER (PARTITION BY object_id ORDER BY observed_at DESC, seq DESC)"
-            "    AS recency, MIN(observed_at) OVER (PARTITION BY object_id) AS first_observed_at"
-            f"  FROM object_versions WHERE {where}"
-            ") WHERE recency = 1 ORDER BY object_id"
+        states = self.versions(kind, as_of=as_of, include_body=include_body)
+        id_column = states.columns[0]
+        first_seen = states.groupby(id_column, sort=False, observed=True)["observed_at"].transform(
+            "min"
         )
-        first_seen: tuple[ColumnSpec, ...] = (
-            ("first_observed_at", "first_observed_at", "timestamp"),
-        )
-        with self._db() as connection:
-            frame = read_typed(
-                connection, sql, params, (*columns, *first_seen), extra=("content_hash", "body")
-            )
-        return _finish(frame, include_body)
+        states = states.assign(first_observed_at=first_seen)
+        current = states.loc[states["superseded_at"].isna().to_numpy(dtype=bool)]
+        return current.drop(columns="superseded_at").reset_index(drop=True)
 
     def events_frame(
         self, event_type: str | None = None, *, include_body: bool = False
@@ -296,73 +301,152 @@ class Ledger:
         data_id (`ob_...` for an applied amount), payment_id, amount (Int64 minor units), currency, bill_id,
         account_id, customer_id. `include_body` adds `body`, the whole event as a dict.
         """
-        where, params = ("type = ?", [event_type]) if event_type is not None else ("1 = 1", [])
-        sql = (
-            f"SELECT {select_list(EVENT_FRAME_COLUMNS)}, body FROM events WHERE {where} "
-            "ORDER BY created_at, event_id"
+        params = [] if event_type is None else [event_type]
+        query = sql.select_events(event_type is not None, include_body)
+        with self._db() as connection:
+            frame = read_typed(
+                connection,
+                query,
+                params,
+                sql.EVENT_FRAME_COLUMNS,
+                extra=("body",) if include_body else (),
+            )
+        if include_body:
+            frame["body"] = parse_bodies(frame["body"])
+        return frame
+
+    def as_of(self, as_of: AsOfLike, *, tz: str = "UTC") -> AsOfFrames:
+        """The ledger as it stood at the end of the local day `as_of` in `tz` (or at an instant): the one path
+        from a ledger to a day's frames, which every billkit metric, chart, table and the report use.
+
+        See `billkit.analysis.point_in_time.as_of_frames` for the rules (which bills exist, which payments count,
+        from when a change counts).
+        """
+        from billkit.analysis.point_in_time import as_of_frames
+
+        return as_of_frames(
+            bill_versions=self._states("bill"),
+            events=self.events_frame("obligation.amount_applied"),
+            customer_versions=self._states("customer"),
+            account_versions=self._states("account"),
+            as_of=as_of,
+            tz=tz,
+        )
+
+    def _states(self, kind: ObjectKind) -> pd.DataFrame:
+        """Every recorded state of `kind` in recording order, without bodies: what `as_of` reads.
+
+        Equal neighbouring states are left as they are: the later one says the same thing from a later time.
+        """
+        columns = sql.KIND_COLUMNS[kind]
+        with self._db() as connection:
+            return read_typed(
+                connection, sql.select_versions(columns, until=False, body=False), [kind], columns
+            )
+
+    def activity_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last instant of recorded activity (a state beginning or a payment), or None if empty."""
+        with self._db() as connection:
+            first, last = connection.execute(sql.ACTIVITY_SPAN).fetchone()
+        if first is None:
+            return None
+        return _instant(first), _instant(last)
+
+    def currencies(self) -> list[str]:
+        """The currencies of every recorded bill and applied payment, sorted."""
+        with self._db() as connection:
+            return [code for (code,) in connection.execute(sql.CURRENCIES)]
+
+    def has_activity(
+        self,
+        *,
+        first_day: dt.date,
+        last_day: dt.date,
+        begins: dt.datetime,
+        ends: dt.datetime,
+        currency: str | None = None,
+    ) -> bool:
+        """Whether a bill is dated `first_day`..`last_day` or a payment was made in [`begins`, `ends`)."""
+        days = [(day - _EPOCH.date()).days for day in (first_day, last_day)]
+        instants = [microseconds(begins, "begins"), microseconds(ends, "ends")]
+        params: list[Any] = (
+            [*days, *instants] if currency is None else [*days, currency, *instants, currency]
         )
         with self._db() as connection:
-            frame = read_typed(connection, sql, params, EVENT_FRAME_COLUMNS, extra=("body",))
-        return _finish(frame, include_body)
+            (found,) = connection.execute(sql.any_activity(currency is not None), params).fetchone()
+        return bool(found)
 
     def get(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         """The latest recorded JSON of one object, or None if the ledger never saw it."""
         checked_kind = check_kind(kind)
         with self._db() as connection:
-            found = connection.execute(
-                "SELECT body FROM object_versions WHERE kind = ? AND object_id = ? "
-                "ORDER BY observed_at DESC, seq DESC LIMIT 1",
-                (checked_kind, object_id),
-            ).fetchone()
-        return None if found is None else dict(as_mapping(json.loads(found[0]), "body"))
+            found = connection.execute(sql.SELECT_LATEST_BODY, (checked_kind, object_id)).fetchone()
+        return None if found is None else dict(as_mapping(orjson.loads(found[0]), "body"))
 
     def counts(self) -> dict[str, int]:
         """Objects (distinct IDs) per kind, plus events: a quick look at what the ledger holds."""
         with self._db() as connection:
-            per_kind = dict(
-                connection.execute(
-                    "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
-                ).fetchall()
-            )
-            (events,) = connection.execute("SELECT COUNT(*) FROM events").fetchone()
+            per_kind = dict(connection.execute(sql.COUNT_OBJECTS).fetchall())
+            (events,) = connection.execute(sql.COUNT_EVENTS).fetchone()
         return {kind: int(per_kind.get(kind, 0)) for kind in OBJECT_KINDS} | {"event": int(events)}
 
 
-def _kind_filter(kind: str, as_of: dt.datetime | None) -> tuple[str, list[str]]:
-    if as_of is None:
-        return "kind = ?", [kind]
-    return "kind = ? AND observed_at <= ?", [kind, format_timestamp(as_of, "as_of")]
+def _instant(value: int) -> pd.Timestamp:
+    return pd.Timestamp(value * 1000, tz="UTC")
 
 
-def _finish(frame: pd.DataFrame, include_body: bool) -> pd.DataFrame:
+def _insert(connection: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> int:
+    before = connection.total_changes
+    connection.executemany(statement, rows)
+    return connection.total_changes - before
+
+
+def _timeline(frame: pd.DataFrame, include_body: bool) -> pd.DataFrame:
+    """Recorded states per object, oldest first, equal neighbours merged, each with when it was superseded."""
+    codes, _ = pd.factorize(frame.iloc[:, 0])
+    seq = frame["seq"].to_numpy(dtype=np.int64)
+    valid_from = frame["valid_from"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    order = np.lexsort((seq, valid_from, codes))
+    if not np.array_equal(order, np.arange(len(order))):
+        frame = frame.take(order)
+        codes = codes[order]
+    bodies = frame["body"].to_numpy()
+    # States recorded out of order can leave two equal states in a row; they are one state.
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[1:] = (codes[1:] == codes[:-1]) & (bodies[1:] == bodies[:-1])
+    if repeated.any():
+        frame, codes = frame.loc[~repeated], codes[~repeated]
+    frame = frame.reset_index(drop=True)
+    next_is_same = np.zeros(len(codes), dtype=bool)
+    next_is_same[:-1] = codes[1:] == codes[:-1]
+    frame["superseded_at"] = frame["valid_from"].shift(-1).where(next_is_same)
+    frame = frame.drop(columns="seq")
     if include_body:
         frame["body"] = parse_bodies(frame["body"])
-    else:
-        frame = frame.drop(columns="body")
-    return frame.drop(columns="content_hash", errors="ignore")
+        return frame
+    return frame.drop(columns="body")
 
 
 def _check_or_create_schema(connection: sqlite3.Connection, path: str) -> None:
     (application_id,) = connection.execute("PRAGMA application_id").fetchone()
     (version,) = connection.execute("PRAGMA user_version").fetchone()
-    tables = [
-        name
-        for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-        )
-    ]
+    tables = [name for (name,) in connection.execute(sql.LIST_TABLES)]
     if application_id != APPLICATION_ID:
         if tables:
             raise LedgerError(
                 f"{path!r} is a SQLite database but not a billkit ledger (its tables: {', '.join(tables)})"
             )
-        connection.executescript(DDL)
+        connection.executescript(sql.DDL)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
         return
-    if version > SCHEMA_VERSION:
+    if version > sql.SCHEMA_VERSION:
         raise LedgerError(
             f"ledger {path!r} was written by a newer billkit (schema {version}, this one reads "
-            f"{SCHEMA_VERSION}); upgrade billkit to read it"
+            f"{sql.SCHEMA_VERSION}); upgrade billkit to read it"
         )
-    connection.executescript(DDL)
+    if version == 1:
+        connection.executescript(
+            f"BEGIN; {sql.MIGRATE_FROM_1} PRAGMA user_version = {sql.SCHEMA_VERSION}; COMMIT;"
+        )
+    connection.executescript(sql.DDL)

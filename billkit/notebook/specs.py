@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr
 
 from billkit.keys import redact, signing_key, webhook_secret_problem
+from billkit.money import currency_exponent
 from billkit.notebook.runner.parameters import (
     NotebookParameters,
     checked,
@@ -252,6 +253,16 @@ def _source(value: str) -> str | None:
     return None
 
 
+def _currency_code(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        currency_exponent(value)
+    except (TypeError, ValueError):
+        return f"must be an ISO 4217 currency code such as 'ZAR' or 'usd', got {value!r}"
+    return None
+
+
 def _seed(value: int) -> str | None:
     return None if value >= 0 else f"must be 0 or more, got {value}"
 
@@ -270,8 +281,10 @@ class PaymentsReportParameters(NotebookParameters):
         "Africa/Johannesburg",
         description="IANA time zone in which payment times become calendar days",
     )
-    currency: Literal["USD", "ZAR"] | None = Field(
-        None, description="report one currency only; None reports every currency, each separately"
+    currency: Annotated[str | None, checked(_currency_code)] = Field(
+        None,
+        description="report one currency only (an ISO 4217 code the data holds, in any case); None "
+        "reports every currency, each separately",
     )
     start: Annotated[str | None, checked(_iso_date)] = Field(
         None,

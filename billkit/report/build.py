@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from billkit.analysis import frames, metrics, reconciliation
+from billkit.analysis import metrics
 from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, payments_chart
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
+from billkit.report import checks
 from billkit.report.source import ReportData
 
 __all__ = ["PaymentsReport", "ReportScope", "build_report", "resolve_scope"]
@@ -36,11 +37,6 @@ class ReportScope:
     currency: str | None = None
     customer: str | None = None
     account: str | None = None
-
-    @property
-    def cutoff(self) -> datetime:
-        """The end of the as_of day in the report's time zone: nothing after it is counted."""
-        return datetime.combine(self.as_of + timedelta(days=1), time(), ZoneInfo(self.timezone))
 
     @property
     def period_days(self) -> int:
@@ -75,7 +71,7 @@ def resolve_scope(params: PaymentsReportParameters, data: ReportData) -> ReportS
         timezone=params.timezone,
         start=start,
         end=end,
-        currency=params.currency,
+        currency=None if params.currency is None else params.currency.strip().upper(),
         customer=params.customer,
         account=params.account,
     )
@@ -95,9 +91,11 @@ class PaymentsReport:
     days_to_pay: pd.DataFrame
     days_to_pay_summary: pd.DataFrame
     funnel: pd.DataFrame
+    by_customer: pd.DataFrame
     reconciled_bills: pd.DataFrame
     reconciled_payments: pd.DataFrame
     reconciliation: pd.DataFrame
+    warnings: tuple[str, ...] = ()
 
     @property
     def currencies(self) -> list[str]:
@@ -109,7 +107,8 @@ class PaymentsReport:
     def flagged_payments(self) -> pd.DataFrame:
         """The payments reconciliation could not account for cleanly (unknown, wrong currency, duplicate)."""
         columns = ["event_id", "payment_id", "obligation_type", "obligation_id", "currency", "amount_major",
-                   "created_at", "unknown_obligation", "currency_mismatch", "duplicate"]  # fmt: skip
+                   "created_at", "unknown_obligation", "currency_mismatch", "replayed",
+                   "possible_double_payment", "double_of"]  # fmt: skip
         return self.reconciled_payments.loc[~self.reconciled_payments["ok"].astype(bool), columns]
 
     def key_figures(self) -> dict[str, Any]:
@@ -119,6 +118,7 @@ class PaymentsReport:
         paid_some = bills["amount_paid"].fillna(0).to_numpy() > 0
         return {
             "as_of": self.scope.as_of.isoformat(),
+            "warnings": list(self.warnings),
             "start": self.scope.start.isoformat(),
             "end": self.scope.end.isoformat(),
             "timezone": self.scope.timezone,
@@ -157,14 +157,49 @@ class PaymentsReport:
 
 
 def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
-    """Every figure of the report for `scope`, from what `ledger` recorded.
+    """Every figure of the report for `scope`, from what `ledger` recorded, through `ledger.as_of`.
 
-    Raises `InvalidArgumentError` when the customer or account filter names nothing in the ledger.
+    Every table and chart reads the ledger as it stood at the end of the as-of day; DSO's receivables are those
+    at the end of the period (`scope.end`). Raises `InvalidArgumentError` when the customer or account filter
+    names nothing in the ledger.
+    """
+    tz = scope.timezone
+    day = ledger.as_of(scope.as_of, tz=tz)
+    filters = resolve_filters(ledger, scope)
+    day = day.narrowed(**filters)
+    period_end = (
+        day if scope.end == scope.as_of else ledger.as_of(scope.end, tz=tz).narrowed(**filters)
+    )
+    reconciled_bills = day.reconcile_bills()
+    reconciled_payments = day.reconcile_payments()
+    days = day.days_to_pay(start=scope.start, end=scope.end)
+    return PaymentsReport(
+        scope=scope,
+        bills=day.bills,
+        payments=day.payments,
+        balances=day.balances,
+        aging=day.aging(),
+        dso=period_end.dso(start=scope.start),
+        collection_rate=day.collection_rate(start=scope.start, end=scope.end),
+        days_to_pay=days,
+        days_to_pay_summary=metrics.days_to_pay_summary(days),
+        funnel=day.funnel(start=scope.start, end=scope.end),
+        by_customer=day.outstanding_by_customer(),
+        reconciled_bills=reconciled_bills,
+        reconciled_payments=reconciled_payments,
+        reconciliation=metrics.reconciliation_summary(reconciled_bills, reconciled_payments),
+        warnings=tuple(checks.warnings(ledger, as_of=scope.as_of, timezone=tz)),
+    )
+
+
+def resolve_filters(ledger: Ledger, scope: ReportScope) -> dict[str, str | None]:
+    """The IDs of the customer and account `scope` names (by ID or external_reference), and its currency.
+
+    Raises `InvalidArgumentError` naming a filter that matches nothing the ledger recorded, or an account
+    that belongs to another customer than the one named.
     """
     customers = ledger.latest("customer")
     accounts = ledger.latest("account")
-    bills = ledger.latest("bill")
-    payments = frames.payments_frame(ledger.events_frame(frames.AMOUNT_APPLIED))
     customer_id = _resolve(customers, "customer_id", scope.customer, "customer")
     account_id = _resolve(accounts, "account_id", scope.account, "account")
     if account_id is not None and customer_id is not None:
@@ -173,66 +208,7 @@ def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
             raise InvalidArgumentError(
                 f"account {scope.account!r} belongs to another customer than {scope.customer!r}"
             )
-    if customer_id is not None:
-        customers = customers.loc[customers["customer_id"] == customer_id]
-        accounts = accounts.loc[accounts["customer_id"] == customer_id]
-        bills = bills.loc[bills["customer_id"] == customer_id]
-    if account_id is not None:
-        customers = customers.iloc[0:0]  # the account's own figures, not its customer's balance
-        accounts = accounts.loc[accounts["account_id"] == account_id]
-        bills = bills.loc[bills["account_id"] == account_id]
-    if scope.currency is not None:
-        customers, accounts, bills, payments = (
-            frame.loc[frame["currency"] == scope.currency]
-            for frame in (customers, accounts, bills, payments)
-        )
-    if customer_id is not None or account_id is not None:
-        payments = payments.loc[
-            payments["bill_id"].isin(bills["bill_id"]).to_numpy(dtype=bool, na_value=False)
-            | payments["account_id"]
-            .isin(accounts["account_id"])
-            .to_numpy(dtype=bool, na_value=False)
-            | payments["customer_id"]
-            .isin(customers["customer_id"])
-            .to_numpy(dtype=bool, na_value=False)
-        ]
-    payments = payments.loc[payments["created_at"] < pd.Timestamp(scope.cutoff)].reset_index(
-        drop=True
-    )
-    tz = scope.timezone
-    bills_frame = frames.bills_frame(bills.reset_index(drop=True), as_of=scope.as_of, tz=tz)
-    days = metrics.days_to_pay(bills_frame, payments, as_of=scope.as_of, tz=tz)
-    in_period = (days["bill_date"] >= pd.Timestamp(scope.start)) & (
-        days["bill_date"] <= pd.Timestamp(scope.end)
-    )
-    days = days.loc[in_period.to_numpy(dtype=bool)].reset_index(drop=True)
-    reconciled_bills = reconciliation.reconcile_bills(bills_frame, payments)
-    reconciled_payments = reconciliation.reconcile_payments(
-        payments,
-        bills=bills_frame,
-        accounts=ledger.latest("account"),
-        customers=ledger.latest("customer"),
-    )
-    return PaymentsReport(
-        scope=scope,
-        bills=bills_frame,
-        payments=payments,
-        balances=frames.balances_frame(
-            ledger.versions("customer").pipe(_same_rows, customers, "customer_id"),
-            ledger.versions("account").pipe(_same_rows, accounts, "account_id"),
-        ),
-        aging=metrics.aging(bills_frame, as_of=scope.as_of, tz=tz),
-        dso=metrics.dso(bills_frame, as_of=scope.as_of, tz=tz, days=scope.period_days),
-        collection_rate=metrics.collection_rate(
-            bills_frame, payments, start=scope.start, end=scope.end, as_of=scope.as_of, tz=tz
-        ),
-        days_to_pay=days,
-        days_to_pay_summary=metrics.days_to_pay_summary(days),
-        funnel=metrics.collection_funnel(bills_frame, start=scope.start, end=scope.end),
-        reconciled_bills=reconciled_bills,
-        reconciled_payments=reconciled_payments,
-        reconciliation=metrics.reconciliation_summary(reconciled_bills, reconciled_payments),
-    )
+    return {"customer_id": customer_id, "account_id": account_id, "currency": scope.currency}
 
 
 def _resolve(frame: pd.DataFrame, id_column: str, wanted: str | None, what: str) -> str | None:
@@ -248,12 +224,6 @@ def _resolve(frame: pd.DataFrame, id_column: str, wanted: str | None, what: str)
             f"{what} {wanted!r} is not in the ledger: give a {what} ID or external_reference it recorded"
         )
     return str(named[id_column].iloc[0])
-
-
-def _same_rows(versions: pd.DataFrame, kept: pd.DataFrame, id_column: str) -> pd.DataFrame:
-    return versions.loc[
-        versions[id_column].isin(kept[id_column]).to_numpy(dtype=bool, na_value=False)
-    ]
 
 
 def _per_currency(frame: pd.DataFrame, column: str) -> dict[str, int]:

@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from billkit._usage import UsageError
+from billkit.errors import InvalidArgumentError
+from billkit.ledger import Ledger
 from billkit.notebook.catalog import NOTEBOOKS_DIR
 from billkit.notebook.runner.parameters import ParameterError, validate_parameters
 from billkit.notebook.runner.run import NotebookExecutionError, execute
 from billkit.notebook.specs import PaymentsReportParameters
+from billkit.report import checks
+from billkit.report.build import resolve_filters, resolve_scope
+from billkit.report.source import ReportData
 
 __all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]
 
@@ -56,8 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--currency",
         dest="currency",
-        metavar="USD|ZAR",
-        help="one currency only (default: each separately)",
+        metavar="CODE",
+        help="one currency only, an ISO 4217 code the data holds, any case (default: each separately)",
     )
     parser.add_argument(
         "--start",
@@ -106,9 +112,11 @@ def run(args: argparse.Namespace) -> int:
         # The notebook runs in a temporary folder: a relative path must mean the caller's folder.
         parameters["source"] = str(Path(source).expanduser().resolve())
     try:
-        validate_parameters(parameters, PaymentsReportParameters)
+        checked = validate_parameters(parameters, PaymentsReportParameters)
     except ParameterError as error:
         raise UsageError(_with_option_names(error)) from error
+    if checked.source != "sandbox":
+        _check_against_ledger(checked)
     if not NOTEBOOK.is_file():
         raise UsageError(f"the report notebook is missing: {NOTEBOOK}")
     out_dir: Path = args.out
@@ -131,10 +139,29 @@ def run(args: argparse.Namespace) -> int:
             return 1
         shutil.move(result.notebook, targets[".ipynb"])
         shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+    for warning in result.records.get("warnings", []):
+        print(f"billkit report: warning: {warning}", file=sys.stderr)
     print(f"Payments report ({result.seconds:.1f} s):")
     print(f"  notebook  {targets['.ipynb']}")
     print(f"  HTML      {targets['.html']}")
     return 0
+
+
+def _check_against_ledger(params: PaymentsReportParameters) -> None:
+    """The checks that need the data, made on the ledger file before a kernel starts (exit 2 naming them)."""
+    with Ledger(params.source) as ledger:
+        scope = resolve_scope(params, ReportData(ledger, params.source, None))
+        try:
+            resolve_filters(ledger, scope)
+            checks.check(
+                ledger,
+                start=scope.start,
+                end=scope.end,
+                timezone=scope.timezone,
+                currency=scope.currency,
+            )
+        except InvalidArgumentError as error:
+            raise UsageError(f"the report cannot be made from {params.source}: {error}") from error
 
 
 def _with_option_names(error: ParameterError) -> str:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from billkit.analysis.demo_data import DemoSummary, populate
 from billkit.client import Client
+from billkit.demo import DemoSummary, populate
 from billkit.ledger import Ledger
 from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import PaymentsReportParameters

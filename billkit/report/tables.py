@@ -10,7 +10,7 @@ from typing import Final
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from billkit.analysis import _money
+from billkit import frame_money
 from billkit.errors import InvalidArgumentError
 
 __all__ = ["PERCENT_COLUMNS", "styled"]
@@ -37,6 +37,6 @@ def styled(frame: pd.DataFrame) -> Styler:
     currencies = frame["currency"].astype("string")
     for currency in currencies.dropna().unique():
         rows = (currencies == currency).to_numpy(dtype=bool, na_value=False)
-        decimals = _money.exponent(str(currency))
+        decimals = frame_money.exponent(str(currency))
         styler = styler.format(f"{{:,.{decimals}f}}", subset=(rows, majors), na_rep=_MISSING)
     return styler

@@ -1,7 +1,7 @@
 """Sandbox logging for the command line: one stream on standard error, every secret masked.
 
 Messages are scrubbed after formatting, so a key that reaches a log line through an argument, a path or an
-exception is masked too (`billkit._redact.scrub`).
+exception is masked too (`billkit.keys.scrub`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from billkit._redact import scrub
+from billkit.keys import scrub
 
 __all__ = ["LOGGER_NAMES", "RedactingFilter", "log_to_stderr"]
 

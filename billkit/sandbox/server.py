@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 import uvicorn
 from starlette.applications import Starlette
 
-from billkit._redact import redact
+from billkit.keys import redact
 from billkit._serving import ReadyServer, ServedApp, base_url_of, bind_socket
 from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes
 from billkit.webhooks.events import ObligationAmountApplied, PaymentRequestEvent, WebhookEvent
 from billkit.webhooks.stores import ReceivedEvent
 
@@ -19,19 +19,19 @@ __all__ = ["EVENT_COLUMNS", "events_frame"]
 
 #: column -> dtype, in order. `body` is the whole event as a dict; `metadata` the payment's metadata.
 EVENT_COLUMNS: Final[dict[str, Any]] = {
-    "event_id": _dtypes.STRING,
-    "type": _dtypes.CATEGORY,
-    "received_at": _dtypes.TIMESTAMP,
-    "created_at": _dtypes.TIMESTAMP,
-    "amount": _dtypes.MINOR,
-    "currency": _dtypes.CATEGORY,
-    "obligation_type": _dtypes.CATEGORY,
-    "obligation_id": _dtypes.STRING,
-    "bill_id": _dtypes.STRING,
-    "account_id": _dtypes.STRING,
-    "customer_id": _dtypes.STRING,
-    "payment_id": _dtypes.STRING,
-    "data_id": _dtypes.STRING,
+    "event_id": frame_dtypes.STRING,
+    "type": frame_dtypes.CATEGORY,
+    "received_at": frame_dtypes.TIMESTAMP,
+    "created_at": frame_dtypes.TIMESTAMP,
+    "amount": frame_dtypes.MINOR,
+    "currency": frame_dtypes.CATEGORY,
+    "obligation_type": frame_dtypes.CATEGORY,
+    "obligation_id": frame_dtypes.STRING,
+    "bill_id": frame_dtypes.STRING,
+    "account_id": frame_dtypes.STRING,
+    "customer_id": frame_dtypes.STRING,
+    "payment_id": frame_dtypes.STRING,
+    "data_id": frame_dtypes.STRING,
     "metadata": object,
     "body": object,
 }
@@ -69,7 +69,7 @@ def _row(event: WebhookEvent, received_at: datetime) -> dict[str, Any]:
 
 
 def _column(values: list[Any], dtype: Any) -> pd.Series:
-    if dtype is _dtypes.TIMESTAMP:
+    if dtype is frame_dtypes.TIMESTAMP:
         return pd.Series(pd.to_datetime(values, utc=True), dtype=dtype)
     column: pd.Series = pd.Series(values, dtype=dtype)
     return column

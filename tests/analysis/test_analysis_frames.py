@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from billkit import InvalidArgumentError
-from billkit.analysis import MixedCurrencyError, frames, metrics, reconciliation
+from billkit.analysis import MixedCurrencyError, frames, metrics, point_in_time, reconciliation
 
 TZ = "Africa/Johannesburg"
 
@@ -50,6 +50,31 @@ def events_table(*rows: dict[str, Any]) -> pd.DataFrame:
             | row
         )
     return pd.DataFrame(records)
+
+
+NO_ENTITIES = pd.DataFrame(
+    {
+        "customer_id": pd.Series([], dtype="string"),
+        "account_id": pd.Series([], dtype="string"),
+        "currency": pd.Series([], dtype="category"),
+        "balance": pd.Series([], dtype="Int64"),
+        "valid_from": pd.Series([], dtype="datetime64[ns, UTC]"),
+    }
+)
+
+
+def day_of(
+    bills: pd.DataFrame, events: pd.DataFrame, as_of: Any, *, since: str = "2025-01-01T00:00:00Z"
+) -> point_in_time.AsOfFrames:
+    """The as-of frames of bills first recorded at `since` (one state each) and `events`."""
+    return point_in_time.as_of_frames(
+        bill_versions=bills.assign(valid_from=pd.Timestamp(since)),
+        events=events,
+        customer_versions=NO_ENTITIES.drop(columns="account_id"),
+        account_versions=NO_ENTITIES,
+        as_of=as_of,
+        tz=TZ,
+    )
 
 
 def test_major_units_follow_each_currencys_exponent() -> None:
@@ -177,13 +202,11 @@ def test_account_and_customer_payments_are_checked_when_given() -> None:
 
 def test_a_payment_in_another_currency_never_counts_towards_a_bill() -> None:
     bills = bills_table({"currency": "ZAR", "amount_due": 100})
-    payments = frames.payments_frame(
-        events_table({"bill_id": "bill_0", "amount": 100, "currency": "USD"})
-    )
-    result = reconciliation.reconcile_bills(bills, payments)
+    events = events_table({"bill_id": "bill_0", "amount": 100, "currency": "USD"})
+    result = reconciliation.reconcile_bills(bills, frames.payments_frame(events))
     assert result["applied"].tolist() == [0]
     assert result["result"].astype(str).tolist() == ["unpaid"]
-    rate = metrics.collection_rate(bills, payments, start="2025-01-01", end="2025-01-31")
+    rate = day_of(bills, events, "2025-01-31").collection_rate(start="2025-01-01", end="2025-01-31")
     assert rate["collected"].tolist() == [0]
 
 
@@ -209,7 +232,7 @@ def test_voided_bill_with_money_applied_is_overpaid() -> None:
     assert (result["expected"].iloc[0], result["result"].astype(str).iloc[0]) == (0, "overpaid")
 
 
-def test_duplicate_window_is_configurable_and_checked() -> None:
+def test_double_payment_window_is_configurable_and_checked() -> None:
     payments = frames.payments_frame(
         events_table(
             {
@@ -228,14 +251,74 @@ def test_duplicate_window_is_configurable_and_checked() -> None:
     )
     bills = bills_table({"currency": "ZAR", "amount_due": 100})
     default = reconciliation.reconcile_payments(payments, bills=bills)
-    assert default["duplicate"].tolist() == [False, False]
+    assert default["possible_double_payment"].tolist() == [False, False]
     wide = reconciliation.reconcile_payments(
-        payments, bills=bills, duplicate_window=dt.timedelta(hours=1)
+        payments, bills=bills, double_payment_window=dt.timedelta(hours=1)
     )
-    assert wide["duplicate"].tolist() == [False, True]
-    assert wide["duplicate_of"].tolist()[1] == "evt_0"
-    with pytest.raises(InvalidArgumentError, match="duplicate_window"):
-        reconciliation.reconcile_payments(payments, bills=bills, duplicate_window=dt.timedelta(-1))
+    assert wide["possible_double_payment"].tolist() == [False, True]
+    assert wide["double_of"].tolist()[1] == "pay_0"
+    with pytest.raises(InvalidArgumentError, match="double_payment_window"):
+        reconciliation.reconcile_payments(
+            payments, bills=bills, double_payment_window=dt.timedelta(-1)
+        )
+
+
+def test_a_replayed_payment_counts_once_and_is_flagged_as_replayed() -> None:
+    """The same payment under two event IDs: a 100.00 bill paid 60.00 still owes 40.00, not -20.00."""
+    bills = bills_table({"currency": "ZAR", "amount_due": 10000, "amount_paid": 6000})
+    paid = {"bill_id": "bill_0", "amount": 6000, "currency": "ZAR", "payment_id": "pay_once"}
+    events = events_table(paid, paid | {"created_at": "2025-01-10T10:05:00Z"})
+    day = day_of(bills, events, "2025-01-31", since="2025-01-20T00:00:00Z")
+    assert day.payments[["payment_id", "events", "replayed"]].values.tolist() == [
+        ["pay_once", 2, True]
+    ]
+    result = day.reconcile_bills()
+    assert result[["applied", "difference", "owed"]].values.tolist() == [[6000, -4000, 4000]]
+    assert result["result"].astype(str).tolist() == ["underpaid"]
+    checked = day.reconcile_payments()
+    assert checked[["replayed", "possible_double_payment", "ok"]].values.tolist() == [
+        [True, False, False]
+    ]
+    rate = day.collection_rate(start="2025-01-01", end="2025-01-31")
+    assert rate[["billed", "collected"]].values.tolist() == [[10000, 6000]]
+
+
+@pytest.mark.parametrize(("amount_paid", "flagged"), [(5000, False), (2500, True)])
+def test_instalments_the_bill_confirms_are_not_double_payments(
+    amount_paid: int, flagged: bool
+) -> None:
+    """Two real instalments of 25.00 nine minutes apart: the bill's own amount_paid of 50.00 confirms them."""
+    bills = bills_table({"currency": "ZAR", "amount_due": 10000, "amount_paid": amount_paid})
+    part = {"bill_id": "bill_0", "amount": 2500, "currency": "ZAR"}
+    payments = frames.payments_frame(
+        events_table(
+            part | {"created_at": "2025-01-10T10:00:00Z"},
+            part | {"created_at": "2025-01-10T10:09:00Z"},
+        )
+    )
+    checked = reconciliation.reconcile_payments(payments, bills=bills)
+    assert checked["possible_double_payment"].tolist() == [False, flagged]
+    assert reconciliation.reconcile_bills(bills, payments)["applied"].tolist() == [5000]
+
+
+def test_a_payment_at_local_midnight_belongs_to_the_new_day() -> None:
+    """22:00:00Z is 00:00 on the next day in Johannesburg: every figure counts it there, none the day before."""
+    bills = bills_table({"currency": "ZAR", "amount_due": 100})
+    events = events_table(
+        {
+            "bill_id": "bill_0",
+            "amount": 100,
+            "currency": "ZAR",
+            "created_at": "2025-01-14T22:00:00Z",
+        }
+    )
+    before, after = day_of(bills, events, "2025-01-14"), day_of(bills, events, "2025-01-15")
+    assert before.payments.empty
+    assert before.bills["amount_paid"].tolist() == [0]
+    assert after.bills["status"].astype(str).tolist() == ["paid"]
+    assert after.days_to_pay()["settled_on"].tolist() == [pd.Timestamp("2025-01-15")]
+    window = metrics._as_of.window("2025-01-15", "2025-01-15", TZ)
+    assert window.holds_instants(after.payments["created_at"]).tolist() == [True]
 
 
 def test_bills_with_repeated_ids_are_refused_where_sums_depend_on_it() -> None:
@@ -268,9 +351,13 @@ def test_bills_with_repeated_ids_are_refused_where_sums_depend_on_it() -> None:
             lambda b: frames.bills_frame(b.to_dict(), as_of="2025-01-01"),
             "must be a pandas DataFrame",
         ),
-        (lambda b: metrics.dso(b, as_of="2025-01-01", days=0), "days must be a positive"),
+        (lambda b: metrics.dso(b, end="2025-01-01", days=0), "days must be a positive"),
         (
-            lambda b: metrics.collection_rate(b, b, start="2025-02-01", end="2025-01-01"),
+            lambda b: metrics.dso(b, end="2025-01-31", start="2025-01-01", days=3),
+            "start or days",
+        ),
+        (
+            lambda b: metrics.collection_rate(b, start="2025-02-01", end="2025-01-01"),
             "before start",
         ),
         (lambda b: metrics.collection_funnel(b, start="tomorrow"), "start must be a date"),
@@ -284,27 +371,24 @@ def test_bad_input_is_refused_by_name(call: Any, message: str) -> None:
 
 def test_as_of_instant_cuts_payments_at_that_instant() -> None:
     bills = bills_table({"currency": "ZAR", "amount_due": 100, "bill_date": "2025-01-01"})
-    payments = frames.payments_frame(
-        events_table(
-            {
-                "bill_id": "bill_0",
-                "amount": 40,
-                "currency": "ZAR",
-                "created_at": "2025-01-20T08:00:00Z",
-            },
-            {
-                "bill_id": "bill_0",
-                "amount": 60,
-                "currency": "ZAR",
-                "created_at": "2025-01-20T12:00:00Z",
-            },
-        )
+    events = events_table(
+        {
+            "bill_id": "bill_0",
+            "amount": 40,
+            "currency": "ZAR",
+            "created_at": "2025-01-20T08:00:00Z",
+        },
+        {
+            "bill_id": "bill_0",
+            "amount": 60,
+            "currency": "ZAR",
+            "created_at": "2025-01-20T12:00:00Z",
+        },
     )
+    payments = frames.payments_frame(events)
 
     def collected(as_of: Any) -> int:
-        rate = metrics.collection_rate(
-            bills, payments, start="2025-01-01", end="2025-01-31", as_of=as_of, tz=TZ
-        )
+        rate = day_of(bills, events, as_of).collection_rate(start="2025-01-01", end="2025-01-31")
         return int(rate["collected"].iloc[0])
 
     assert collected("2025-01-19") == 0
@@ -335,7 +419,7 @@ def test_funnel_stages_are_nested_per_currency() -> None:
 
 def test_dso_is_missing_when_nothing_was_billed() -> None:
     bills = bills_table({"currency": "ZAR", "amount_due": 100, "bill_date": "2024-01-01"})
-    result = metrics.dso(bills, as_of="2025-02-01", days=30)
+    result = metrics.dso(bills, end="2025-02-01", days=30)
     assert result["receivables"].tolist() == [100]
     assert pd.isna(result["dso"].iloc[0])
 

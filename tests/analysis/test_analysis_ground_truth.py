@@ -1,13 +1,16 @@
-"""Analysis results against answers computed independently, with plain loops, from generated records.
+"""Analysis results against answers computed independently, with plain loops, from generated bill histories.
 
-The records go through a real Ledger first, so this is also the path an analyst takes: record, read frames,
-compute metrics.
+The records go through a real Ledger first, imported as from the sandbox (every state with the time it began,
+through the versions route's shape), so this is the path an analyst takes: import, `ledger.as_of`, metrics.
+Every amount is compared to the minor unit, on past days as well as the last one, in two time zones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,32 +22,81 @@ from analysis_ground_truth import (
     expected_collection_rate,
     expected_days_to_pay,
     expected_dso,
-    expected_duplicates,
+    expected_flags,
     expected_totals,
     generate,
 )
 
 from billkit import Ledger
-from billkit.analysis import frames, metrics, reconciliation
+from billkit.analysis import frames, metrics
+from billkit.analysis.point_in_time import AsOfFrames
 
 TZ = "Africa/Johannesburg"
 SEEDS = (1, 2, 3)
+DAYS = (
+    dt.date(2024, 10, 15),
+    dt.date(2024, 12, 31),
+    dt.date(2025, 1, 15),
+    dt.date(2025, 1, 31),
+    AS_OF_DAY,
+    dt.date(2025, 3, 31),
+)
 
 
-@pytest.fixture(params=SEEDS, ids=lambda seed: f"seed{seed}")
+class Versions:
+    """`client.sandbox.versions` over a world: pages of `GET /_sandbox/versions`, as the contract shapes them."""
+
+    def __init__(self, world: World) -> None:
+        self.listed = world.versions()
+
+    def list(self, *, limit: int = 100, starting_after: int | None = None) -> dict[str, Any]:
+        after = [v for v in self.listed if starting_after is None or v["seq"] > starting_after]
+        return {"data": after[:limit], "has_more": len(after) > limit}
+
+
+class Events:
+    def __init__(self, world: World) -> None:
+        self.events = world.events
+
+    def iterate(self) -> Iterator[dict[str, Any]]:
+        yield from self.events
+
+
+class Empty:
+    def list(self) -> list[Any]:
+        return []
+
+
+class SandboxRoutes:
+    def __init__(self, world: World) -> None:
+        self.versions = Versions(world)
+        self.events = Events(world)
+        self.customers = self.accounts = self.bills = Empty()
+
+
+class SandboxClient:
+    def __init__(self, world: World) -> None:
+        self.sandbox = SandboxRoutes(world)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda seed: f"seed{seed}")
 def world(request: pytest.FixtureRequest) -> World:
     return generate(request.param)
 
 
-@pytest.fixture
-def recorded(world: World) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    with Ledger(":memory:") as ledger:
-        ledger.record_objects("bill", world.bills, dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
-        ledger.record_events(world.events)
-        yield ledger.latest("bill"), frames.payments_frame(ledger.events_frame())
+@pytest.fixture(scope="module")
+def ledger(world: World) -> Iterator[Ledger]:
+    with Ledger(":memory:") as opened:
+        result = opened.import_sandbox(
+            SandboxClient(world),  # type: ignore[arg-type]
+            observed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+        )
+        assert result.with_history
+        assert result.seen["bill"] == sum(len(h) for h in world.states.values())
+        yield opened
 
 
-def _aging_cells(aging: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
+def _aging_cells(aging: Any) -> dict[tuple[str, str], tuple[int, int]]:
     return {
         (str(row.currency), str(row.bucket)): (int(row.bills), int(row.amount))
         for row in aging.itertuples()
@@ -55,93 +107,113 @@ def _aging_cells(aging: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
 @pytest.mark.parametrize(
     "as_of",
     [
-        AS_OF_DAY,  # a whole local day
+        *DAYS,
         dt.datetime(2025, 1, 31, 22, 30, tzinfo=dt.UTC),  # already 1 February in Johannesburg
         dt.datetime(2025, 1, 31, 21, 59, tzinfo=dt.UTC),  # still 31 January there
     ],
-    ids=["date", "after-local-midnight", "before-local-midnight"],
+    ids=str,
 )
 @pytest.mark.parametrize("tz", [TZ, "UTC"])
 def test_aging_matches_hand_computed_buckets(
-    world: World,
-    recorded: tuple[pd.DataFrame, pd.DataFrame],
-    as_of: dt.date | dt.datetime,
-    tz: str,
+    world: World, ledger: Ledger, as_of: dt.date | dt.datetime, tz: str
 ) -> None:
-    bills, _ = recorded
-    assert _aging_cells(metrics.aging(bills, as_of=as_of, tz=tz)) == expected_aging(
-        world, as_of, tz
+    day = ledger.as_of(as_of, tz=tz)
+    assert _aging_cells(day.aging()) == expected_aging(world, as_of, tz)
+
+
+@pytest.mark.parametrize("as_of", DAYS, ids=str)
+@pytest.mark.parametrize("tz", [TZ, "UTC"])
+def test_every_figure_of_a_past_day_matches(
+    world: World, ledger: Ledger, as_of: dt.date, tz: str
+) -> None:
+    day = ledger.as_of(as_of, tz=tz)
+    totals = metrics.totals_by_currency(
+        day.bills, ["amount_due", "amount_paid", "amount_remaining"]
+    )
+    assert {
+        str(r.currency): (int(r.amount_due), int(r.amount_paid), int(r.amount_remaining))
+        for r in totals.itertuples()
+    } == expected_totals(world, as_of, tz)
+
+    checked = day.reconcile_bills()
+    assert {
+        str(r.bill_id): (int(r.applied), str(r.result), int(r.owed)) for r in checked.itertuples()
+    } == expected_bill_results(world, as_of, tz)
+
+    start = as_of - dt.timedelta(days=44)
+    rate = day.collection_rate(start=start, end=as_of)
+    found = {str(r.currency): (int(r.billed), int(r.collected)) for r in rate.itertuples()}
+    assert {c: v for c, v in found.items() if v != (0, 0)} == expected_collection_rate(
+        world, start, as_of, as_of, tz
     )
 
-
-def test_totals_per_currency_match(
-    world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]
-) -> None:
-    bills, _ = recorded
-    totals = metrics.totals_by_currency(bills, ["amount_due", "amount_paid", "amount_remaining"])
-    found = {
-        str(row.currency): (int(row.amount_due), int(row.amount_paid), int(row.amount_remaining))
-        for row in totals.itertuples()
-    }
-    assert found == expected_totals(world)
-
-
-def test_bill_reconciliation_matches(
-    world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]
-) -> None:
-    bills, payments = recorded
-    checked = reconciliation.reconcile_bills(bills, payments)
-    found = {str(row.bill_id): (int(row.applied), str(row.result)) for row in checked.itertuples()}
-    assert found == expected_bill_results(world)
-    assert {"unpaid", "underpaid", "exact", "overpaid", "voided"} <= set(found_results(found))
-
-
-def found_results(found: dict[str, tuple[int, str]]) -> set[str]:
-    return {result for _, result in found.values()}
-
-
-def test_payment_flags_match(world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    bills, payments = recorded
-    checked = reconciliation.reconcile_payments(payments, bills=bills)
-    duplicates = {
-        str(row.event_id): str(row.duplicate_of)
-        for row in checked.loc[checked["duplicate"]].itertuples()
-    }
-    assert duplicates == expected_duplicates(world)
-    assert world.duplicate_event_ids.items() <= duplicates.items()
-    unknown = set(checked.loc[checked["unknown_obligation"].fillna(False), "event_id"])
-    assert unknown == world.unknown_event_ids
-    mismatch = set(checked.loc[checked["currency_mismatch"].fillna(False), "event_id"])
-    assert mismatch == world.mismatch_event_ids
-
-
-def test_collection_rate_matches(world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    bills, payments = recorded
-    start, end = dt.date(2024, 11, 1), dt.date(2024, 12, 31)
-    rate = metrics.collection_rate(bills, payments, start=start, end=end, as_of=AS_OF_DAY, tz=TZ)
-    found = {str(row.currency): (int(row.billed), int(row.collected)) for row in rate.itertuples()}
-    expected = expected_collection_rate(world, start, end, AS_OF_DAY, TZ)
-    assert {c: v for c, v in found.items() if v != (0, 0)} == expected
-    for row in rate.itertuples():
-        if row.billed:
-            assert row.rate == pytest.approx(row.collected / row.billed)
-
-
-def test_days_to_pay_matches(world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    bills, payments = recorded
-    days = metrics.days_to_pay(bills, payments, tz=TZ)
+    days = day.days_to_pay()
     assert dict(zip(days["bill_id"], days["days_to_pay"].astype(int), strict=True)) == (
-        expected_days_to_pay(world, TZ)
+        expected_days_to_pay(world, as_of, tz)
+    )
+
+    dso = day.dso(start=start)
+    expected = expected_dso(world, start, as_of, tz)
+    for row in dso.itertuples():
+        receivables, billed, ratio = expected[str(row.currency)]
+        assert (int(row.receivables), int(row.billed), int(row.days)) == (receivables, billed, 45)
+        if ratio is None:
+            assert row.dso is pd.NA
+        else:
+            assert Decimal(repr(float(row.dso))).quantize(Decimal("1e-6")) == ratio.quantize(
+                Decimal("1e-6")
+            )
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 1, 7), dt.date(2025, 1, 31), AS_OF_DAY], ids=str)
+def test_payment_flags_match(world: World, ledger: Ledger, as_of: dt.date) -> None:
+    day = ledger.as_of(as_of, tz=TZ)
+    checked = day.reconcile_payments()
+    found: dict[str, set[str]] = {}
+    for row in checked.itertuples():
+        flags = {
+            name
+            for name, value in (
+                ("replayed", row.replayed),
+                ("possible_double_payment", row.possible_double_payment),
+                ("unknown", row.unknown_obligation is not pd.NA and row.unknown_obligation),
+                ("mismatch", row.currency_mismatch is not pd.NA and row.currency_mismatch),
+            )
+            if value
+        }
+        if flags:
+            found[str(row.payment_id)] = flags
+    assert found == expected_flags(world, as_of, TZ)
+
+
+def test_the_generated_cases_are_flagged_as_built(world: World, ledger: Ledger) -> None:
+    after_everything = dt.date(2025, 12, 31)
+    checked = ledger.as_of(after_everything, tz=TZ).reconcile_payments().set_index("payment_id")
+    assert set(checked.index[checked["replayed"]]) == world.replayed_payment_ids
+    doubles = checked.loc[checked["possible_double_payment"], "double_of"]
+    assert doubles.to_dict() == world.double_payment_ids
+    assert set(checked.index[checked["unknown_obligation"].fillna(False)]) == (
+        world.unknown_payment_ids
+    )
+    assert set(checked.index[checked["currency_mismatch"].fillna(False)]) == (
+        world.mismatch_payment_ids
     )
 
 
-def test_dso_matches(world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    bills, _ = recorded
-    result = metrics.dso(bills, as_of=AS_OF_DAY, tz=TZ, days=60)
-    for row in result.itertuples():
-        receivables, billed = expected_dso(world, AS_OF_DAY, 60)[str(row.currency)]
-        assert (int(row.receivables), int(row.billed)) == (receivables, billed)
-        assert row.dso == pytest.approx(receivables / billed * 60)
+def test_a_payment_at_2330z_is_the_next_day_in_johannesburg(ledger: Ledger) -> None:
+    def paid(as_of: dt.date, tz: str) -> int:
+        day: AsOfFrames = ledger.as_of(as_of, tz=tz)
+        bills = day.bills.set_index("bill_id")
+        return int(bills.loc["bill_lateutc", "amount_paid"])
+
+    assert paid(dt.date(2025, 1, 31), "UTC") == 5000
+    assert paid(dt.date(2025, 1, 31), TZ) == 0
+    assert paid(AS_OF_DAY, TZ) == 5000
+    # Exactly local midnight (22:00:00Z) already belongs to 31 January in Johannesburg.
+    midnight = ledger.as_of(dt.date(2025, 1, 30), tz=TZ).bills.set_index("bill_id")
+    assert int(midnight.loc["bill_midnight", "amount_paid"]) == 0
+    next_day = ledger.as_of(dt.date(2025, 1, 31), tz=TZ).bills.set_index("bill_id")
+    assert int(next_day.loc["bill_midnight", "amount_paid"]) == 4000
 
 
 @pytest.mark.parametrize(
@@ -157,10 +229,9 @@ def test_dso_matches(world: World, recorded: tuple[pd.DataFrame, pd.DataFrame]) 
     ],
 )
 def test_timezone_decides_the_day(
-    recorded: tuple[pd.DataFrame, pd.DataFrame], as_of: object, tz: str, days_past_due: int
+    ledger: Ledger, as_of: object, tz: str, days_past_due: int
 ) -> None:
-    bills, _ = recorded
-    framed = frames.bills_frame(bills, as_of=as_of, tz=tz).set_index("bill_id")  # type: ignore[arg-type]
+    framed = ledger.as_of(as_of, tz=tz).bills.set_index("bill_id")  # type: ignore[arg-type]
     assert framed.loc["bill_dueyesterday", "days_past_due"] == days_past_due
     assert framed.loc["bill_dueyesterday", "aging_bucket"] == (
         "1-30" if days_past_due else "current"
@@ -169,3 +240,9 @@ def test_timezone_decides_the_day(
     today = framed.loc["bill_duetoday"]
     assert today["aging_bucket"] == "current"
     assert not today["is_overdue"]
+
+
+def test_payments_frame_counts_each_payment_once(world: World, ledger: Ledger) -> None:
+    payments = frames.payments_frame(ledger.events_frame())
+    assert len(payments) == len({event["data"]["payment_id"] for event in world.events})
+    assert int(payments["events"].sum()) == len(world.events)

@@ -131,7 +131,7 @@ def uploading_bills(records: dict[str, Any]) -> None:
 
 def payments_report(records: dict[str, Any]) -> None:
     """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
-    from billkit.analysis.demo_data import populate
+    from billkit.demo import populate
 
     with Sandbox() as sandbox, sandbox.client() as client:
         summary = populate(client, seed=7)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from report_demo import SEED, DemoSandbox
 
-from billkit.analysis.demo_data import populate
+from billkit.demo import populate
 from billkit.sandbox import Sandbox
 
 

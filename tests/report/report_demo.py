@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from billkit.analysis.demo_data import DemoSummary
 from billkit.client import Client
+from billkit.demo import DemoSummary
 
 SEED = 11
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from report_demo import SEED, DemoSandbox
 
-from billkit.analysis.demo_data import populate
+from billkit.demo import populate
 from billkit.errors import InvalidArgumentError
 from billkit.sandbox import Sandbox
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from billkit.analysis.demo_data import populate
 from billkit.cli import main
+from billkit.demo import populate
+from billkit.ledger import Ledger
 from billkit.notebook.runner.records import read_records
 from billkit.sandbox import Sandbox
 
@@ -21,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
     [
         (["--as-of", "2026-02-30"], "--as-of must be a date"),
         (["--timezone", "Mars/Olympus"], "--timezone must be an IANA time zone"),
-        (["--currency", "EUR"], "--currency must be one of 'USD', 'ZAR'"),
+        (["--currency", "XYZ"], "--currency must be an ISO 4217 currency code"),
         (["--start", "2026-12-10", "--end", "2026-12-01"], "--start (2026-12-10) must be on or"),
         (["--end", "2026-12-31", "--as-of", "2026-12-15"], "--end (2026-12-31) must be on or"),
         (["--source", "no-such-ledger.sqlite"], "--source names no ledger file"),
@@ -83,3 +84,74 @@ def test_a_failing_notebook_exits_1_and_keeps_the_executed_notebook(
     assert "customer 'NO-SUCH-CUSTOMER' is not in the ledger" in printed
     assert (out / "payments_report.ipynb").is_file()
     assert not (out / "payments_report.html").exists()
+
+
+@pytest.fixture(scope="module")
+def ledger_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A ledger file of the demo month imported from a sandbox, and the month (YYYY-MM)."""
+    path = tmp_path_factory.mktemp("cli") / "ledger.sqlite"
+    with Sandbox() as sandbox, sandbox.client() as client, Ledger(path) as ledger:
+        summary = populate(client, seed=3, customers=8)
+        ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
+    return path, summary.month
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["--customer", "NO-SUCH-CUSTOMER"], "customer 'NO-SUCH-CUSTOMER' is not in the ledger"),
+        (["--account", "NO-SUCH-ACCOUNT"], "account 'NO-SUCH-ACCOUNT' is not in the ledger"),
+        (["--currency", "eur"], "currency EUR is not in the ledger, which holds USD, ZAR"),
+        (
+            ["--as-of", "1999-01-31", "--start", "1999-01-01"],
+            "the period 1999-01-01 to 1999-01-31 has no bills and no payments",
+        ),
+    ],
+)
+def test_checks_that_need_the_data_exit_2_before_a_kernel_starts(
+    ledger_file: tuple[Path, str],
+    arguments: list[str],
+    named: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path, month = ledger_file
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "report",
+                "--source",
+                str(path),
+                "--as-of",
+                f"{month}-28",
+                *arguments,
+                "--out",
+                str(out),
+            ]
+        )
+    assert exited.value.code == 2
+    assert named in capsys.readouterr().err
+    assert not out.exists(), "nothing is written, no kernel started"
+
+
+@pytest.mark.slow
+def test_a_day_after_the_data_warns_on_stderr_and_in_the_report(
+    ledger_file: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, month = ledger_file
+    year, number = map(int, month.split("-"))
+    later = f"{year + 1}-{number:02d}-15"
+    out = tmp_path / "reports"
+    code = main(
+        ["report", "--source", str(path), "--as-of", later, "--start", f"{month}-01", "--currency", "zar",
+         "--out", str(out)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.out
+    assert f"warning: as of {later} is after the last recorded activity" in captured.err
+    records = read_records(out / "payments_report.ipynb")
+    assert records["currencies"] == ["ZAR"]
+    assert records["warnings"]
+    assert "after the last recorded activity" in records["warnings"][0]
+    assert "after the last recorded activity" in (out / "payments_report.html").read_text("utf-8")

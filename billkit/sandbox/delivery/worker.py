@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Final
 
 import billkit
-from billkit._redact import scrub
+from billkit.keys import scrub
 from billkit.sandbox.delivery.chaos import ChaosDice, ChaosPlan
 from billkit.sandbox.delivery.schedule import next_attempt_at
 from billkit.sandbox.delivery.transport import DeliveryTransport, TransportError

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from billkit._redact import scrub
+from billkit.keys import scrub
 
 __all__ = [
     "ERROR_TYPE_BASE",

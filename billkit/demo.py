@@ -1,7 +1,7 @@
-"""A realistic month of billing in the sandbox, so a fresh machine has something to analyse.
+"""The demo month: a realistic month of billing in the sandbox, so a fresh machine has something to analyse.
 
     with billkit.Sandbox() as sandbox:
-        summary = demo_data.populate(sandbox.client(), seed=7)
+        summary = demo.populate(sandbox.client(), seed=7)
 
 `populate` works through the public client and the sandbox clock only, as a merchant and its payers would:
 customers (some with accounts, some with opening balances), bills dated across the month plus a few carried

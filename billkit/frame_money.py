@@ -1,4 +1,4 @@
-"""Per-currency money helpers for frames: exponents, major units, and the rule that currencies never mix."""
+"""Per-currency money helpers for DataFrames: exponents, major units, and the rule that currencies never mix."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from billkit import money
-from billkit.analysis import _dtypes
+from billkit import frame_dtypes, money
 from billkit.errors import InvalidArgumentError
 
 
@@ -34,14 +33,14 @@ def to_major(minor: pd.Series, currency: pd.Series) -> pd.Series:
     nearest the exact amount and prints as it (`1095` ZAR -> `10.95`). These columns are for reading and
     plotting; every sum in billkit is done on the integer minor units first and converted once at the end.
     """
-    codes = currency.astype(_dtypes.CATEGORY)
+    codes = currency.astype(frame_dtypes.CATEGORY)
     categories = [str(code) for code in codes.cat.categories]
     scales = np.array([10.0 ** exponent(code) for code in categories] + [np.nan])
     # Category code -1 (missing currency) picks the trailing NaN scale.
     row_scales = scales[codes.cat.codes.to_numpy()]
-    values = minor.astype(_dtypes.MINOR).to_numpy(dtype="float64", na_value=np.nan)
+    values = minor.astype(frame_dtypes.MINOR).to_numpy(dtype="float64", na_value=np.nan)
     result: npt.NDArray[np.float64] = values / row_scales
-    return pd.Series(result, index=minor.index, dtype=_dtypes.FLOAT)
+    return pd.Series(result, index=minor.index, dtype=frame_dtypes.FLOAT)
 
 
 def format_amount(minor: int, currency: str, locale: str) -> str:

@@ -1,4 +1,4 @@
-"""The dtypes every billkit frame uses, in one place (the ledger's readers produce them too).
+"""The dtypes every billkit DataFrame uses: analysis frames, the ledger's readers and received webhook events.
 
 Money is `Int64` minor units (nullable integers: exact, and missing stays missing); IDs and free text are
 `string`; small fixed vocabularies (currency, status, event type) are `category`; calendar dates (bill and due
