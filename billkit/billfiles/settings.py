@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from billkit.keys import redact
 from billkit.errors import ConfigurationError
+from billkit.keys import redact
 
 __all__ = ["SFTP_ENV", "SftpSettings"]
 

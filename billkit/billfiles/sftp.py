@@ -30,11 +30,11 @@ import asyncssh
 import pandas as pd
 from tqdm.auto import tqdm
 
-from billkit.keys import scrub
 from billkit.billfiles.errors import SftpError
 from billkit.billfiles.names import results_name
 from billkit.billfiles.results import read_results
 from billkit.billfiles.settings import SftpSettings
+from billkit.keys import scrub
 
 __all__ = ["INBOUND", "OUTBOUND", "RESULTS", "AsyncBillFileSftp", "BillFileSftp"]
 

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 import uvicorn
 from starlette.applications import Starlette
 
-from billkit.keys import redact
 from billkit._serving import ReadyServer, ServedApp, base_url_of, bind_socket
+from billkit.keys import redact
 from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.runtime import Runtime
