@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_checkable
 
+from billkit._json import json_text
 from billkit.errors import InvalidArgumentError
 
 ObjectKind: TypeAlias = Literal["customer", "account", "bill", "payment_request"]
@@ -76,9 +76,7 @@ def _without_nulls(value: Any) -> Any:
 def canonical_json(data: Mapping[str, Any], what: str) -> str:
     """`data` as compact JSON with sorted keys and no nulls: equal content gives equal text."""
     try:
-        return json.dumps(
-            _without_nulls(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        return json_text(_without_nulls(data), sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
 

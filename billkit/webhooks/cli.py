@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
 
+from billkit._json import json_text
 from billkit.cli import UsageError
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import (
@@ -33,6 +34,7 @@ from billkit.webhooks.signing import generate_secret
 __all__ = ["configure", "run"]
 
 SECRET_ENV: Final = "BILLKIT_WEBHOOK_SECRET"
+_STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +59,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
 
 
 def _emit(stream: TextIO, payload: dict[str, Any]) -> None:
-    stream.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    line = json_text(payload)
+    try:
+        line.encode(stream.encoding or "utf-8")
+    except (
+        UnicodeEncodeError,
+        LookupError,
+    ):  # a stream that cannot carry the text gets ASCII escapes
+        line = json.dumps(payload, separators=(",", ":"))
+    stream.write(line + "\n")
     stream.flush()
 
 
@@ -92,19 +102,22 @@ def _logs_to_stderr() -> Iterator[None]:
 
 
 @contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+def _stop_signals_interrupt() -> Iterator[None]:
+    # SIGINT too, explicitly: a process started in the background inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt for it, so a stop sent as SIGINT would go unheard.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run(args: argparse.Namespace) -> int:
     given = args.secret or os.environ.get(SECRET_ENV) or None
     secret = given or generate_secret()
     receiver = _build(args, secret)
-    with _logs_to_stderr(), _sigterm_interrupts():
+    with _logs_to_stderr(), _stop_signals_interrupt():
         try:
             try:
                 receiver.start()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -15,7 +17,7 @@ import pytest
 from webhook_helpers import amount_applied, delivery
 
 from billkit.cli import main
-from billkit.webhooks import generate_secret
+from billkit.webhooks import generate_secret, sign_headers
 
 SECRET = generate_secret()
 
@@ -88,6 +90,63 @@ def test_without_a_secret_it_generates_and_prints_one(stopper: list[subprocess.P
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=10)
     assert process.returncode == 0
+
+
+def test_a_stop_sent_as_sigint_is_heard_even_when_sigint_was_inherited_ignored(
+    stopper: list[subprocess.Popen[str]],
+) -> None:
+    # What a background job (`make test &`) hands its children: SIGINT ignored.
+    def start_ignoring_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    environment = {k: v for k, v in os.environ.items() if k != "BILLKIT_WEBHOOK_SECRET"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "billkit.cli", "receive", "--secret", SECRET],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        preexec_fn=start_ignoring_sigint,
+    )
+    stopper.append(process)
+    handshake(process)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize("keep", ["memory", "db"])
+def test_a_lone_surrogate_escape_is_recorded_as_sent_printed_escaped_and_never_fatal(
+    keep: str, tmp_path: Path, stopper: list[subprocess.Popen[str]]
+) -> None:
+    db = tmp_path / "events.db"
+    process = start("--secret", SECRET, *(["--db", str(db)] if keep == "db" else []))
+    stopper.append(process)
+    url = handshake(process)["url"]
+    odd = amount_applied("evt_odd", metadata={"note": "\udfff and Zoë"})
+    body = json.dumps(odd, indent=1).encode()  # as the escape \udfff: sendable text
+    assert b"\\udfff" in body
+    with httpx.Client(timeout=10) as http:
+        for _ in range(2):  # the redelivery is a duplicate, not a failure
+            response = http.post(url, content=body, headers=sign_headers(body, SECRET))
+            assert response.status_code == 200, response.text
+        after, headers = delivery(amount_applied("evt_after"), SECRET)
+        assert http.post(url, content=after, headers=headers).status_code == 200
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert "\\udfff" in line  # printed as the escape it arrived as
+    assert "Zoë" in line
+    assert json.loads(line) == odd
+    assert json.loads(process.stdout.readline())["id"] == "evt_after"  # still running
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    if keep == "db":
+        with closing(sqlite3.connect(db)) as connection:
+            [(stored,)] = connection.execute(
+                "SELECT body FROM webhook_events WHERE event_id = 'evt_odd'"
+            )
+        assert stored == body.decode()  # as it arrived, whitespace and all
 
 
 def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen[str]]) -> None:
