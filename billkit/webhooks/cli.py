@@ -1,6 +1,7 @@
 """`billkit receive`: a local webhook receiver that verifies and records events, one JSON line per event.
 
     billkit receive [--host 127.0.0.1] [--port 0] [--secret whsec_...] [--db PATH] [--path /webhooks]
+                    [--request-timeout 30]
 
 Standard output carries one JSON line `{"url": ...}` once it listens (plus `"secret"` when it generated one,
 because the sender needs it), then each new verified event as one JSON line. Logs, refusals included, go to
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -28,7 +30,12 @@ from billkit.webhooks._errors import (
     WebhookStoreError,
     WebhookVerificationError,
 )
-from billkit.webhooks.receiver import DEFAULT_HOST, DEFAULT_PATH, WebhookReceiver
+from billkit.webhooks.receiver import (
+    DEFAULT_HOST,
+    DEFAULT_PATH,
+    DEFAULT_REQUEST_TIMEOUT,
+    WebhookReceiver,
+)
 from billkit.webhooks.signing import generate_secret
 
 __all__ = ["configure", "run"]
@@ -51,6 +58,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--path",
         default=DEFAULT_PATH,
         help="URL path deliveries are POSTed to (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="drop a client whose request takes longer than this to arrive (default: %(default)g)",
     )
 
 
@@ -76,8 +90,19 @@ def _build(args: argparse.Namespace, secret: str) -> WebhookReceiver:
         raise UsageError(f"--port must be from 0 (any free port) to 65535, not {args.port}")
     if not args.path.startswith("/"):
         raise UsageError(f"--path must start with '/', not {args.path!r}")
+    if not 0 < args.request_timeout < math.inf:
+        raise UsageError(
+            f"--request-timeout must be a positive number of seconds, not {args.request_timeout:g}"
+        )
     try:
-        return WebhookReceiver(secret, host=args.host, port=args.port, path=args.path, db=args.db)
+        return WebhookReceiver(
+            secret,
+            host=args.host,
+            port=args.port,
+            path=args.path,
+            db=args.db,
+            request_timeout=args.request_timeout,
+        )
     except WebhookVerificationError as exc:
         raise UsageError(f"--secret (or ${SECRET_ENV}) cannot be used: {exc.message}") from None
     except WebhookStoreError as exc:

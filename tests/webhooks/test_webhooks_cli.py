@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import amount_applied, delivery
+from webhook_helpers import SLOW_STARTS, amount_applied, delivery, dribble_until_dropped
 
 from billkit.cli import main
 from billkit.webhooks import generate_secret, sign_headers
@@ -149,6 +149,19 @@ def test_a_lone_surrogate_escape_is_recorded_as_sent_printed_escaped_and_never_f
         assert stored == body.decode()  # as it arrived, whitespace and all
 
 
+def test_a_slow_client_is_dropped_at_the_request_timeout_given(
+    stopper: list[subprocess.Popen[str]],
+) -> None:
+    process = start("--secret", SECRET, "--request-timeout", "2")
+    stopper.append(process)
+    url = handshake(process)["url"]
+    port = httpx.URL(url).port
+    assert port is not None
+    assert dribble_until_dropped(port, SLOW_STARTS["headers"])
+    body, headers = delivery(amount_applied("evt_1"), SECRET)
+    assert httpx.post(url, content=body, headers=headers).status_code == 200
+
+
 def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen[str]]) -> None:
     process = start(env={"BILLKIT_WEBHOOK_SECRET": SECRET})
     stopper.append(process)
@@ -166,6 +179,8 @@ def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen
         (["--path", "hooks"], "--path must start with '/'"),
         (["--secret", "whsec_not*base64"], "--secret (or $BILLKIT_WEBHOOK_SECRET) cannot be used"),
         (["--host", "256.1.1.1"], "cannot listen on 256.1.1.1"),
+        (["--request-timeout", "0"], "--request-timeout must be a positive number of seconds"),
+        (["--request-timeout", "inf"], "--request-timeout must be a positive number of seconds"),
     ],
 )
 def test_bad_flags_are_usage_errors(

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from webhook_helpers import amount_applied, delivery, encode
+from webhook_helpers import SLOW_STARTS, amount_applied, delivery, dribble_until_dropped, encode
 
 from billkit.errors import BillkitError, InvalidArgumentError
 from billkit.webhooks import (
@@ -359,6 +359,8 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         ({"path": "webhooks"}, "path"),
         ({"path": "/hooks?x=1"}, "path"),
         ({"host": " "}, "host"),
+        ({"request_timeout": 0}, "request_timeout"),
+        ({"request_timeout": float("nan")}, "request_timeout"),
     ],
 )
 def test_bad_settings_are_refused_before_listening(kwargs: dict[str, object], match: str) -> None:
@@ -383,6 +385,34 @@ def test_stop_returns_while_a_sender_keeps_its_connection_open(http: httpx.Clien
     with pytest.raises(httpx.TransportError):
         http.post(url, content=body, headers=headers)
     assert [e.id for e in receiver.received] == ["evt_1"]
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_request_that_dribbles_in_is_dropped_at_the_request_timeout(part: str) -> None:
+    with WebhookReceiver(SECRET, request_timeout=2) as receiver:
+        with ThreadPoolExecutor(4) as pool:
+            slow = [
+                pool.submit(dribble_until_dropped, receiver.port, SLOW_STARTS[part])
+                for _ in range(4)
+            ]
+            assert [future.result() for future in slow] == [True] * 4
+        body, headers = delivery(amount_applied("evt_1"), SECRET)
+        assert httpx.post(receiver.url, content=body, headers=headers).status_code == 200
+
+
+def test_deliveries_are_answered_while_slow_clients_hold_connections(
+    receiver: WebhookReceiver, http: httpx.Client
+) -> None:
+    held = []
+    for start in [*SLOW_STARTS.values()] * 25:
+        connection = socket.create_connection(("127.0.0.1", receiver.port), timeout=10)
+        connection.sendall(start)
+        held.append(connection)
+    try:
+        assert post(http, receiver, "evt_1").status_code == 200
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def test_importing_the_webhooks_package_stays_light() -> None:
