@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import SLOW_STARTS, amount_applied, delivery, dribble_until_dropped
+from webhook_helpers import PATIENCE, SLOW_STARTS, amount_applied, delivery, dribble_until_dropped
 
 from billkit.cli import main
 from billkit.webhooks import generate_secret, sign_headers
@@ -61,7 +61,7 @@ def test_it_prints_the_url_then_each_new_event_and_stops_on_sigterm(
     assert first["url"].startswith("http://127.0.0.1:")
     assert first["url"].endswith("/hooks")
 
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(timeout=PATIENCE) as http:
         for event_id in ("evt_1", "evt_1", "evt_2"):
             body, headers = delivery(amount_applied(event_id), SECRET)
             assert http.post(first["url"], content=body, headers=headers).status_code == 200
@@ -72,7 +72,7 @@ def test_it_prints_the_url_then_each_new_event_and_stops_on_sigterm(
     assert printed == [amount_applied("evt_1"), amount_applied("evt_2")]
 
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=10)
+    out, err = process.communicate(timeout=PATIENCE)
     assert process.returncode == 0
     assert out == ""  # the redelivery and the refused delivery printed nothing
     assert "no_matching_signature" in err
@@ -84,11 +84,11 @@ def test_without_a_secret_it_generates_and_prints_one(stopper: list[subprocess.P
     stopper.append(process)
     first = handshake(process)
     assert first["secret"].startswith("whsec_")
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(timeout=PATIENCE) as http:
         body, headers = delivery(amount_applied("evt_1"), first["secret"])
         assert http.post(first["url"], content=body, headers=headers).status_code == 200
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=10)
+    process.communicate(timeout=PATIENCE)
     assert process.returncode == 0
 
 
@@ -111,7 +111,7 @@ def test_a_stop_sent_as_sigint_is_heard_even_when_sigint_was_inherited_ignored(
     stopper.append(process)
     handshake(process)
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=60)
+    process.communicate(timeout=PATIENCE)
     assert process.returncode == 0
 
 
@@ -126,7 +126,7 @@ def test_a_lone_surrogate_escape_is_recorded_as_sent_printed_escaped_and_never_f
     odd = amount_applied("evt_odd", metadata={"note": "\udfff and Zoë"})
     body = json.dumps(odd, indent=1).encode()  # as the escape \udfff: sendable text
     assert b"\\udfff" in body
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(timeout=PATIENCE) as http:
         for _ in range(2):  # the redelivery is a duplicate, not a failure
             response = http.post(url, content=body, headers=sign_headers(body, SECRET))
             assert response.status_code == 200, response.text
@@ -139,7 +139,7 @@ def test_a_lone_surrogate_escape_is_recorded_as_sent_printed_escaped_and_never_f
     assert json.loads(line) == odd
     assert json.loads(process.stdout.readline())["id"] == "evt_after"  # still running
     process.send_signal(signal.SIGTERM)
-    process.communicate(timeout=60)
+    process.communicate(timeout=PATIENCE)
     assert process.returncode == 0
     if keep == "db":
         with closing(sqlite3.connect(db)) as connection:
@@ -158,8 +158,6 @@ def test_a_slow_client_is_dropped_at_the_request_timeout_given(
     port = httpx.URL(url).port
     assert port is not None
     assert dribble_until_dropped(port, SLOW_STARTS["headers"])
-    body, headers = delivery(amount_applied("evt_1"), SECRET)
-    assert httpx.post(url, content=body, headers=headers).status_code == 200
 
 
 def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen[str]]) -> None:
@@ -167,7 +165,7 @@ def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen
     stopper.append(process)
     first = handshake(process)
     assert "secret" not in first
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(timeout=PATIENCE) as http:
         body, headers = delivery(amount_applied("evt_1"), SECRET)
         assert http.post(first["url"], content=body, headers=headers).status_code == 200
 
