@@ -7,7 +7,7 @@ as the function that turns one page's answer into the next page's call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 from billkit.client._base import Call
@@ -19,12 +19,20 @@ from billkit.client._params import (
     path_segment,
 )
 from billkit.client._resource import parse_nothing, parse_object
-from billkit.client._sandbox_models import Delivery, Page, SandboxPayment, WebhookEndpoint
+from billkit.client._sandbox_models import (
+    Delivery,
+    ObjectVersion,
+    Page,
+    SandboxPayment,
+    WebhookEndpoint,
+)
 from billkit.errors import InvalidArgumentError
 
 __all__ = [
     "DEFAULT_EVENTS_PAGE",
+    "DEFAULT_VERSIONS_PAGE",
     "MAX_PAGE_SIZE",
+    "MAX_VERSIONS_PAGE",
     "PageCalls",
     "SandboxPaymentParams",
     "account_pages",
@@ -38,11 +46,13 @@ __all__ = [
     "event_pages",
     "list_events",
     "list_objects",
+    "list_versions",
     "list_webhook_endpoints",
     "read_clock",
     "redeliver_event",
     "reset",
     "retrieve_event",
+    "version_pages",
 ]
 
 T = TypeVar("T")
@@ -50,6 +60,9 @@ M = TypeVar("M", bound=MomentObject)
 
 DEFAULT_EVENTS_PAGE = 20
 MAX_PAGE_SIZE = 100
+DEFAULT_VERSIONS_PAGE = 100
+MAX_VERSIONS_PAGE = 1000
+_VERSION_KINDS = ("customer", "account", "bill")
 _PAYMENT_TARGETS = ("bill", "account", "customer", "payment_request")
 _WEBHOOK_ENDPOINTS = "/_sandbox/webhook_endpoints"
 _EVENTS = "/_sandbox/events"
@@ -191,6 +204,53 @@ def bill_pages(
     return list_objects(Bill, "bills", page_size, filters)
 
 
+def list_versions(
+    kind: str | None, since: datetime | None, limit: int, starting_after: int | None
+) -> Call[Page[ObjectVersion]]:
+    """`GET /_sandbox/versions`: states of billing objects, oldest first."""
+    where = "sandbox.versions.list"
+    query: dict[str, str | int] = {}
+    if kind is not None:
+        if kind not in _VERSION_KINDS:
+            raise InvalidArgumentError(
+                f"{where}: kind must be one of {_VERSION_KINDS}, not {kind!r}"
+            )
+        query["kind"] = kind
+    if since is not None:
+        if not isinstance(since, datetime) or since.utcoffset() is None:
+            raise InvalidArgumentError(
+                f"{where}: since must be a timezone-aware datetime, not {since!r}"
+            )
+        query["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_VERSIONS_PAGE:
+        raise InvalidArgumentError(
+            f"{where}: limit must be an int from 1 to {MAX_VERSIONS_PAGE}, not {limit!r}"
+        )
+    query["limit"] = limit
+    if starting_after is not None:
+        if (
+            isinstance(starting_after, bool)
+            or not isinstance(starting_after, int)
+            or starting_after < 0
+        ):
+            raise InvalidArgumentError(
+                f"{where}: starting_after must be a version's seq (an int >= 0), not {starting_after!r}"
+            )
+        query["starting_after"] = starting_after
+    parse = _parse_page(parse_object(ObjectVersion), cursor="seq")
+    return Call("GET", "/_sandbox/versions", parse, query=query)
+
+
+def version_pages(
+    kind: str | None, since: datetime | None, page_size: int
+) -> PageCalls[ObjectVersion]:
+    """Page calls for every version (of one kind, from `since`), `page_size` a page."""
+    list_versions(kind, since, page_size, None)  # refuse bad arguments before the first page
+    return lambda after: list_versions(
+        kind, since, page_size, None if after is None else int(after)
+    )
+
+
 def read_clock() -> Call[datetime]:
     return Call("GET", _CLOCK, _parse_now)
 
@@ -265,7 +325,7 @@ def _parse_list(
 
 
 def _parse_page(
-    parse_item: Callable[[Any, ResponseInfo], T],
+    parse_item: Callable[[Any, ResponseInfo], T], *, cursor: str = "id"
 ) -> Callable[[Any, ResponseInfo], Page[T]]:
     def parse(body: Any, info: ResponseInfo) -> Page[T]:
         raw = _items(body)
@@ -273,8 +333,9 @@ def _parse_page(
         if not isinstance(has_more, bool):
             raise ValueError(f"has_more must be true or false, not {has_more!r}")
         last = raw[-1] if raw else None
-        cursor = last.get("id") if isinstance(last, dict) else None
-        return Page([parse_item(item, info) for item in raw], has_more, cursor)
+        after = last.get(cursor) if isinstance(last, dict) else None
+        next_cursor = None if after is None else str(after)
+        return Page([parse_item(item, info) for item in raw], has_more, next_cursor)
 
     return parse
 

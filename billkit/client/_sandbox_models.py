@@ -12,7 +12,14 @@ from billkit._redact import redact
 from billkit.client._models import MomentObject
 from billkit.money import to_major
 
-__all__ = ["Delivery", "Page", "PaymentObligation", "SandboxPayment", "WebhookEndpoint"]
+__all__ = [
+    "Delivery",
+    "ObjectVersion",
+    "Page",
+    "PaymentObligation",
+    "SandboxPayment",
+    "WebhookEndpoint",
+]
 
 T = TypeVar("T")
 
@@ -64,6 +71,17 @@ class Delivery(MomentObject):
     status_code: int | None = None
     error: str | None = None
     duration_ms: float | None = None
+
+
+class ObjectVersion(MomentObject):
+    """One state a customer, account or bill had: `object` as it was from `at` (sandbox clock) on.
+    `seq` orders every version of every object; pass the last one as `starting_after`."""
+
+    seq: int
+    kind: str
+    id: str
+    at: datetime
+    object: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

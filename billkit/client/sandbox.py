@@ -23,7 +23,13 @@ from billkit.client import _sandbox_calls as calls
 from billkit.client._base import AsyncSend, SyncSend
 from billkit.client._models import Account, Bill, Customer
 from billkit.client._resource import AsyncResource, SyncResource
-from billkit.client._sandbox_models import Delivery, Page, SandboxPayment, WebhookEndpoint
+from billkit.client._sandbox_models import (
+    Delivery,
+    ObjectVersion,
+    Page,
+    SandboxPayment,
+    WebhookEndpoint,
+)
 
 __all__ = ["AsyncSandboxRoutes", "SandboxRoutes", "aiterate_pages", "iterate_pages"]
 
@@ -111,6 +117,32 @@ class Events(SyncResource):
         self._send(calls.redeliver_event(event_id, idempotency_key))
 
 
+class Versions(SyncResource):
+    """`client.sandbox.versions`: every state each customer, account and bill has had, oldest first,
+    with the sandbox-clock time it began (what a ledger needs to know what was true on a past day)."""
+
+    def list(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime | None = None,
+        limit: int = calls.DEFAULT_VERSIONS_PAGE,
+        starting_after: int | None = None,
+    ) -> Page[ObjectVersion]:
+        """One page: `kind` customer, account or bill; `since` an aware datetime; `starting_after` a seq."""
+        return self._send(calls.list_versions(kind, since, limit, starting_after))
+
+    def iterate(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime | None = None,
+        page_size: int = calls.MAX_VERSIONS_PAGE,
+    ) -> Iterator[ObjectVersion]:
+        """Every version, oldest first, fetched a page at a time."""
+        return iterate_pages(self._send, calls.version_pages(kind, since, page_size))
+
+
 class CustomerList(SyncResource):
     def list(self, *, page_size: int = calls.MAX_PAGE_SIZE) -> Iterator[Customer]:
         """Every customer the sandbox holds, fetched a page at a time."""
@@ -159,6 +191,7 @@ class SandboxRoutes(SyncResource):
         self.webhook_endpoints = WebhookEndpoints(send)
         self.payments = Payments(send)
         self.events = Events(send)
+        self.versions = Versions(send)
         self.customers = CustomerList(send)
         self.accounts = AccountList(send)
         self.bills = BillList(send)
@@ -212,6 +245,27 @@ class AsyncEvents(AsyncResource):
         await self._send(calls.redeliver_event(event_id, idempotency_key))
 
 
+class AsyncVersions(AsyncResource):
+    async def list(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime | None = None,
+        limit: int = calls.DEFAULT_VERSIONS_PAGE,
+        starting_after: int | None = None,
+    ) -> Page[ObjectVersion]:
+        return await self._send(calls.list_versions(kind, since, limit, starting_after))
+
+    def iterate(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime | None = None,
+        page_size: int = calls.MAX_VERSIONS_PAGE,
+    ) -> AsyncIterator[ObjectVersion]:
+        return aiterate_pages(self._send, calls.version_pages(kind, since, page_size))
+
+
 class AsyncCustomerList(AsyncResource):
     def list(self, *, page_size: int = calls.MAX_PAGE_SIZE) -> AsyncIterator[Customer]:
         return aiterate_pages(self._send, calls.customer_pages(page_size))
@@ -254,6 +308,7 @@ class AsyncSandboxRoutes(AsyncResource):
         self.webhook_endpoints = AsyncWebhookEndpoints(send)
         self.payments = AsyncPayments(send)
         self.events = AsyncEvents(send)
+        self.versions = AsyncVersions(send)
         self.customers = AsyncCustomerList(send)
         self.accounts = AsyncAccountList(send)
         self.bills = AsyncBillList(send)

@@ -1,20 +1,18 @@
 """`create_app(settings)`: the sandbox as an ASGI application.
 
-Routes come from `ENDPOINT_GROUPS` (each an area's `ENDPOINTS`); one Starlette route per path dispatches on
-the method, so a wrong method gets 405 with an accurate `Allow` header. Unknown paths get 404, and every
-error, on every path, is problem+json.
+Routes are those each module of `routes/` declares next to its handlers (`_ROUTES`); one Starlette route
+per path dispatches on the method, so a wrong method gets 405 with an accurate `Allow` header. Unknown
+paths get 404, and every error, on every path, is problem+json. The hosted page (`pages/`) is served next
+to the API but not described in /openapi.json.
 
-The lifespan opens the store (`Runtime.start`) and then enters each of `BACKGROUND_SERVICES`: async
-context managers given the runtime, entered at start-up and left at shutdown. The webhook delivery worker
-is one: it awaits `runtime.outbox_signal`, reads `runtime.settings.retry_schedule` and the outbox table.
+The lifespan opens the store (`Runtime.start`) and runs the webhook delivery worker while serving.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from itertools import chain
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,12 +21,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import billkit
-from billkit.sandbox import delivery, payment_requests
+from billkit.sandbox.delivery import delivery_service
 from billkit.sandbox.http.endpoint import Endpoint
 from billkit.sandbox.http.openapi import build_openapi
 from billkit.sandbox.http.pipeline import problem_response, route
+from billkit.sandbox.http.problems import SLUGS, ApiError
 from billkit.sandbox.pages import PAGE_ROUTES
-from billkit.sandbox.problems import SLUGS, ApiError
 from billkit.sandbox.routes import (
     accounts,
     billing_lists,
@@ -36,33 +34,31 @@ from billkit.sandbox.routes import (
     control,
     customers,
     events,
+    payment_requests,
     payments,
+    versions,
     webhook_endpoints,
 )
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
 
-__all__ = ["BACKGROUND_SERVICES", "ENDPOINT_GROUPS", "BackgroundService", "create_app"]
+__all__ = ["create_app"]
 
 logger = logging.getLogger("billkit.sandbox")
 
-#: Every declared route; modules that add routes append their `ENDPOINTS` here.
-ENDPOINT_GROUPS: list[Sequence[Endpoint]] = [
-    customers.ENDPOINTS,
-    accounts.ENDPOINTS,
-    bills.ENDPOINTS,
-    payment_requests.ENDPOINTS,
-    payments.ENDPOINTS,
-    events.ENDPOINTS,
-    delivery.ENDPOINTS,
-    webhook_endpoints.ENDPOINTS,
-    billing_lists.ENDPOINTS,
-    control.ENDPOINTS,
-]
-
-#: Started after the store opens, stopped before it closes (see the module docstring).
-BackgroundService = Callable[[Runtime], AbstractAsyncContextManager[None]]
-BACKGROUND_SERVICES: list[BackgroundService] = [delivery.delivery_service]
+#: Every route of the API, in the order /openapi.json lists them.
+_ROUTES = (
+    customers.routes,
+    accounts.routes,
+    bills.routes,
+    payment_requests.routes,
+    payments.routes,
+    events.routes,
+    webhook_endpoints.routes,
+    billing_lists.routes,
+    versions.routes,
+    control.routes,
+)
 
 
 def create_app(
@@ -70,14 +66,14 @@ def create_app(
     *,
     runtime: Runtime | None = None,
     extra_routes: Iterable[BaseRoute] = (),
-    services: Iterable[BackgroundService] | None = None,
+    deliver_webhooks: bool = True,
 ) -> Starlette:
     """The sandbox app. It opens its runtime at start-up, unless handed one already started (the server
     does that, so a bad database is reported before a port is served); either way it closes it at shutdown.
-    `extra_routes` are served but not described in /openapi.json (pages for browsers, say)."""
-    endpoints = list(chain.from_iterable(ENDPOINT_GROUPS))
+    `extra_routes` are served but not described in /openapi.json; `deliver_webhooks=False` runs no
+    delivery worker (tests of the request path alone)."""
+    endpoints = [endpoint for routes in _ROUTES for endpoint in routes.endpoints]
     openapi = build_openapi(endpoints, version=billkit.__version__)
-    chosen_services = list(BACKGROUND_SERVICES if services is None else services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,8 +81,8 @@ def create_app(
         app.state.runtime = started
         try:
             async with AsyncExitStack() as stack:
-                for service in chosen_services:
-                    await stack.enter_async_context(service(started))
+                if deliver_webhooks:
+                    await stack.enter_async_context(delivery_service(started))
                 yield
         finally:
             started.close()

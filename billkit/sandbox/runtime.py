@@ -54,6 +54,9 @@ class Runtime:
     in_flight: set[Scope] = field(default_factory=set)
     _next_purge: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.store.on_delivery_queued = self.outbox_signal.notify
+
     @classmethod
     def start(cls, settings: SandboxSettings) -> Runtime:
         store = Store.open(settings.db)

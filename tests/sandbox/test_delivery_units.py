@@ -10,10 +10,10 @@ from billkit.sandbox.delivery.chaos import (
     ChaosDice,
     ChaosPlan,
 )
-from billkit.sandbox.delivery.queue import Attempt, DeliveryQueue
 from billkit.sandbox.delivery.schedule import next_attempt_at
 from billkit.sandbox.settings import DEFAULT_RETRY_SCHEDULE, FAST_RETRY_SCHEDULE
 from billkit.sandbox.store import Store
+from billkit.sandbox.store.outbox import Attempt, Outbox
 
 
 def test_each_retry_waits_its_scheduled_delay_after_the_failure() -> None:
@@ -76,7 +76,7 @@ def _attempt(number: int, status: int | None) -> Attempt:
 
 
 def test_due_rows_come_oldest_first_and_skip_those_in_flight(store: Store) -> None:
-    queue = DeliveryQueue(store.database.connection)
+    queue = Outbox(store.database.connection)
     with store.transaction():
         queue.enqueue("evt_2", "we_a", origin="event", now=5.0)
         queue.enqueue("evt_1", "we_a", origin="event", now=1.0)
@@ -92,7 +92,7 @@ def test_due_rows_come_oldest_first_and_skip_those_in_flight(store: Store) -> No
 
 
 def test_a_failure_reschedules_then_fails_and_a_success_settles(store: Store) -> None:
-    queue = DeliveryQueue(store.database.connection)
+    queue = Outbox(store.database.connection)
     with store.transaction():
         queue.enqueue("evt_1", "we_a", origin="event", now=0.0)
         queue.enqueue("evt_2", "we_a", origin="event", now=0.0)
@@ -116,7 +116,7 @@ def test_a_failure_reschedules_then_fails_and_a_success_settles(store: Store) ->
 
 
 def test_a_reset_while_in_flight_logs_nothing(store: Store) -> None:
-    queue = DeliveryQueue(store.database.connection)
+    queue = Outbox(store.database.connection)
     with store.transaction():
         queue.enqueue("evt_1", "we_a", origin="event", now=0.0)
     [row] = queue.due("we_a", now=0.0, skip=(), limit=1)
@@ -128,7 +128,7 @@ def test_a_reset_while_in_flight_logs_nothing(store: Store) -> None:
 
 
 def test_a_reset_forgets_the_attempts_with_their_events(store: Store) -> None:
-    queue = DeliveryQueue(store.database.connection)
+    queue = Outbox(store.database.connection)
     with store.transaction():
         queue.enqueue("evt_1", "we_a", origin="event", now=0.0)
     [row] = queue.due("we_a", now=0.0, skip=(), limit=1)

@@ -13,9 +13,9 @@ import pytest
 
 from billkit.sandbox.delivery import DeliveryWorker
 from billkit.sandbox.delivery import worker as worker_module
-from billkit.sandbox.delivery.queue import DeliveryQueue
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
+from billkit.sandbox.store.outbox import Outbox
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
 
@@ -61,7 +61,7 @@ def started(url: str, *event_ids: str, schedule: tuple[float, ...] = (3600.0,)) 
 
 
 async def logged(runtime: Runtime, event_id: str) -> list[dict[str, Any]]:
-    queue = DeliveryQueue(runtime.store.database.connection)
+    queue = Outbox(runtime.store.database.connection)
     for _ in range(500):
         attempts = queue.attempts(event_id)
         if attempts:
@@ -80,10 +80,10 @@ def test_no_answer_within_the_timeout_is_a_failed_attempt() -> None:
             assert (first["status_code"], first["error"]) == (None, "no answer within 0.2 s")
             assert first["duration_ms"] >= 200
             for _ in range(100):  # the retry, on a new connection, is answered
-                if len(DeliveryQueue(runtime.store.database.connection).attempts("evt_1")) == 2:
+                if len(Outbox(runtime.store.database.connection).attempts("evt_1")) == 2:
                     break
                 await asyncio.sleep(0.02)
-            retried = DeliveryQueue(runtime.store.database.connection).attempts("evt_1")
+            retried = Outbox(runtime.store.database.connection).attempts("evt_1")
             assert [a["status_code"] for a in retried] == [None, 200]
             await worker.close()
             runtime.close()
@@ -97,7 +97,7 @@ def test_a_hanging_attempt_does_not_hold_up_other_events_and_stays_owed() -> Non
             runtime = started(url, "evt_1", "evt_2")
             worker = DeliveryWorker(runtime, attempt_timeout=60)
             worker.start()
-            queue = DeliveryQueue(runtime.store.database.connection)
+            queue = Outbox(runtime.store.database.connection)
             for _ in range(500):  # whichever event's attempt is not the hanging one gets through
                 answered = [e for e in ("evt_1", "evt_2") if queue.attempts(e)]
                 if answered:
@@ -119,15 +119,15 @@ def test_an_attempt_that_cannot_be_recorded_stays_owed_and_is_made_again(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(worker_module, "_RECOVERY_PAUSE", 0.01)
-    record = DeliveryQueue.record
+    record = Outbox.record
     failures = [sqlite3.OperationalError("disk I/O error")]
 
-    def record_failing_once(self: DeliveryQueue, *args: Any, **kwargs: Any) -> None:
+    def record_failing_once(self: Outbox, *args: Any, **kwargs: Any) -> None:
         if failures:
             raise failures.pop()
         record(self, *args, **kwargs)
 
-    monkeypatch.setattr(DeliveryQueue, "record", record_failing_once)
+    monkeypatch.setattr(Outbox, "record", record_failing_once)
 
     async def run() -> None:
         async with receiver(hang_first=0) as url:

@@ -239,8 +239,7 @@ def test_only_the_full_amount_in_the_request_currency_pays(
     assert api.get(f"{PATH}/{created['id']}").json() == created
 
 
-def test_a_payment_names_one_target(api: Api) -> None:
-    bill = api.bill()
+def test_a_payment_names_one_target(api: Api, bill: dict[str, Any]) -> None:
     created = _request(api)
     response = api.pay(payment_request=created["id"], bill=bill["id"], amount=1500)
     assert response.status_code == 400

@@ -271,14 +271,16 @@ def test_a_crash_is_a_500_problem_and_rolls_back_the_request() -> None:
     reference = ref()
 
     def crash(context: RequestContext) -> dict[str, Any]:
-        context.store.customers.insert({"id": "bcus_crash", "external_reference": reference})
+        context.store.customers.insert(
+            {"id": "bcus_crash", "external_reference": reference}, at=0.0
+        )
         raise RuntimeError("secret internals sk_test_crashTestKey")
 
     endpoint = Endpoint("POST", "/crash", crash, "crash", "test", 201, dict)
     app = create_app(
         settings,
         runtime=runtime,
-        services=(),
+        deliver_webhooks=False,
         extra_routes=[Route("/crash", route(endpoint), methods=["POST"])],
     )
 

@@ -39,6 +39,7 @@ DESCRIBED = {
     "/_sandbox/billing/accounts": {"get"},
     "/_sandbox/billing/bills": {"get"},
     "/_sandbox/clock": {"get", "post"},
+    "/_sandbox/versions": {"get"},
     "/_sandbox/reset": {"post"},
 }
 

@@ -18,7 +18,6 @@ from billkit.sandbox.logs import RedactingFilter, log_to_stderr
 from billkit.sandbox.outbox import OutboxSignal
 from billkit.sandbox.runtime import new_api_key, new_webhook_secret
 from billkit.sandbox.settings import (
-    DEFAULT_RETRY_SCHEDULE,
     SandboxSettings,
     check_api_key,
     check_webhook_secret,
@@ -47,12 +46,6 @@ def test_retry_schedules(text: str, schedule: tuple[float, ...]) -> None:
 def test_bad_retry_schedules(text: str) -> None:
     with pytest.raises(ConfigurationError):
         parse_retry_schedule(text)
-
-
-def test_settings_default_to_memory_and_loopback() -> None:
-    settings = SandboxSettings()
-    assert (settings.db, settings.host, settings.port) == (":memory:", "127.0.0.1", 0)
-    assert settings.retry_schedule == DEFAULT_RETRY_SCHEDULE
 
 
 def test_settings_repr_masks_secrets() -> None:
@@ -160,7 +153,7 @@ def test_log_to_stderr_routes_uvicorn_and_billkit_through_the_filter() -> None:
 
 def _insert_then_fail(store: Store, block: AbstractContextManager[object], reference: str) -> None:
     with block:
-        store.customers.insert({"id": f"bcus_{reference}", "external_reference": reference})
+        store.customers.insert({"id": f"bcus_{reference}", "external_reference": reference}, at=0.0)
         raise RuntimeError("boom")
 
 
@@ -178,7 +171,7 @@ def test_store_savepoint_undoes_only_its_block(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "db.sqlite3"))
     try:
         with store.transaction():
-            store.customers.insert({"id": "bcus_1", "external_reference": "A"})
+            store.customers.insert({"id": "bcus_1", "external_reference": "A"}, at=0.0)
             with pytest.raises(RuntimeError):
                 _insert_then_fail(store, store.savepoint(), "B")
         assert store.customers.find("A") is not None
@@ -191,10 +184,10 @@ def test_store_finds_by_id_before_reference_and_refuses_duplicates(tmp_path: Pat
     store = Store.open(":memory:")
     try:
         with store.transaction():
-            store.customers.insert({"id": "bcus_1", "external_reference": "bcus_2"})
-            store.customers.insert({"id": "bcus_2", "external_reference": "B"})
+            store.customers.insert({"id": "bcus_1", "external_reference": "bcus_2"}, at=0.0)
+            store.customers.insert({"id": "bcus_2", "external_reference": "B"}, at=0.0)
             with pytest.raises(DuplicateReference):
-                store.customers.insert({"id": "bcus_3", "external_reference": "B"})
+                store.customers.insert({"id": "bcus_3", "external_reference": "B"}, at=0.0)
         found = store.customers.find("bcus_2")
         assert found is not None
         assert found["external_reference"] == "B"

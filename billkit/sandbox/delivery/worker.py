@@ -23,11 +23,11 @@ from typing import Any, Final
 import billkit
 from billkit._redact import scrub
 from billkit.sandbox.delivery.chaos import ChaosDice, ChaosPlan
-from billkit.sandbox.delivery.queue import Attempt, DeliveryQueue, DueDelivery
 from billkit.sandbox.delivery.schedule import next_attempt_at
 from billkit.sandbox.delivery.transport import DeliveryTransport, TransportError
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.store.outbox import Attempt, DueDelivery
 from billkit.webhooks import sign
 
 __all__ = ["ATTEMPT_TIMEOUT", "MAX_CONCURRENT_ATTEMPTS", "DeliveryWorker", "delivery_service"]
@@ -54,7 +54,7 @@ class DeliveryWorker:
         if not attempt_timeout > 0 or max_concurrent < 1:
             raise ValueError("attempt_timeout must be > 0 seconds and max_concurrent at least 1")
         self._runtime = runtime
-        self._queue = DeliveryQueue(runtime.store.database.connection)
+        self._queue = runtime.store.outbox
         self._timeout = attempt_timeout
         self._max_concurrent = max_concurrent
         self._in_flight: dict[int, asyncio.Task[None]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from billkit._redact import redact
-from billkit.sandbox.problems import ApiError
+from billkit.sandbox.http.problems import ApiError
 
 __all__ = ["authenticate"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from billkit.sandbox.problems import ApiError
+from billkit.sandbox.http.problems import ApiError
 
 __all__ = ["MAX_BODY_BYTES", "read_body"]
 

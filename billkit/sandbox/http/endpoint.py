@@ -1,4 +1,11 @@
-"""How a sandbox route is declared: one `Endpoint` per method and path.
+"""How a sandbox route is declared: one decorator on its handler, with keyword arguments.
+
+    routes = Routes(tag="bills")
+
+    @routes.post("/billing/bills", status=201, body=BillCreate, response=Bill,
+                 idempotency=REQUIRED, errors=(404, 409, 422))
+    def create_bill(context: RequestContext) -> dict[str, Any]:
+        '''Create a bill, on a customer or an account'''      # the summary in /openapi.json
 
 The declaration drives everything about the route: which schema checks the body and query, whether an
 Idempotency-Key is required, whether it writes (and so runs in a transaction), what it answers, and its
@@ -14,16 +21,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
 from billkit.sandbox.clock import iso_utc
+from billkit.sandbox.http.validation import BodyParser, QueryParser
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.store import Store
-from billkit.sandbox.validation import BodyParser, QueryParser
 
-__all__ = ["Endpoint", "Handler", "Idempotency", "Json", "RequestContext"]
+__all__ = [
+    "NO_KEY",
+    "OPTIONAL",
+    "REQUIRED",
+    "Endpoint",
+    "Handler",
+    "Idempotency",
+    "Json",
+    "RequestContext",
+    "Routes",
+]
 
 
 class Idempotency(Enum):
@@ -32,6 +49,9 @@ class Idempotency(Enum):
     REQUIRED = "required"  # every faithful POST, and POST /_sandbox/payments
     OPTIONAL = "optional"  # other writes: honoured when sent
     NONE = "none"  # reads
+
+
+REQUIRED, OPTIONAL, NO_KEY = Idempotency.REQUIRED, Idempotency.OPTIONAL, Idempotency.NONE
 
 
 @dataclass(eq=False)
@@ -73,7 +93,8 @@ class Json(str):
     """An answer already encoded as JSON (the store keeps objects that way): sent as it is."""
 
 
-Handler = Callable[[RequestContext], dict[str, Any] | Json]
+Handler = Callable[[RequestContext], Any]
+H = TypeVar("H", bound=Handler)
 
 
 @dataclass(frozen=True)
@@ -100,3 +121,98 @@ class Endpoint:
     @property
     def name(self) -> str:
         return f"{self.method} {self.path}"
+
+
+class Routes:
+    """The routes of one module, each declared by a decorator on its handler (see the module docstring).
+
+    The handler's docstring (its first line) is the route's summary in `/openapi.json`."""
+
+    def __init__(self, *, tag: str) -> None:
+        self.tag = tag
+        self.endpoints: list[Endpoint] = []
+
+    def get(
+        self,
+        path: str,
+        *,
+        response: type,
+        query: type | None = None,
+        errors: tuple[int, ...] = (),
+        description: str = "",
+    ) -> Callable[[H], H]:
+        return self._declare(
+            "GET", path, 200, response, NO_KEY, None, query, errors, description, False
+        )
+
+    def post(
+        self,
+        path: str,
+        *,
+        response: type,
+        status: int = 201,
+        body: type | None = None,
+        idempotency: Idempotency = OPTIONAL,
+        errors: tuple[int, ...] = (),
+        description: str = "",
+        empty_body: bool = False,
+    ) -> Callable[[H], H]:
+        """`empty_body`: a body without fields may also be sent as no body at all (void, reset)."""
+        return self._declare(
+            "POST", path, status, response, idempotency, body, None, errors, description, empty_body
+        )
+
+    def patch(
+        self,
+        path: str,
+        *,
+        response: type,
+        body: type,
+        idempotency: Idempotency = OPTIONAL,
+        errors: tuple[int, ...] = (),
+    ) -> Callable[[H], H]:
+        return self._declare(
+            "PATCH", path, 200, response, idempotency, body, None, errors, "", False
+        )
+
+    def delete(
+        self, path: str, *, response: type, errors: tuple[int, ...] = ()
+    ) -> Callable[[H], H]:
+        return self._declare("DELETE", path, 200, response, NO_KEY, None, None, errors, "", False)
+
+    def _declare(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        response: type,
+        idempotency: Idempotency,
+        body: type | None,
+        query: type | None,
+        errors: tuple[int, ...],
+        description: str,
+        empty_body: bool,
+    ) -> Callable[[H], H]:
+        def declare(handler: H) -> H:
+            summary = (handler.__doc__ or "").strip().splitlines()
+            if not summary:
+                raise TypeError(f"{handler.__name__} needs a docstring: it is the route's summary")
+            self.endpoints.append(
+                Endpoint(
+                    method,
+                    path,
+                    handler,
+                    summary[0].rstrip("."),
+                    self.tag,
+                    status,
+                    response,
+                    idempotency=idempotency,
+                    body=None if body is None else BodyParser(body, empty_is_object=empty_body),
+                    query=None if query is None else QueryParser(query),
+                    errors=errors,
+                    description=description,
+                )
+            )
+            return handler
+
+        return declare

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency
-from billkit.sandbox.problems import SLUGS
+from billkit.sandbox.http.problems import SLUGS
 from billkit.sandbox.schemas.common import id_pattern
 
 __all__ = ["PATH_PARAMETERS", "build_openapi"]

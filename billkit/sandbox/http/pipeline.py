@@ -20,15 +20,15 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.domain.errors import DuplicateReference, MissingField, NotFound, RuleViolation
 from billkit.sandbox.http.auth import authenticate
 from billkit.sandbox.http.body import read_body
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
+from billkit.sandbox.http.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
+from billkit.sandbox.http.validation import QueryParser
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
 from billkit.sandbox.schemas.common import NoQuery
-from billkit.sandbox.store import DuplicateReference, Scope, StoredResponse
-from billkit.sandbox.validation import QueryParser
+from billkit.sandbox.store import Scope, StoredResponse
 
 __all__ = ["IDEMPOTENCY_KEY_HEADER", "REPLAYED_HEADER", "as_api_error", "problem_response", "route"]
 
@@ -50,6 +50,8 @@ def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
             return await _handle(endpoint, runtime, request)
         except ApiError as error:
             return problem_response(error, request.scope["path"])
+        except _REFUSALS as refusal:
+            return problem_response(as_api_error(refusal), request.scope["path"])
         except Exception:
             logger.exception("%s failed", endpoint.name)
             return problem_response(
@@ -118,7 +120,7 @@ def _run(
             try:
                 context.body = endpoint.body.parse(raw) if endpoint.body else {}
                 body = _encoded(endpoint.handler(context))
-            except (ApiError, RuleViolation, DuplicateReference) as exc:
+            except (ApiError, *_REFUSALS) as exc:
                 raise _Refused(as_api_error(exc)) from None  # leaving the block undoes the writes
             if scope is not None:
                 store.idempotency.put(
@@ -177,13 +179,23 @@ def _idempotency_key(request: Request, rule: Idempotency) -> str | None:
     return key
 
 
-def as_api_error(exc: ApiError | RuleViolation | DuplicateReference) -> ApiError:
+#: What services refuse with; `as_api_error` words each as its problem+json.
+Refusal = RuleViolation | NotFound | DuplicateReference | MissingField
+_REFUSALS = (RuleViolation, NotFound, DuplicateReference, MissingField)
+
+
+def as_api_error(exc: ApiError | Refusal) -> ApiError:
+    """The one translation of the services' refusals into answers: 404, 409, 400 and 422."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, NotFound):
+        errors = [FieldProblem(exc.field, f"no {exc.kind} {exc.reference!r}")] if exc.field else []
+        return ApiError(404, exc.message, errors=errors)
     if isinstance(exc, DuplicateReference):
-        return ApiError(
-            409, str(exc), errors=[FieldProblem("external_reference", "is already used")]
-        )
+        problem = FieldProblem(exc.field, f"is already used by another {exc.kind}")
+        return ApiError(409, exc.message, errors=[problem])
+    if isinstance(exc, MissingField):
+        return ApiError.for_field(400, exc.field, exc.message)
     if exc.field is None:
         return ApiError(422, exc.message)
     return ApiError(422, exc.message, errors=[FieldProblem(exc.field, exc.message)])

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
 from billkit.money import currency_exponent, format_money
-from billkit.sandbox.schemas.common import (
+from billkit.sandbox.domain.limits import (
     MAX_MINOR_UNITS,
     METADATA_KEY_MAX,
     METADATA_MAX_KEYS,

@@ -10,15 +10,14 @@ status; nothing a payer sees is ever a stack trace.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.domain.errors import RuleViolation
-from billkit.sandbox.domain.payments import ObligationKind, PaymentIntent, apply_payment
+from billkit.sandbox.domain.payments import ObligationKind, PaymentIntent
+from billkit.sandbox.domain.refusals import payer_words
 from billkit.sandbox.pages.forms import (
     MAX_FORM_BYTES,
     PageError,
@@ -27,20 +26,18 @@ from billkit.sandbox.pages.forms import (
     parse_form,
 )
 from billkit.sandbox.pages.render import render
-from billkit.sandbox.pages.tokens import ReceiptTable, TokenSigner
+from billkit.sandbox.pages.tokens import TokenSigner
 from billkit.sandbox.pages.views import (
     PayView,
     Subject,
     balance_view,
     bill_view,
-    explain_refusal,
-    obligation_kind,
+    money,
     payment_request_view,
     receipt,
 )
-from billkit.sandbox.payment_requests import PaymentRequestTable, pay_payment_request
-from billkit.sandbox.routes.payments import new_payment_ids
 from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.services import payments
 from billkit.sandbox.store import Store
 
 __all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL"]
@@ -57,7 +54,7 @@ _NOT_FOUND = (
 def _load(store: Store, target_id: str) -> Subject:
     """The subject of `/pay/{target_id}`, by Moment ID only (a link never carries a reference)."""
     if target_id.startswith("pr_"):
-        request = PaymentRequestTable(store.database.connection).find(target_id)
+        request = store.payment_requests.find(target_id)
         if request is not None and request["id"] == target_id:
             return Subject("payment_request", request)
         raise PageError(404, _NOT_FOUND)
@@ -121,11 +118,9 @@ def _submit(runtime: Runtime, target_id: str, body: bytes) -> Response:
             "This payment form is out of date. Open the link again and pay from the fresh page.",
         )
     store = runtime.store
-    receipts = ReceiptTable(store.database.connection)
     now = runtime.clock.timestamp()
-    queued = False
     with store.transaction():
-        done = receipts.find(form.token)
+        done = store.page_receipts.find(form.token)
         if done is not None:  # a second submission of a form that already paid
             return render("receipt.html", 200, receipt=done, target_id=target_id, repeated=True)
         subject = _load(store, target_id)
@@ -151,29 +146,12 @@ def _submit(runtime: Runtime, target_id: str, body: bytes) -> Response:
         intent = PaymentIntent(amount, PAYMENT_CHANNEL, view.currency, form.metadata)
         try:
             with store.savepoint():  # a refusal leaves nothing half-written
-                payment, after, queued = _apply(store, subject, intent, now)
+                paid = payments.pay(store, subject.kind, subject.obj["id"], intent, now=now)
         except RuleViolation as violation:
-            return refused(422, explain_refusal(view, subject, amount, violation.message))
-        shown = receipt(view, payment, after)
-        receipts.add(form.token, target_id, shown, now=now)
-    if queued:
-        runtime.outbox_signal.notify()
+            return refused(422, payer_words(violation, money))
+        shown = receipt(view, paid.payment, paid.paid)
+        store.page_receipts.add(form.token, target_id, shown, now=now)
     return render("receipt.html", 200, receipt=shown, target_id=target_id, repeated=False)
-
-
-def _apply(
-    store: Store, subject: Subject, intent: PaymentIntent, now: float
-) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    """Pay as `POST /_sandbox/payments` would: the payment, the object after it, and whether a webhook
-    delivery was queued."""
-    if subject.kind == "payment_request":
-        paid = pay_payment_request(store, subject.obj, intent, now=now)
-        return paid.payment, paid.request, paid.delivery_queued
-    applied = apply_payment(
-        obligation_kind(subject.kind), subject.obj, intent, ids=new_payment_ids(), now=iso_utc(now)
-    )
-    queued = store.record_payment(applied, now=now)
-    return applied.payment, applied.obligation, queued
 
 
 async def _read_body(request: Request) -> bytes:

@@ -1,1 +1,1 @@
-"""The sandbox's routes, one module per area, each exposing `ENDPOINTS`."""
+"""The sandbox's HTTP handlers, one module per area, each declaring its `routes` next to the handlers."""

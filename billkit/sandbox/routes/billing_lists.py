@@ -1,13 +1,14 @@
 """`GET /_sandbox/billing/{customers,accounts,bills}`: what Moment cannot list, newest first.
 
 Filters take an ID or external_reference, as Moment's paths do; one that names nothing matches nothing.
+A `starting_after` that names nothing is a 404.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.http.endpoint import Endpoint, RequestContext
+from billkit.sandbox.http.endpoint import RequestContext, Routes
 from billkit.sandbox.routes.listing import page_body, page_size
 from billkit.sandbox.schemas.sandbox import (
     AccountList,
@@ -18,11 +19,10 @@ from billkit.sandbox.schemas.sandbox import (
     CustomerListQuery,
 )
 from billkit.sandbox.store import ObjectKind, Page
-from billkit.sandbox.validation import QueryParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
 
-_TAG = "sandbox"
+routes = Routes(tag="sandbox")
 #: query parameter -> (kind of object it names, column it filters on)
 _REFERENCE_FILTERS: dict[str, tuple[ObjectKind, str]] = {
     "customer": ("customer", "customer_id"),
@@ -30,15 +30,25 @@ _REFERENCE_FILTERS: dict[str, tuple[ObjectKind, str]] = {
 }
 
 
+@routes.get(
+    "/_sandbox/billing/customers", response=CustomerList, query=CustomerListQuery, errors=(404,)
+)
 def list_customers(context: RequestContext) -> dict[str, Any]:
+    """List customers, newest first"""
     return _list(context, "customer")
 
 
+@routes.get(
+    "/_sandbox/billing/accounts", response=AccountList, query=AccountListQuery, errors=(404,)
+)
 def list_accounts(context: RequestContext) -> dict[str, Any]:
+    """List accounts, newest first; filter by customer"""
     return _list(context, "account")
 
 
+@routes.get("/_sandbox/billing/bills", response=BillList, query=BillListQuery, errors=(404,))
 def list_bills(context: RequestContext) -> dict[str, Any]:
+    """List bills, newest first; filter by customer, account or status"""
     return _list(context, "bill")
 
 
@@ -59,40 +69,3 @@ def _list(context: RequestContext, kind: ObjectKind) -> dict[str, Any]:
         return table.list(limit=limit, starting_after=starting_after, filters=filters)
 
     return page_body(fetch, page_size(query), query.get("starting_after"))
-
-
-ENDPOINTS = (
-    Endpoint(
-        "GET",
-        "/_sandbox/billing/customers",
-        list_customers,
-        "List customers, newest first",
-        _TAG,
-        200,
-        CustomerList,
-        query=QueryParser(CustomerListQuery),
-        errors=(404,),  # starting_after names nothing
-    ),
-    Endpoint(
-        "GET",
-        "/_sandbox/billing/accounts",
-        list_accounts,
-        "List accounts, newest first; filter by customer",
-        _TAG,
-        200,
-        AccountList,
-        query=QueryParser(AccountListQuery),
-        errors=(404,),  # starting_after names nothing
-    ),
-    Endpoint(
-        "GET",
-        "/_sandbox/billing/bills",
-        list_bills,
-        "List bills, newest first; filter by customer, account or status",
-        _TAG,
-        200,
-        BillList,
-        query=QueryParser(BillListQuery),
-        errors=(404,),  # starting_after names nothing
-    ),
-)

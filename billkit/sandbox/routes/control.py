@@ -6,21 +6,24 @@ from functools import partial
 from typing import Any
 
 from billkit.sandbox.clock import iso_utc
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.http.endpoint import RequestContext, Routes
 from billkit.sandbox.schemas.sandbox import Clock, ClockAdvance, Reset, ResetRequest
 from billkit.sandbox.store.meta import CLOCK_OFFSET
-from billkit.sandbox.validation import BodyParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
 
-_TAG = "sandbox"
+routes = Routes(tag="sandbox")
 
 
+@routes.get("/_sandbox/clock", response=Clock)
 def read_clock(context: RequestContext) -> dict[str, Any]:
+    """Read the sandbox clock"""
     return {"now": context.now_iso()}
 
 
+@routes.post("/_sandbox/clock", status=200, body=ClockAdvance, response=Clock)
 def advance_clock(context: RequestContext) -> dict[str, Any]:
+    """Move the sandbox clock forward (it never moves back)"""
     clock = context.runtime.clock
     offset = clock.advanced(context.body["advance_seconds"])
     context.store.meta.set(CLOCK_OFFSET, repr(offset))
@@ -29,40 +32,7 @@ def advance_clock(context: RequestContext) -> dict[str, Any]:
     return {"now": iso_utc(context.now + (offset - clock.offset))}
 
 
+@routes.post("/_sandbox/reset", status=200, body=ResetRequest, empty_body=True, response=Reset)
 def reset(context: RequestContext) -> dict[str, Any]:
+    """Delete all billing data and events; keep the API key, webhook endpoint and clock"""
     return {"deleted": context.store.reset()}
-
-
-ENDPOINTS = (
-    Endpoint(
-        "GET",
-        "/_sandbox/clock",
-        read_clock,
-        "Read the sandbox clock",
-        _TAG,
-        200,
-        Clock,
-    ),
-    Endpoint(
-        "POST",
-        "/_sandbox/clock",
-        advance_clock,
-        "Move the sandbox clock forward (it never moves back)",
-        _TAG,
-        200,
-        Clock,
-        idempotency=Idempotency.OPTIONAL,
-        body=BodyParser(ClockAdvance),
-    ),
-    Endpoint(
-        "POST",
-        "/_sandbox/reset",
-        reset,
-        "Delete all billing data and events; keep the API key, webhook endpoint and clock",
-        _TAG,
-        200,
-        Reset,
-        idempotency=Idempotency.OPTIONAL,
-        body=BodyParser(ResetRequest, empty_is_object=True),
-    ),
-)

@@ -4,64 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.domain.billing import update_customer as apply_update
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
-from billkit.sandbox.routes.composite import create_customer as insert_customer
-from billkit.sandbox.routes.lookup import find_json_or_404, find_or_404
+from billkit.sandbox.http.endpoint import REQUIRED, Json, RequestContext, Routes
 from billkit.sandbox.schemas.billing import Customer, CustomerCreate, CustomerUpdate
-from billkit.sandbox.validation import BodyParser
+from billkit.sandbox.services import billing
+from billkit.sandbox.services.lookup import find_json
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
 
-_TAG = "customers"
-
-
-def create_customer(context: RequestContext) -> dict[str, Any]:
-    return insert_customer(context.store, context.body)
+routes = Routes(tag="customers")
 
 
-def retrieve_customer(context: RequestContext) -> Json:
-    return find_json_or_404(context.store, "customer", context.path_params["customer"])
-
-
-def update_customer(context: RequestContext) -> Json:
-    current = find_or_404(context.store, "customer", context.path_params["customer"])
-    updated = apply_update(current, context.body)
-    return Json(context.store.customers.update(updated))
-
-
-ENDPOINTS = (
-    Endpoint(
-        "POST",
-        "/billing/customers",
-        create_customer,
-        "Create a customer",
-        _TAG,
-        201,
-        Customer,
-        idempotency=Idempotency.REQUIRED,
-        body=BodyParser(CustomerCreate),
-        errors=(409, 422),
-    ),
-    Endpoint(
-        "GET",
-        "/billing/customers/{customer}",
-        retrieve_customer,
-        "Retrieve a customer",
-        _TAG,
-        200,
-        Customer,
-    ),
-    Endpoint(
-        "PATCH",
-        "/billing/customers/{customer}",
-        update_customer,
-        "Update a customer (balance replaces, metadata merges)",
-        _TAG,
-        200,
-        Customer,
-        idempotency=Idempotency.OPTIONAL,
-        body=BodyParser(CustomerUpdate),
-        errors=(422,),
-    ),
+@routes.post(
+    "/billing/customers",
+    body=CustomerCreate,
+    response=Customer,
+    idempotency=REQUIRED,
+    errors=(409, 422),
 )
+def create_customer(context: RequestContext) -> dict[str, Any]:
+    """Create a customer"""
+    return billing.create_customer(context.store, context.body, now=context.now)
+
+
+@routes.get("/billing/customers/{customer}", response=Customer)
+def retrieve_customer(context: RequestContext) -> Json:
+    """Retrieve a customer"""
+    return Json(find_json(context.store, "customer", context.path_params["customer"]))
+
+
+@routes.patch(
+    "/billing/customers/{customer}", body=CustomerUpdate, response=Customer, errors=(422,)
+)
+def update_customer(context: RequestContext) -> dict[str, Any]:
+    """Update a customer (balance replaces, metadata merges)"""
+    reference = context.path_params["customer"]
+    return billing.update_customer(context.store, reference, context.body, now=context.now)

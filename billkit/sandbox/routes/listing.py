@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from billkit.sandbox.problems import ApiError
+from billkit.sandbox.http.problems import ApiError
 from billkit.sandbox.schemas.sandbox import DEFAULT_PAGE_SIZE
 from billkit.sandbox.store import Page, UnknownCursor
 

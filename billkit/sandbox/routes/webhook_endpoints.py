@@ -9,39 +9,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.http.endpoint import Endpoint, Idempotency, RequestContext
+from billkit.sandbox.domain.errors import NotFound
+from billkit.sandbox.http.endpoint import RequestContext, Routes
 from billkit.sandbox.ids import new_id
-from billkit.sandbox.problems import ApiError
 from billkit.sandbox.schemas.sandbox import (
     DeletedWebhookEndpoint,
     WebhookEndpoint,
     WebhookEndpointCreate,
     WebhookEndpointList,
 )
-from billkit.sandbox.validation import BodyParser
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["routes"]
 
-_TAG = "sandbox"
+routes = Routes(tag="sandbox")
 _PATH = "/_sandbox/webhook_endpoints"
 
 
+@routes.post(_PATH, body=WebhookEndpointCreate, response=WebhookEndpoint)
 def create_webhook_endpoint(context: RequestContext) -> dict[str, Any]:
+    """Register the webhook endpoint, replacing any other"""
     store, body = context.store, context.body
     store.webhook_endpoints.replace(new_id("we_"), body["url"], body.get("chaos"), now=context.now)
     return _shown(context)
 
 
+@routes.get(_PATH, response=WebhookEndpointList)
 def list_webhook_endpoints(context: RequestContext) -> dict[str, Any]:
+    """List the webhook endpoint (there is at most one)"""
     if context.store.webhook_endpoints.current() is None:
         return {"data": []}
     return {"data": [_shown(context)]}
 
 
+@routes.delete(f"{_PATH}/{{endpoint}}", response=DeletedWebhookEndpoint)
 def delete_webhook_endpoint(context: RequestContext) -> dict[str, Any]:
+    """Delete the webhook endpoint; deliveries still owed to it are cancelled"""
     endpoint_id = context.path_params["endpoint"]
     if not context.store.webhook_endpoints.delete(endpoint_id):
-        raise ApiError(404, f"No webhook endpoint has the ID {endpoint_id!r}")
+        raise NotFound("webhook endpoint", endpoint_id, by_reference=False)
     return {"id": endpoint_id, "deleted": True}
 
 
@@ -53,37 +58,3 @@ def _shown(context: RequestContext) -> dict[str, Any]:
     if "chaos" in endpoint:
         shown["chaos"] = endpoint["chaos"]
     return shown
-
-
-ENDPOINTS = (
-    Endpoint(
-        "POST",
-        _PATH,
-        create_webhook_endpoint,
-        "Register the webhook endpoint, replacing any other",
-        _TAG,
-        201,
-        WebhookEndpoint,
-        idempotency=Idempotency.OPTIONAL,
-        body=BodyParser(WebhookEndpointCreate),
-    ),
-    Endpoint(
-        "GET",
-        _PATH,
-        list_webhook_endpoints,
-        "List the webhook endpoint (there is at most one)",
-        _TAG,
-        200,
-        WebhookEndpointList,
-    ),
-    Endpoint(
-        "DELETE",
-        f"{_PATH}/{{endpoint}}",
-        delete_webhook_endpoint,
-        "Delete the webhook endpoint; deliveries still owed to it are cancelled",
-        _TAG,
-        200,
-        DeletedWebhookEndpoint,
-        idempotency=Idempotency.NONE,
-    ),
-)

@@ -18,6 +18,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
+from billkit.sandbox.domain.limits import (
+    MAX_MINOR_UNITS,
+    METADATA_KEY_MAX,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX,
+)
+
 __all__ = [
     "CLOSED",
     "INTEGRAL",
@@ -57,10 +64,6 @@ __all__ = [
 #: Request and response objects are closed: unknown fields are refused (requests) or never sent (responses).
 CLOSED = ConfigDict(extra="forbid", strict=True)
 
-MAX_MINOR_UNITS = 99_999_999
-METADATA_MAX_KEYS = 10
-METADATA_KEY_MAX = 40
-METADATA_VALUE_MAX = 500
 _REFERENCE_PATTERN = r"^[a-zA-Z0-9_-]+$"
 
 ExternalReference = Annotated[

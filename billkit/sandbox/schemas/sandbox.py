@@ -3,9 +3,18 @@ lists, the clock and reset."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, NotRequired
 
-from pydantic import ConfigDict, Field, StringConstraints, with_config
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    with_config,
+)
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
@@ -33,6 +42,7 @@ from billkit.sandbox.settings import MAX_URL_LENGTH
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_VERSIONS_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "PAYMENT_TARGETS",
     "AccountList",
@@ -55,6 +65,9 @@ __all__ = [
     "Reset",
     "ResetCounts",
     "ResetRequest",
+    "Version",
+    "VersionList",
+    "VersionListQuery",
     "WebhookEndpoint",
     "WebhookEndpointCreate",
     "WebhookEndpointList",
@@ -62,6 +75,8 @@ __all__ = [
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+DEFAULT_VERSIONS_PAGE_SIZE = 100
+MAX_VERSIONS_PAGE_SIZE = 1000
 PaymentChannel = Literal["api", "ebp", "in_person", "payment_request"]
 ObligationType = Literal["bill", "account", "customer"]
 #: The body fields naming what a payment is applied to; exactly one is given.
@@ -286,4 +301,50 @@ class BillList(TypedDict):
 @with_config(CLOSED)
 class EventList(TypedDict):
     data: list[Event]
+    has_more: bool
+
+
+# ---- versions ----------------------------------------------------------------------------------
+
+ObjectKind = Literal["customer", "account", "bill"]
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc3339_text(value: object) -> object:
+    """Query values are text, which lax parsing would also read as Unix seconds: only RFC 3339 is taken."""
+    if isinstance(value, str) and _RFC3339.fullmatch(value) is None:
+        raise PydanticCustomError("timestamp", "must be a moment written YYYY-MM-DDTHH:MM:SSZ")
+    return value
+
+
+#: An instant in a query string, written as RFC 3339 (`2025-01-15T10:00:00Z`).
+QueryInstant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+
+@with_config(_QUERY)
+class VersionListQuery(TypedDict, total=False):
+    kind: ObjectKind
+    #: Only versions whose `at` is this or later.
+    since: QueryInstant
+    limit: Annotated[int, Field(ge=1, le=MAX_VERSIONS_PAGE_SIZE)]
+    #: The `seq` of the last version of the previous page.
+    starting_after: Annotated[int, Field(ge=0)]
+
+
+@with_config(CLOSED)
+class Version(TypedDict):
+    """One state of a billing object: `at` is when (on the sandbox clock) that state began."""
+
+    seq: Annotated[int, Field(ge=1)]
+    kind: ObjectKind
+    id: str
+    at: Timestamp
+    object: Customer | Account | Bill
+
+
+@with_config(CLOSED)
+class VersionList(TypedDict):
+    data: list[Version]
     has_more: bool

@@ -1,29 +1,37 @@
-"""The sandbox's SQLite store: one `Store` per running sandbox, one transaction per request.
+"""The sandbox's SQLite store: every table and every SQL statement of the sandbox, one `Store` per running
+sandbox, one transaction per request.
 
     store = Store.open("sandbox.sqlite3")          # or ":memory:"
     with store.transaction():
         bill = store.bills.find("UBR1234567890")
         ...
 
-`record_payment` is the one place a payment's effects are written (obligation, payment, event and, when an
-endpoint is registered, the outbox row), so every way of paying stores exactly the same things.
+`add_event` is the one place an event is written together with the delivery it is owed, and `outbox` is
+the one writer of the outbox; when a transaction that queued a delivery commits, `on_delivery_queued` is
+called (the runtime wakes the delivery worker with it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.domain.payments import AppliedPayment
 from billkit.sandbox.store.database import Database, StoreError
 from billkit.sandbox.store.events import EventLog
 from billkit.sandbox.store.idempotency import IdempotencyRecords, Scope, StoredResponse
 from billkit.sandbox.store.meta import Meta
-from billkit.sandbox.store.objects import DuplicateReference, ObjectKind, ObjectTable
+from billkit.sandbox.store.objects import ObjectKind, ObjectTable
+from billkit.sandbox.store.outbox import Outbox
 from billkit.sandbox.store.paging import Page, UnknownCursor
+from billkit.sandbox.store.payment_requests import PaymentRequestTable
+from billkit.sandbox.store.receipts import PageReceipts
+from billkit.sandbox.store.versions import Versions
 from billkit.sandbox.store.webhooks import WebhookEndpoints
 
 __all__ = [
-    "RESET_TABLES",
     "DuplicateReference",
     "ObjectKind",
     "Page",
@@ -34,9 +42,10 @@ __all__ = [
     "UnknownCursor",
 ]
 
-#: What `POST /_sandbox/reset` empties, children before parents. Modules that add tables of billing data
-#: or events append them here. The key, the webhook secret, the endpoint and the clock are kept.
-RESET_TABLES: list[str] = [
+#: What `POST /_sandbox/reset` empties, children before parents. The key, the webhook secret, the endpoint
+#: and the clock are kept.
+_RESET_TABLES = (
+    "versions",
     "page_receipts",
     "payment_requests",
     "outbox",
@@ -46,7 +55,7 @@ RESET_TABLES: list[str] = [
     "accounts",
     "customers",
     "idempotency",
-]
+)
 #: The counts `reset()` reports, by table.
 _COUNTED = ("customers", "accounts", "bills", "payments", "events")
 
@@ -55,15 +64,20 @@ class Store:
     def __init__(self, database: Database) -> None:
         self.database = database
         connection = database.connection
-        self.customers = ObjectTable(connection, "customer")
-        self.accounts = ObjectTable(connection, "account")
-        self.bills = ObjectTable(connection, "bill")
+        self.versions = Versions(connection)
+        self.customers = ObjectTable(connection, "customer", self.versions)
+        self.accounts = ObjectTable(connection, "account", self.versions)
+        self.bills = ObjectTable(connection, "bill", self.versions)
+        self.payment_requests = PaymentRequestTable(connection)
+        self.page_receipts = PageReceipts(connection)
         self.events = EventLog(connection)
+        self.outbox = Outbox(connection)
         self.webhook_endpoints = WebhookEndpoints(connection)
         self.idempotency = IdempotencyRecords(connection)
         self.meta = Meta(connection)
-        #: All or nothing (see `Database.transaction`); `savepoint()` undoes one block inside it.
-        self.transaction = database.transaction
+        #: Called after a transaction that queued a webhook delivery has committed.
+        self.on_delivery_queued: Callable[[], None] | None = None
+        #: Inside a transaction: undo only one block's writes if it raises.
         self.savepoint = database.savepoint
         self._tables: dict[ObjectKind, ObjectTable] = {
             "customer": self.customers,
@@ -75,23 +89,32 @@ class Store:
     def open(cls, path: str) -> Store:
         return cls(Database.open(path))
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing (see `Database.transaction`); wakes the delivery worker once a transaction
+        that queued a delivery has committed."""
+        self.outbox.written = False
+        with self.database.transaction():
+            yield
+        if self.outbox.written and self.on_delivery_queued is not None:
+            self.outbox.written = False
+            self.on_delivery_queued()
+
     def objects(self, kind: ObjectKind) -> ObjectTable:
         return self._tables[kind]
 
-    def record_payment(self, applied: AppliedPayment, *, now: float) -> bool:
-        """Write everything `applied` changes; True when a webhook delivery was queued with it."""
-        self.objects(applied.kind).update(applied.obligation)
+    def record_payment(self, applied: AppliedPayment, *, now: float) -> None:
+        """Write everything `applied` changes: the obligation, the payment, its event and delivery."""
+        self.objects(applied.kind).update(applied.obligation, at=now)
         self.events.add_payment(applied.payment)
-        return self.add_event(applied.event, now=now)
+        self.add_event(applied.event, now=now)
 
-    def add_event(self, event: dict[str, Any], *, now: float) -> bool:
-        """Store an event and, when an endpoint is registered, owe it a delivery; True if one was queued."""
+    def add_event(self, event: dict[str, Any], *, now: float) -> None:
+        """Store an event and, when an endpoint is registered, owe it a delivery."""
         self.events.add_event(event, created_at=now)
         endpoint = self.webhook_endpoints.current()
-        if endpoint is None:
-            return False
-        self.events.enqueue(event["id"], endpoint_id=endpoint["id"], now=now)
-        return True
+        if endpoint is not None:
+            self.outbox.enqueue(event["id"], endpoint["id"], origin="event", now=now)
 
     def reset(self) -> dict[str, int]:
         """Delete all billing data and events (inside the caller's transaction); counts by kind."""
@@ -100,7 +123,7 @@ class Store:
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in _COUNTED
         }
-        for table in RESET_TABLES:
+        for table in _RESET_TABLES:
             connection.execute(f"DELETE FROM {table}")
         return counts
 

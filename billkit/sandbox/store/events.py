@@ -1,4 +1,4 @@
-"""Payments, events and the webhook outbox: what a payment leaves behind besides the changed obligation."""
+"""Payments and events: what a payment leaves behind besides the changed obligation."""
 
 from __future__ import annotations
 
@@ -35,10 +35,3 @@ class EventLog:
 
     def events(self, *, limit: int, starting_after: str | None) -> Page:
         return paginate(self._connection, "events", limit=limit, starting_after=starting_after)
-
-    def enqueue(self, event_id: str, *, endpoint_id: str, now: float) -> None:
-        """Owe the endpoint a delivery of `event_id`, due at once (`now`: sandbox clock seconds)."""
-        self._connection.execute(
-            "INSERT INTO outbox (event_id, endpoint_id, due_at, created_at) VALUES (?, ?, ?, ?)",
-            (event_id, endpoint_id, now, now),
-        )

@@ -128,4 +128,33 @@ CREATE TABLE page_receipts (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: list[str] = [_BILLING, _PAYMENTS_AND_EVENTS, _DELIVERY_LOG, _PAYMENT_REQUESTS_AND_PAGES]
+
+# Every state each customer, account and bill has had (GET /_sandbox/versions), written in the same
+# transaction as the change. Objects that existed before this step get one version, dated when the
+# database was upgraded (on the sandbox clock: wall time plus the kept clock offset).
+_VERSIONS = """
+CREATE TABLE versions (
+    seq    INTEGER PRIMARY KEY,
+    kind   TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    at     REAL NOT NULL,
+    object TEXT NOT NULL
+);
+CREATE INDEX versions_by_kind ON versions (kind, seq);
+INSERT INTO versions (kind, id, at, object)
+    SELECT kind, id, (julianday('now') - 2440587.5) * 86400.0
+                     + coalesce((SELECT CAST(value AS REAL) FROM meta WHERE name = 'clock_offset'), 0),
+           object
+    FROM (SELECT 1 AS rank, seq, 'customer' AS kind, id, object FROM customers
+          UNION ALL SELECT 2, seq, 'account', id, object FROM accounts
+          UNION ALL SELECT 3, seq, 'bill', id, object FROM bills)
+    ORDER BY rank, seq;
+"""
+
+MIGRATIONS: list[str] = [
+    _BILLING,
+    _PAYMENTS_AND_EVENTS,
+    _DELIVERY_LOG,
+    _PAYMENT_REQUESTS_AND_PAGES,
+    _VERSIONS,
+]

@@ -8,20 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.store.paging import Page, paginate
+from billkit.sandbox.store.versions import Versions
 
 __all__ = ["DuplicateReference", "ObjectKind", "ObjectTable", "dumps", "loads"]
 
 ObjectKind = Literal["customer", "account", "bill"]
-
-
-class DuplicateReference(Exception):
-    """Another object of the same kind already has this external_reference."""
-
-    def __init__(self, kind: str, external_reference: str) -> None:
-        super().__init__(f"a {kind} with external_reference {external_reference!r} already exists")
-        self.kind = kind
-        self.external_reference = external_reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +38,13 @@ def dumps(obj: Mapping[str, Any]) -> str:
 class ObjectTable:
     """One kind of billing object. Table and column names come from the fixed layouts above, never from input."""
 
-    def __init__(self, connection: sqlite3.Connection, kind: ObjectKind) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, kind: ObjectKind, versions: Versions
+    ) -> None:
         layout = _LAYOUTS[kind]
         self.kind = kind
         self._connection = connection
+        self._versions = versions
         self._columns = layout.columns
         table = layout.table
         self._table = table
@@ -76,8 +72,8 @@ class ObjectTable:
         row = self._connection.execute(self._by_reference_sql, (external_reference,)).fetchone()
         return row is not None
 
-    def insert(self, obj: Mapping[str, Any]) -> str:
-        """Store a new object; returns the JSON text stored."""
+    def insert(self, obj: Mapping[str, Any], *, at: float) -> str:
+        """Store a new object, and its first version dated `at`; returns the JSON text stored."""
         text = dumps(obj)
         values = (obj["id"], obj["external_reference"], *self._indexed(obj), text)
         try:
@@ -86,14 +82,16 @@ class ObjectTable:
             if self.reference_taken(obj["external_reference"]):
                 raise DuplicateReference(self.kind, obj["external_reference"]) from None
             raise
+        self._versions.add(self.kind, obj["id"], at=at, text=text)
         return text
 
-    def update(self, obj: Mapping[str, Any]) -> str:
-        """Replace a stored object; returns the JSON text stored."""
+    def update(self, obj: Mapping[str, Any], *, at: float) -> str:
+        """Replace a stored object, keeping the new state as a version dated `at`; returns the JSON text."""
         text = dumps(obj)
         cursor = self._connection.execute(self._update_sql, (*self._indexed(obj), text, obj["id"]))
         if cursor.rowcount != 1:
             raise LookupError(f"no {self.kind} {obj['id']} to update")
+        self._versions.add(self.kind, obj["id"], at=at, text=text)
         return text
 
     def list(self, *, limit: int, starting_after: str | None, filters: Mapping[str, str]) -> Page:

@@ -1,4 +1,4 @@
-"""The outbox as the delivery worker and the delivery routes see it: due deliveries, attempts, outcomes.
+"""The webhook outbox, its one writer: owed deliveries, due deliveries, attempts, outcomes.
 
 A row in `outbox` is one delivery series of one event to the endpoint: written with its event (origin
 `event`), by a redelivery (`redeliver`) or by chaos (`copy`). It stays `pending` until an attempt gets a 2xx
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from billkit.sandbox.clock import iso_utc
 
-__all__ = ["Attempt", "DeliveryQueue", "DueDelivery", "Origin"]
+__all__ = ["Attempt", "DueDelivery", "Origin", "Outbox"]
 
 Origin = Literal["event", "redeliver", "copy"]
 
@@ -54,9 +54,11 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class DeliveryQueue:
+class Outbox:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
+        #: Set when a delivery is queued; the store reads and clears it at commit to wake the worker.
+        self.written = False
 
     def due(
         self, endpoint_id: str, *, now: float, skip: Collection[int], limit: int
@@ -95,6 +97,7 @@ class DeliveryQueue:
         chaos_rolled: bool = False,
     ) -> None:
         """A new delivery series of `event_id`, due at once."""
+        self.written = True
         self._connection.execute(
             "INSERT INTO outbox (event_id, endpoint_id, due_at, created_at, origin, chaos_rolled)"
             " VALUES (?, ?, ?, ?, ?, ?)",

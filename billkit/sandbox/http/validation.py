@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from billkit.sandbox.problems import ApiError, FieldProblem
+from billkit.sandbox.http.problems import ApiError, FieldProblem
 from billkit.sandbox.schemas.common import UNION_TAGS
 
 __all__ = ["BodyParser", "QueryParser", "field_problems"]
