@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from typing import Any
+from types import TracebackType
+from typing import Any, Final, Self
 
 import httpx
 
 from billkit.sandbox import Sandbox
 
-__all__ = ["Api", "ref"]
+__all__ = ["LOOP_HELD_AT_MOST", "Api", "LoopProbe", "ref"]
 
 
 def ref(prefix: str = "REF") -> str:
@@ -80,3 +83,50 @@ class Api:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+#: How long one request may hold the sandbox's event loop: about 100 ms on an idle machine, with room for a
+#: loaded CI runner (the defects this guards against held it for minutes).
+LOOP_HELD_AT_MOST: Final = 2.0
+
+
+class LoopProbe:
+    """Sends a tiny request again and again, on its own connection, while the `with` block runs.
+
+    Handlers run on the sandbox's event loop, so the longest probe (`worst`) is how long the loop was held:
+    a measure taken by a bystander, not a timing of the request under test."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._http = httpx.Client(
+            base_url=sandbox.base_url,
+            headers={"Authorization": f"Bearer {sandbox.api_key}"},
+            timeout=600,
+        )
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+        self.latencies: list[float] = []
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            self._http.get("/_sandbox/clock").raise_for_status()
+            self.latencies.append(time.perf_counter() - started)
+
+    @property
+    def worst(self) -> float:
+        return max(self.latencies)
+
+    def __enter__(self) -> Self:
+        self._http.get("/_sandbox/clock").raise_for_status()  # connected before the work starts
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._http.close()

@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import Api, ref
+from sandbox_helpers import LOOP_HELD_AT_MOST, Api, LoopProbe, ref
 from starlette.routing import Route
 
 from billkit.sandbox import Sandbox
 from billkit.sandbox.app import create_app
 from billkit.sandbox.http.endpoint import Endpoint, RequestContext
 from billkit.sandbox.http.pipeline import route
+from billkit.sandbox.http.validation import MAX_CHECKED_FIELDS, MAX_LISTED_PROBLEMS
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
 
@@ -109,6 +110,30 @@ def test_unknown_fields_are_400_naming_each(api: Api) -> None:
     )
     body = assert_problem(response, 400, "bad-request")
     assert set(fields_of(body)) == {"nickname", "extra"}
+
+
+@pytest.mark.parametrize("count", [16_000, 60_000])
+def test_many_unknown_fields_get_a_short_answer_without_holding_the_loop(
+    api: Api, sandbox: Sandbox, count: int
+) -> None:
+    body = json.dumps({"external_reference": ref(), **{f"k{i}": 1 for i in range(count)}}).encode()
+    with LoopProbe(sandbox) as probe:
+        response = api.post("/billing/customers", content=body)
+    problem = assert_problem(response, 400, "bad-request")
+    listed = fields_of(problem)
+    assert len(listed) == MAX_LISTED_PROBLEMS
+    assert listed["k0"] == "is not a known field"
+    assert f"{count - MAX_CHECKED_FIELDS + 1} more unknown fields" in str(problem["detail"])
+    assert len(response.content) < len(body) // 10
+    assert probe.worst < LOOP_HELD_AT_MOST
+
+
+def test_a_known_field_after_many_unknown_ones_is_still_checked(api: Api) -> None:
+    fields: dict[str, object] = {f"k{i}": 1 for i in range(1000)}
+    response = api.post("/billing/customers", {**fields, "currency": "EUR"})
+    problem = assert_problem(response, 400, "bad-request")
+    assert "currency" in fields_of(problem)
+    assert "external_reference" in fields_of(problem)  # still required: nothing was assumed
 
 
 def test_unknown_nested_field_is_named_with_its_path(api: Api) -> None:
