@@ -188,21 +188,25 @@ def test_bad_bill_fields_are_400_naming_the_field(api: Api, field: str, value: o
     assert named == field or named.startswith(f"{field}.")  # metadata.<key> names the key
 
 
-def test_integral_json_numbers_are_integers(api: Api) -> None:
-    """JSON Schema counts 2000.0 as an integer; so does the sandbox."""
+@pytest.mark.parametrize("token", ["2000.0", "2e3", "2E3", "2000.00"])
+def test_money_written_with_a_fraction_or_exponent_is_400_naming_the_field(
+    api: Api, token: str
+) -> None:
+    """Contract §2: a client computing money in floats finds out here, not in production."""
     customer = api.customer(currency="ZAR")
-    response = api.post(
-        "/billing/bills",
-        {
-            "external_reference": ref(),
-            "currency": "ZAR",
-            "amount_due": 2000.0,
-            "customer": customer["id"],
-        },
+    reference = ref()
+    content = (
+        f'{{"external_reference":"{reference}","currency":"ZAR","amount_due":{token},'
+        f'"customer":"{customer["id"]}"}}'
     )
-    assert response.status_code == 201
-    assert response.json()["amount_due"] == 2000
-    assert '"amount_due":2000,' in response.text
+    problem = assert_problem(api.post("/billing/bills", content=content), 400, "bad-request")
+    assert fields_of(problem) == {
+        "amount_due": "must be an integer, written without a decimal point or exponent"
+    }
+    payment = api.post(
+        "/_sandbox/payments", content=f'{{"customer":"{customer["id"]}","amount":1e2}}'
+    )
+    assert "amount" in fields_of(assert_problem(payment, 400, "bad-request"))
 
 
 def test_range_message_says_the_range(api: Api) -> None:

@@ -200,18 +200,18 @@ def _message(detail: ErrorDetails, field: str) -> str:
         return "is not a known field"
     if kind == "missing":
         return "is required"
-    if kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type"):
+    if kind in ("int_type", "int_parsing"):
+        # Money is minor units written as a JSON integer: 100.0 and 1e3 are refused (contract §2).
+        return "must be an integer, written without a decimal point or exponent"
+    if kind in ("string_type", "float_type", "bool_type", "dict_type", "list_type"):
         noun = {
             "string_type": "a string",
-            "int_type": "an integer",
             "float_type": "a number",
             "bool_type": "true or false",
             "dict_type": "an object",
             "list_type": "a list",
         }[kind]
         return f"must be {noun}"
-    if kind == "int_parsing":
-        return "must be an integer"
     if kind == "string_pattern_mismatch":
         return f"must match the pattern {ctx.get('pattern')}"
     if kind == "string_too_long":
