@@ -21,14 +21,14 @@ def ref(prefix: str = "REF") -> str:
 
 
 class Api:
-    """httpx with the sandbox's key, and a new Idempotency-Key on every POST unless one is given."""
+    """httpx with the sandbox's key, and a new Idempotency-Key on every POST and PATCH unless one is given."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         self.http = httpx.Client(
             base_url=sandbox.base_url,
             headers={"Authorization": f"Bearer {sandbox.api_key}"},
-            timeout=10,
+            timeout=60,  # generous for a loaded machine: a wait for an answer, not a measure
         )
 
     def post(
@@ -40,8 +40,14 @@ class Api:
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.get(path, **kwargs)
 
-    def patch(self, path: str, json: Any, **kwargs: Any) -> httpx.Response:
-        return self.http.patch(path, json=json, **kwargs)
+    def patch(
+        self, path: str, json: Any, *, key: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """PATCH with a new Idempotency-Key unless one is given (`key=""`: none at all)."""
+        sent = {} if key == "" else {"Idempotency-Key": key or str(uuid.uuid4())}
+        return self.http.patch(
+            path, json=json, headers={**sent, **kwargs.pop("headers", {})}, **kwargs
+        )
 
     def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.delete(path, **kwargs)

@@ -199,8 +199,30 @@ def test_requests_expire_on_the_sandbox_clock(fresh_api: Api) -> None:
     paid = fresh_api.pay(payment_request=created["id"], amount=1500)
     assert paid.status_code == 422
     assert "expired" in paid.json()["detail"]
+    # An expired request can still be updated, and a new expiry makes it active again (contract §8).
     update = fresh_api.patch(f"{PATH}/{created['id']}", {"description": "again"})
-    assert update.status_code == 422
+    assert (update.status_code, update.json()["status"]) == (200, "expired")
+    later = _iso(_sandbox_now(fresh_api) + timedelta(days=1))
+    renewed = fresh_api.patch(f"{PATH}/{created['id']}", {"expires_at": later})
+    assert (renewed.status_code, renewed.json()["status"]) == (200, "active")
+    assert fresh_api.pay(payment_request=created["id"], amount=1500).status_code == 201
+
+
+def test_an_update_needs_an_idempotency_key(api: Api) -> None:
+    created = _request(api)
+    response = api.patch(f"{PATH}/{created['id']}", {"description": "New"}, key="")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert api.get(f"{PATH}/{created['id']}").json() == created
+
+
+def test_a_request_linked_to_a_voided_bill_is_refused_for_that_reason(api: Api) -> None:
+    bill = api.bill(amount_due=1500)
+    created = _request(api, metadata={"bill_id": bill["id"]})
+    assert api.post(f"/billing/bills/{bill['id']}/void").status_code == 200
+    response = api.pay(payment_request=created["id"], amount=1500)
+    assert response.status_code == 422
+    assert "void" in response.json()["detail"]
 
 
 # ---- paying ------------------------------------------------------------------------------------
@@ -262,6 +284,7 @@ def test_a_linked_request_also_pays_its_obligation(api: Api, kind: str) -> None:
     assert response.status_code == 201, response.text
     payment = response.json()
     assert payment["obligation"] == {"type": kind, "id": target["id"]}
+    assert payment["payment_request"] == created["id"]  # the payment says how it was made
     path = {
         "bill": "/billing/bills",
         "account": "/billing/accounts",
