@@ -13,6 +13,8 @@ import httpx
 import pytest
 from sandbox_helpers import Api, ref
 
+from billkit.sandbox import Sandbox
+
 PATH = "/collect/payment_requests"
 
 
@@ -55,6 +57,27 @@ def test_create_answers_an_active_link_request_expiring_in_24_hours(api: Api) ->
     assert "payment_id" not in created
     assert "metadata" not in created  # never set, so omitted
     assert _event_for(api, "payment_request.created", created["id"])[0]["data"] == created
+
+
+def test_links_never_come_from_the_host_header(api: Api) -> None:
+    """Contract §8: anyone can send `Host: evil.example:666`; the payer's link must not follow it."""
+    for header in ("evil.example:666", "evil.example"):
+        created = api.post(
+            PATH, {"amount": 1500, "currency": "ZAR"}, headers={"Host": header}
+        ).json()
+        assert created["link"]["link_url"] == f"{api.sandbox.base_url}/pay/{created['id']}"
+    forwarded = api.post(
+        PATH,
+        {"amount": 1500, "currency": "ZAR"},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+    ).json()
+    assert forwarded["link"]["link_url"].startswith(f"{api.sandbox.base_url}/pay/")
+
+
+def test_links_start_with_the_public_url_when_one_is_given() -> None:
+    with Sandbox(public_url="https://pay.example.test/") as sandbox, Api(sandbox) as api:
+        created = _request(api)
+    assert created["link"]["link_url"] == f"https://pay.example.test/pay/{created['id']}"
 
 
 def test_retrieve_by_id_and_external_reference(api: Api) -> None:
