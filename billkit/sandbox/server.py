@@ -260,11 +260,9 @@ class Sandbox:
         return self._info().signing_secret
 
     def now(self) -> datetime:
-        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process.
-
-        Webhooks are signed with this clock, so a receiver in the same process checks timestamps against it:
-        `billkit.WebhookReceiver(sandbox.webhook_secret, clock=sandbox.now)`.
-        """
+        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process: the
+        clock events are stamped with. Deliveries are signed with the wall clock, so any receiver accepts
+        them however far this clock was moved."""
         return self._info().clock.now()
 
     def client(self, **options: Any) -> Client:

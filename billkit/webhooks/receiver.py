@@ -91,8 +91,8 @@ class WebhookReceiver:
     `secret`: the `whsec_...` secret the sender signs with (or several during a rotation).
     `db`: a SQLite file to record events in as well, so they and their deduplication survive a restart.
     `on_event`: your function, called once per new verified event; if it raises, the delivery is answered 500
-    and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (with a billkit
-    sandbox, pass `clock=sandbox.now` so a sandbox clock moved ahead does not make every delivery look early).
+    and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (a billkit
+    sandbox signs with the wall clock however far its own clock was moved, so neither is needed for it).
     `request_timeout`: seconds a whole request may take to arrive; a client that sends it slower, or leaves
     its connection idle that long, is disconnected (other clients are served meanwhile).
     """
