@@ -198,6 +198,18 @@ def test_composite_account_is_atomic(api: Api) -> None:
     assert api.get(f"/billing/customers/{customer_reference}").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/billing/accounts", "An account"), ("/billing/customers", "A customer")]
+)
+def test_a_duplicate_reference_is_named_in_words(api: Api, path: str, kind: str) -> None:
+    customer = api.customer()
+    fields = {"customer": customer["id"]} if path == "/billing/accounts" else {}
+    reference = ref()
+    api.created(path, {"external_reference": reference, **fields})
+    again = api.post(path, {"external_reference": reference, **fields})
+    assert again.json()["detail"] == f"{kind} with external_reference {reference!r} already exists"
+
+
 def test_nested_existing_customer_reference_is_409(api: Api) -> None:
     existing = api.customer()
     response = api.post(
