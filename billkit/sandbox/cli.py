@@ -21,6 +21,7 @@ from billkit.sandbox.settings import (
     DATA_DIR_ENV,
     DEFAULT_HOST,
     DEFAULT_PORT,
+    DEFAULT_REQUEST_TIMEOUT,
     MEMORY_DB,
     SandboxSettings,
     default_db_path,
@@ -63,6 +64,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(default: the address it listens on)",
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="drop a client whose request takes longer than this to arrive (default: %(default)g)",
+    )
+    parser.add_argument(
         "--retry-schedule",
         default="default",
         help="webhook retry delays: default, fast, or seconds such as 1,5,30 (default: %(default)s)",
@@ -81,6 +89,7 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             retry_schedule=parse_retry_schedule(args.retry_schedule),
             access_log=True,
             public_url=args.public_url,
+            request_timeout=args.request_timeout,
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
@@ -95,9 +104,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     log_to_stderr([started.api_key, started.signing_secret])
     app = create_app(settings, runtime=runtime)
-    server = SandboxServer(
-        uvicorn_config(app, access_log=settings.access_log), on_ready=lambda: _announce(started)
+    config = uvicorn_config(
+        app, access_log=settings.access_log, request_timeout=settings.request_timeout
     )
+    server = SandboxServer(config, on_ready=lambda: _announce(started))
     try:
         server.run(sockets=[sock])
     finally:

@@ -47,6 +47,8 @@ FAST_RETRY_SCHEDULE: tuple[float, ...] = (0.1, 0.2, 0.5, 1, 2)
 _NAMED_SCHEDULES = {"default": DEFAULT_RETRY_SCHEDULE, "fast": FAST_RETRY_SCHEDULE}
 #: No retry waits longer than a day: a longer gap is almost certainly a typo.
 MAX_RETRY_DELAY = 86_400.0
+#: Seconds a request (head and body) may take to arrive before the client is disconnected (slowloris).
+DEFAULT_REQUEST_TIMEOUT = 30.0
 MAX_RETRIES = 50
 
 _API_KEY = re.compile(r"sk_test_[A-Za-z0-9_-]+")
@@ -156,6 +158,8 @@ class SandboxSettings:
     #: The base of the links the sandbox hands out (contract §8); None: the address it listens on.
     #: Never taken from a request's Host header, which any client can set.
     public_url: str | None = None
+    #: Seconds a request (head and body) may take to arrive; slower clients are disconnected.
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
@@ -174,6 +178,15 @@ class SandboxSettings:
             check_webhook_secret(self.webhook_secret)
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        timeout = self.request_timeout
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout < math.inf
+        ):
+            raise ConfigurationError(
+                f"request timeout must be a positive number of seconds, not {timeout!r}"
+            )
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
             for delay in self.retry_schedule

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import PATIENCE, SLOW_STARTS, amount_applied, delivery, dribble_until_dropped
+from slow_clients import dribble_until_dropped
+from webhook_helpers import PATIENCE, SLOW_STARTS, amount_applied, delivery
 
 from billkit.cli import main
 from billkit.webhooks import generate_secret, sign_headers
