@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 
+from billkit._request_timeout import add_request_timeout_option
 from billkit.cli import UsageError
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
@@ -21,7 +22,6 @@ from billkit.sandbox.settings import (
     DATA_DIR_ENV,
     DEFAULT_HOST,
     DEFAULT_PORT,
-    DEFAULT_REQUEST_TIMEOUT,
     MEMORY_DB,
     SandboxSettings,
     default_db_path,
@@ -63,13 +63,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="base of the hosted-page links it hands out, where payers reach it "
         "(default: the address it listens on)",
     )
-    parser.add_argument(
-        "--request-timeout",
-        type=float,
-        default=DEFAULT_REQUEST_TIMEOUT,
-        metavar="SECONDS",
-        help="drop a client whose request takes longer than this to arrive (default: %(default)g)",
-    )
+    add_request_timeout_option(parser)
     parser.add_argument(
         "--retry-schedule",
         default="default",

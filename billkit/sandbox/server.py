@@ -26,6 +26,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from billkit._redact import redact
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
 from billkit.sandbox.clock import SandboxClock
@@ -33,7 +34,6 @@ from billkit.sandbox.http.deadline import with_request_timeout
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
-    DEFAULT_REQUEST_TIMEOUT,
     MEMORY_DB,
     SandboxSettings,
     parse_retry_schedule,

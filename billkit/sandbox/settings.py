@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from billkit._redact import redact
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
 from billkit.errors import ConfigurationError
 
 __all__ = [
@@ -47,8 +48,6 @@ FAST_RETRY_SCHEDULE: tuple[float, ...] = (0.1, 0.2, 0.5, 1, 2)
 _NAMED_SCHEDULES = {"default": DEFAULT_RETRY_SCHEDULE, "fast": FAST_RETRY_SCHEDULE}
 #: No retry waits longer than a day: a longer gap is almost certainly a typo.
 MAX_RETRY_DELAY = 86_400.0
-#: Seconds a request (head and body) may take to arrive before the client is disconnected (slowloris).
-DEFAULT_REQUEST_TIMEOUT = 30.0
 MAX_RETRIES = 50
 
 _API_KEY = re.compile(r"sk_test_[A-Za-z0-9_-]+")
@@ -178,14 +177,9 @@ class SandboxSettings:
             check_webhook_secret(self.webhook_secret)
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
-        timeout = self.request_timeout
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, int | float)
-            or not 0 < timeout < math.inf
-        ):
+        if not is_request_timeout(self.request_timeout):
             raise ConfigurationError(
-                f"request timeout must be a positive number of seconds, not {timeout!r}"
+                f"request_timeout must be a positive number of seconds, not {self.request_timeout!r}"
             )
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY

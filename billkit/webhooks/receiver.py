@@ -14,7 +14,6 @@ restart on the same file still recognises events it already has.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -24,9 +23,10 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, Self, overload
 
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import WebhookReceiverError, WebhookTimeoutError
-from billkit.webhooks._http import DEFAULT_REQUEST_TIMEOUT, ReceiverServer
+from billkit.webhooks._http import ReceiverServer
 from billkit.webhooks.events import WebhookEvent
 from billkit.webhooks.handler import EventCallback, WebhookHandler, WebhookResult
 from billkit.webhooks.rejections import Rejection
@@ -74,11 +74,7 @@ def _checked_timeout(timeout: object) -> float:
 
 
 def _checked_request_timeout(seconds: object) -> float:
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, int | float)
-        or not 0 < seconds < math.inf
-    ):
+    if not is_request_timeout(seconds):
         raise InvalidArgumentError(
             f"request_timeout must be a positive number of seconds, not {seconds!r}"
         )

@@ -17,7 +17,7 @@ from typing import Any, Final
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from billkit.sandbox.settings import DEFAULT_REQUEST_TIMEOUT
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
 
 __all__ = ["with_request_timeout"]
 
