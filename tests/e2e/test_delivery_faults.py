@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_helpers import Recorder, Relay, SandboxApi, Tamper
+from e2e_helpers import PATIENCE, Recorder, Relay, SandboxApi, Tamper
 
 from billkit import WebhookReceiver
 from billkit.sandbox import Sandbox
@@ -43,12 +43,12 @@ class SandboxProcess:
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
+        self.process.wait(PATIENCE)
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(20)
+            self.process.wait(PATIENCE)
         if self.process.stdout is not None:
             self.process.stdout.close()
         self._log.close()
@@ -91,7 +91,7 @@ def test_sandbox_killed_mid_delivery_delivers_after_restart(tmp_path: Path) -> N
         second = SandboxProcess(db, *flags)
         try:
             assert second.info["api_key"] == first.info["api_key"]
-            received = receiver.wait_for(count=3, timeout=15)
+            received = receiver.wait_for(count=3, timeout=PATIENCE)
             assert {event.id for event in received} == event_ids
         finally:
             second.stop()
