@@ -12,12 +12,15 @@ typed columns that compare, sort and read back into pandas without parsing text.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_checkable
 
 import orjson
 
+from billkit._json import json_text
 from billkit.errors import InvalidArgumentError
 
 ObjectKind: TypeAlias = Literal["customer", "account", "bill", "payment_request"]
@@ -84,7 +87,13 @@ def canonical_json(data: Mapping[str, Any], what: str) -> str:
             b"null" in text
         ):  # rare: only then walk the object to drop the nulls (a string may say null too)
             text = orjson.dumps(_without_nulls(data), option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError) as exc:
+    except orjson.JSONEncodeError:
+        # orjson refuses lone surrogates ("\udfff" arrives in valid JSON); the slower path keeps them.
+        try:
+            return json_text(_without_nulls(data), sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
+    except TypeError as exc:
         raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
     return text.decode()
 

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 
+from billkit._request_timeout import add_request_timeout_option
 from billkit._usage import UsageError
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
@@ -58,6 +59,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="whsec_... secret that signs deliveries (default: generated and kept)",
     )
     parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="base of the hosted-page links it hands out, where payers reach it "
+        "(default: the address it listens on)",
+    )
+    add_request_timeout_option(parser)
+    parser.add_argument(
         "--retry-schedule",
         default="default",
         help="webhook retry delays: default, fast, or seconds such as 1,5,30 (default: %(default)s)",
@@ -92,6 +100,8 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             merchant=args.merchant,
             sftp_port=args.sftp_port,
             sftp_authorized_key=args.sftp_authorized_key,
+            public_url=args.public_url,
+            request_timeout=args.request_timeout,
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
@@ -106,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     log_to_stderr([started.api_key, started.signing_secret])
     app = create_app(settings, runtime=runtime, services=services)
-    server = SandboxServer(
-        uvicorn_config(app, access_log=settings.access_log), on_ready=lambda: _announce(started)
+    config = uvicorn_config(
+        app, access_log=settings.access_log, request_timeout=settings.request_timeout
     )
+    server = SandboxServer(config, on_ready=lambda: _announce(started))
     try:
         server.run(sockets=[sock])
     finally:

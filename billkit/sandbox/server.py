@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 import uvicorn
 from starlette.applications import Starlette
 
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
 from billkit._serving import ReadyServer, ServedApp, base_url_of, bind_socket
 from billkit.keys import redact
 from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
+from billkit.sandbox.http.deadline import with_request_timeout
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
@@ -59,15 +61,20 @@ __all__ = [
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
+def uvicorn_config(
+    app: Starlette, *, access_log: bool, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+) -> uvicorn.Config:
     """The one uvicorn configuration the sandbox runs with (the throughput benchmark uses it too)."""
     return uvicorn.Config(
         app,
+        http=with_request_timeout(request_timeout),  # h11, with a deadline for slow requests
         lifespan="on",
         log_config=None,
         access_log=access_log,
         server_header=False,
         timeout_graceful_shutdown=5,
+        # No proxy in front: X-Forwarded-* headers are a client's word, not the connection's.
+        proxy_headers=False,
     )
 
 
@@ -194,6 +201,8 @@ class Sandbox:
         sftp: bool = False,
         sftp_port: int = 0,
         sftp_authorized_key: str | None = None,
+        public_url: str | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9."""
         schedule = (
@@ -212,6 +221,8 @@ class Sandbox:
             merchant=merchant,
             sftp_port=sftp_port if sftp else None,
             sftp_authorized_key=sftp_authorized_key,
+            public_url=public_url,
+            request_timeout=request_timeout,
         )
         self._started: StartedSandbox | None = None
         self._served: ServedApp | None = None
@@ -223,7 +234,9 @@ class Sandbox:
         app = create_app(self.settings, runtime=runtime, services=services)
         self._served = ServedApp(
             server=lambda on_ready: SandboxServer(
-                uvicorn_config(app, access_log=False), on_ready=on_ready
+                uvicorn_config(
+                    app, access_log=False, request_timeout=self.settings.request_timeout
+                ), on_ready=on_ready
             ),
             sock=sock,
             name="billkit-sandbox",
@@ -260,11 +273,9 @@ class Sandbox:
         return self._info().signing_secret
 
     def now(self) -> datetime:
-        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process.
-
-        Webhooks are signed with this clock, so a receiver in the same process checks timestamps against it:
-        `billkit.WebhookReceiver(sandbox.webhook_secret, clock=sandbox.now)`.
-        """
+        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process: the
+        clock events are stamped with. Deliveries are signed with the wall clock, so any receiver accepts
+        them however far this clock was moved."""
         return self._info().clock.now()
 
     @property

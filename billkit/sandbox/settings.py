@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
 from billkit.billfiles.names import check_merchant_alias
 from billkit.errors import ConfigurationError
 from billkit.keys import api_key_type, is_well_formed_api_key, redact, webhook_secret_problem
@@ -87,6 +88,19 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
+def check_public_url(url: str) -> str:
+    """Where payers reach this sandbox (`https://sandbox.example.test`): http(s), a host, no query; the
+    hosted-page links it hands out start with it. Returned without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"public url {url!r} must be an absolute http:// or https:// URL")
+    if parts.query or parts.fragment or any(char.isspace() for char in url):
+        raise ConfigurationError(f"public url {url!r} must have no query, fragment or spaces")
+    if len(url) > MAX_URL_LENGTH:
+        raise ConfigurationError(f"public url must be at most {MAX_URL_LENGTH} characters")
+    return url.rstrip("/")
+
+
 def parse_retry_schedule(text: str) -> tuple[float, ...]:
     """`default`, `fast`, or comma-separated seconds between attempts (`1,5,30`)."""
     named = _NAMED_SCHEDULES.get(text.strip())
@@ -135,6 +149,11 @@ class SandboxSettings:
     sftp_port: int | None = None
     #: A file of public keys (authorized_keys format) the `merchant` user may also log in with.
     sftp_authorized_key: str | None = None
+    #: The base of the links the sandbox hands out (contract §8); None: the address it listens on.
+    #: Never taken from a request's Host header, which any client can set.
+    public_url: str | None = None
+    #: Seconds a request (head and body) may take to arrive; slower clients are disconnected.
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
@@ -170,6 +189,12 @@ class SandboxSettings:
                 raise ConfigurationError(
                     f"sftp authorized key {self.sftp_authorized_key!r} is not a file"
                 )
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        if not is_request_timeout(self.request_timeout):
+            raise ConfigurationError(
+                f"request_timeout must be a positive number of seconds, not {self.request_timeout!r}"
+            )
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
             for delay in self.retry_schedule
@@ -187,5 +212,5 @@ class SandboxSettings:
             f"SandboxSettings(db={self.db!r}, host={self.host!r}, port={self.port}, "
             f"api_key={redact(self.api_key)!r}, webhook_url={self.webhook_url!r}, "
             f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r}, "
-            f"merchant={self.merchant!r}, sftp_port={self.sftp_port!r})"
+            f"merchant={self.merchant!r}, sftp_port={self.sftp_port!r}, public_url={self.public_url!r})"
         )

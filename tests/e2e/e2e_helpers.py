@@ -17,7 +17,10 @@ import httpx
 
 from billkit._serving import ServedApp
 
-__all__ = ["Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
+#: How long a test waits for what should happen soon: generous for a loaded machine, never a measure.
+PATIENCE = 60.0
+
+__all__ = ["PATIENCE", "Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
 
 
 def free_port() -> int:
@@ -62,7 +65,7 @@ class Recorder:
     def url(self) -> str:
         return f"{self._served.url}/hooks"
 
-    def wait(self, count: int, timeout: float = 10.0) -> list[Delivery]:
+    def wait(self, count: int, timeout: float = PATIENCE) -> list[Delivery]:
         """The first `count` deliveries, waiting for them to arrive."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -94,7 +97,7 @@ class SandboxApi:
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.http = httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=10
+            base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=PATIENCE
         )
 
     def post(self, path: str, json: Any = None) -> httpx.Response:
@@ -141,7 +144,7 @@ class SandboxApi:
         return data
 
     def wait_attempts(
-        self, event_id: str, count: int, timeout: float = 10.0
+        self, event_id: str, count: int, timeout: float = PATIENCE
     ) -> list[dict[str, Any]]:
         """The event's logged attempts once there are at least `count` (they are logged after the answer)."""
         deadline = time.monotonic() + timeout
@@ -177,7 +180,7 @@ class Relay:
         headers.pop("content-length", None)
         headers.pop("host", None)
         headers, body = self._tamper(headers, body)
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=PATIENCE) as http:
             forwarded = await http.post(self._target, content=body, headers=headers)
         await answer(send, forwarded.status_code, forwarded.content)
 

@@ -53,6 +53,15 @@ def test_home_and_temp_folders_are_hidden_but_similar_names_are_not(
     assert out == f"~/.cache <tmp>/x.db {home}ed <tmp>"
 
 
+def test_a_home_folder_inside_the_temp_folder_is_still_shown_as_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    out = scrubber(extra={tmp_path: "<tmp>"}).text(f"{home}/.cache {tmp_path}/x.db")
+    assert out == "~/.cache <tmp>/x.db"
+
+
 def test_paths_inside_ansi_coloured_tracebacks_are_hidden() -> None:
     line = f"\x1b[0;32m{PROJECT}/billkit/x.py\x1b[0m:12"
     assert scrubber().text(line) == "\x1b[0;32mbillkit/x.py\x1b[0m:12"

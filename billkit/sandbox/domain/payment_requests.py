@@ -96,12 +96,12 @@ def new_payment_request(
 def update_payment_request(
     current: Mapping[str, Any], changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    """PATCH: only a request that is still unpaid (and not expired) changes; `expires_at: null` removes
-    the expiry and a metadata key set to null is removed."""
-    status = as_of(current, now)["status"]
-    if status != "active":
+    """PATCH: only a request that is still unpaid changes, an expired one too (given an `expires_at` in the
+    future it is active again, contract §8); `expires_at: null` removes the expiry and a metadata key set
+    to null is removed."""
+    if current["status"] == "paid":
         raise RuleViolation(
-            f"payment request {current['id']} is {status}: only an unpaid, unexpired request can be updated",
+            f"payment request {current['id']} is paid: only an unpaid request can be updated",
             code="request_closed",
         )
     updated = dict(current)

@@ -24,6 +24,7 @@ __all__ = [
     "PaymentOutcome",
     "apply_payment",
     "outstanding",
+    "smallest_payment",
 ]
 
 ObligationKind = Literal["bill", "account", "customer"]
@@ -71,6 +72,11 @@ def outstanding(kind: ObligationKind, obligation: Mapping[str, Any]) -> int:
         remaining: int = obligation["amount_remaining"]
         return remaining
     return max(int(obligation.get("balance", 0)), 0)
+
+
+def smallest_payment(rules: Mapping[str, Any], owed: int) -> int:
+    """`min(min_amount, outstanding)` (contract §4): the last part of a bill, however small, can be paid."""
+    return min(int(rules["min_amount"]), owed)
 
 
 def apply_payment(
@@ -129,16 +135,17 @@ def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentI
     if rules is None:
         raise refusal("no_payment_rules", field=kind, **facts)
     currency: str = obligation["currency"]
+    owed = outstanding(kind, obligation)
     facts.update(
         currency=currency,
-        owed=outstanding(kind, obligation),
-        min_amount=rules["min_amount"],
+        owed=owed,
+        min_amount=smallest_payment(rules, owed),
         max_amount=rules["max_amount"],
     )
     if intent.currency is not None and intent.currency != currency:
         raise refusal("currency_mismatch", field="currency", paid_currency=intent.currency, **facts)
-    amount, owed = intent.amount, facts["owed"]
-    if amount < rules["min_amount"]:
+    amount = intent.amount
+    if amount < facts["min_amount"]:
         raise refusal("amount_below_minimum", field="amount", **facts)
     if amount > rules["max_amount"]:
         raise refusal("amount_above_maximum", field="amount", **facts)

@@ -83,9 +83,12 @@ def payer_words(violation: RuleViolation, money: Callable[[int, str], str]) -> s
     if words is None:
         return f"This payment could not be made: {violation.message}."
     facts: Mapping[str, Any] = violation.facts
-    currency = facts.get("currency", "")
+    currency = facts.get("currency")
+    # Refusals raised before the currency is looked at (a voided bill) state no amounts to format.
     shown = {
-        name: money(value, currency) if name in MONEY_FACTS and isinstance(value, int) else value
+        name: money(value, currency)
+        if currency and name in MONEY_FACTS and isinstance(value, int)
+        else value
         for name, value in facts.items()
     }
     if violation.code == "amount_above_maximum" and facts.get("amount", 0) > facts.get("owed", 0):

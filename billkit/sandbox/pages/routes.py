@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -40,7 +40,7 @@ from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.services import payments
 from billkit.sandbox.store import Store
 
-__all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL"]
+__all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL", "is_page_path", "routing_error_page"]
 
 logger = logging.getLogger("billkit.sandbox")
 
@@ -48,6 +48,9 @@ PAYMENT_CHANNEL = "ebp"
 _PREFIXES: dict[str, ObligationKind] = {"bill_": "bill", "bacc_": "account", "bcus_": "customer"}
 _NOT_FOUND = (
     "There is no bill, balance or payment request at this address. Check the link you were sent."
+)
+_WRONG_METHOD = (
+    "This page can only be opened, or paid from its own form. Open the link you were sent."
 )
 
 
@@ -176,6 +179,8 @@ async def pay_page(request: Request) -> Response:
         return _show(runtime, target_id, request)
     except PageError as error:
         return render("message.html", error.status, message=error.message)
+    except ClientDisconnect:  # gone mid-form (or dropped for sending it too slowly): nobody to show
+        return Response(status_code=400)
     except Exception:
         logger.exception("hosted page %s %s failed", request.method, request.url.path)
         return render(
@@ -186,3 +191,16 @@ async def pay_page(request: Request) -> Response:
 
 
 PAGE_ROUTES = [Route("/pay/{target}", pay_page, methods=["GET", "POST"], name="pay_page")]
+PAGE_PREFIX = "/pay"
+
+
+def is_page_path(path: str) -> bool:
+    """Whether `path` is under /pay/, where every answer is a page for a person (contract §7)."""
+    return path == PAGE_PREFIX or path.startswith(PAGE_PREFIX + "/")
+
+
+def routing_error_page(status: int) -> Response:
+    """What a browser gets under /pay/ where the router found no page (404) or no such method (405)."""
+    if status == 405:
+        return render("message.html", 405, message=_WRONG_METHOD)
+    return render("message.html", 404 if status == 404 else 400, message=_NOT_FOUND)

@@ -17,7 +17,7 @@ from babel.dates import format_date, format_datetime
 
 from billkit.money import DEFAULT_LOCALE, format_money, to_major
 from billkit.sandbox.domain import payment_requests as requests
-from billkit.sandbox.domain.payments import ObligationKind, outstanding
+from billkit.sandbox.domain.payments import ObligationKind, outstanding, smallest_payment
 
 __all__ = [
     "PAYEE_NAME",
@@ -78,8 +78,9 @@ class PayView:
 
 
 def _major_text(minor: int, currency: str) -> str:
+    """`20.00`: what the form's amount field accepts (plain digits, never an exponent)."""
     value: Decimal = to_major(minor, currency)
-    return str(value)
+    return format(value, "f")
 
 
 def money(minor: int, currency: str) -> str:
@@ -99,7 +100,7 @@ def _long_time(iso_time: str) -> str:
 
 def _hint(rules: Mapping[str, Any], owed: int, currency: str) -> str:
     high = rules["max_amount"] if rules["overpayment_allowed"] else min(rules["max_amount"], owed)
-    low = rules["min_amount"]
+    low = smallest_payment(rules, owed)
     if not rules["underpayment_allowed"]:
         low = max(low, owed)
     if low >= high:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -28,7 +27,6 @@ from billkit.sandbox.domain.objects import Currency
 
 __all__ = [
     "CLOSED",
-    "INTEGRAL",
     "MAX_MINOR_UNITS",
     "METADATA_MAX_KEYS",
     "OBJECT_TAG",
@@ -80,17 +78,6 @@ Email = Annotated[
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")]
 
 
-def _integral(value: Any) -> Any:
-    """JSON Schema counts 2000.0 as an integer, so the sandbox does too; 2000.5 stays a wrong type."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-#: Put first in an int's metadata: accept integral JSON numbers, then validate strictly.
-INTEGRAL = BeforeValidator(_integral)
-
-
 def in_range(low: int, high: int) -> AfterValidator:
     """Refuse ints outside `low`..`high` with "must be between low and high"."""
 
@@ -108,14 +95,11 @@ def range_schema(low: int, high: int) -> WithJsonSchema:
     return WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
 
 
-AmountDue = Annotated[int, INTEGRAL, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
-AmountPaid = Annotated[
-    int, INTEGRAL, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)
-]
+AmountDue = Annotated[int, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
+AmountPaid = Annotated[int, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)]
 PositiveAmount = AmountDue
 Balance = Annotated[
     int,
-    INTEGRAL,
     in_range(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
     range_schema(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
 ]

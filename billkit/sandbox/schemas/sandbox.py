@@ -21,7 +21,6 @@ from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
 from billkit.sandbox.schemas.billing import Account, Bill, BillStatus, Customer
 from billkit.sandbox.schemas.common import (
     CLOSED,
-    INTEGRAL,
     AccountId,
     ApplicationId,
     BillId,
@@ -184,7 +183,7 @@ class Chaos(TypedDict, total=False):
     duplicate_rate: _Rate
     delay_rate: _Rate
     max_delay_seconds: Annotated[float, Field(ge=0, le=300, allow_inf_nan=False)]
-    seed: Annotated[int, INTEGRAL, in_range(*_SEED_RANGE), range_schema(*_SEED_RANGE)]
+    seed: Annotated[int, in_range(*_SEED_RANGE), range_schema(*_SEED_RANGE)]
 
 
 @with_config(CLOSED)
@@ -329,8 +328,8 @@ class VersionListQuery(TypedDict, total=False):
     #: Only versions whose `at` is this or later.
     since: QueryInstant
     limit: Annotated[int, Field(ge=1, le=MAX_VERSIONS_PAGE_SIZE)]
-    #: The `seq` of the last version of the previous page.
-    starting_after: Annotated[int, Field(ge=0)]
+    #: The `seq` of the last version of the previous page (SQLite integers end at 2**63 - 1).
+    starting_after: Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 @with_config(CLOSED)
