@@ -12,8 +12,6 @@ typed columns that compare, sort and read back into pandas without parsing text.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_checkable

@@ -236,7 +236,8 @@ class Sandbox:
             server=lambda on_ready: SandboxServer(
                 uvicorn_config(
                     app, access_log=False, request_timeout=self.settings.request_timeout
-                ), on_ready=on_ready
+                ),
+                on_ready=on_ready,
             ),
             sock=sock,
             name="billkit-sandbox",
