@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -67,6 +68,9 @@ def test_only_selects_by_number(
     assert code == 0
     assert "02_broken" not in printed
     assert "All 1 notebook(s) ran." in printed
+    # The hint names the jupyter beside this Python: after `make run` it is not on PATH.
+    jupyter = Path(sys.executable).parent / "jupyter"
+    assert f"{jupyter} lab " in printed or f"{jupyter.relative_to(Path.cwd())} lab " in printed
 
 
 @pytest.mark.parametrize(

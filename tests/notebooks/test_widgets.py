@@ -10,6 +10,7 @@ from typing import Any
 from billkit.client import Client
 from billkit.notebook.quickstart.bill_form import BillFormValues
 from billkit.notebook.quickstart.widgets import BillForm, WebhookFeed
+from billkit.sandbox import Sandbox
 
 
 def start_values() -> BillFormValues:
@@ -85,3 +86,13 @@ def test_the_feed_redraws_when_events_arrive_while_started() -> None:
     assert "evt_1" in feed.view.value
     assert "R5,00" in feed.view.value
     assert feed.refresh() == 1
+
+
+def test_a_failure_behind_a_button_is_shown_in_the_form_in_words(sandbox: Sandbox) -> None:
+    closed = sandbox.client()
+    closed.close()  # as after a notebook's last cell closed its session
+    form = BillForm(closed, start_values())
+    form.create_button.click()
+    assert form.bill is None
+    assert "Could not create the bill: RuntimeError" in form.message.value
+    assert "closed" in form.message.value

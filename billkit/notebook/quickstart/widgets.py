@@ -51,14 +51,18 @@ class BillForm:
         self._page_url = page_url
         self.bill: Bill | None = None
         self.payment: Any = None
-        self.customer_reference = widgets.Text(start.customer_reference, description="Customer ref")
-        self.customer_name = widgets.Text(start.customer_name, description="Name")
-        self.amount = widgets.Text(start.amount, description="Amount")
-        self.currency = widgets.Dropdown(
-            options=list(CURRENCIES), value=start.currency, description="Currency"
+        # Labels sized to their words, so none is cut off ("Customer reference", not "Customer…").
+        label = {"style": {"description_width": "initial"}}
+        self.customer_reference = widgets.Text(
+            start.customer_reference, description="Customer reference", **label
         )
-        self.bill_date = widgets.DatePicker(value=start.bill_date, description="Bill date")
-        self.due_date = widgets.DatePicker(value=start.due_date, description="Due date")
+        self.customer_name = widgets.Text(start.customer_name, description="Name", **label)
+        self.amount = widgets.Text(start.amount, description="Amount", **label)
+        self.currency = widgets.Dropdown(
+            options=list(CURRENCIES), value=start.currency, description="Currency", **label
+        )
+        self.bill_date = widgets.DatePicker(value=start.bill_date, description="Bill date", **label)
+        self.due_date = widgets.DatePicker(value=start.due_date, description="Due date", **label)
         self.create_button = widgets.Button(description="Create bill", button_style="primary")
         self.pay_button = widgets.Button(description="Pay it", disabled=True)
         self.message = widgets.HTML()
@@ -91,6 +95,9 @@ class BillForm:
         except BillkitError as error:
             self._say(str(error), _ERROR)
             return
+        except Exception as error:  # a button's failure must show in the form, not in a log console
+            self._say(f"Could not create the bill: {_described(error)}", _ERROR)
+            return
         self.bill, self.payment = bill, None
         self.pay_button.disabled = False
         link = self._page_url(bill.id)
@@ -112,6 +119,9 @@ class BillForm:
             self.bill = self._client.bills.retrieve(self.bill.id)
         except BillkitError as error:
             self._say(str(error), _ERROR)
+            return
+        except Exception as error:  # as in _on_create: the form says what went wrong
+            self._say(f"Could not pay the bill: {_described(error)}", _ERROR)
             return
         self.pay_button.disabled = self.bill.status != "unpaid"
         self._say(
@@ -165,6 +175,11 @@ class WebhookFeed:
             if len(rows) != shown:  # redraw only when something arrived
                 self.view.value = render_feed(rows)
                 shown = len(rows)
+
+
+def _described(error: Exception) -> str:
+    """An unexpected failure in words: its kind and message (a closed client, a stopped sandbox)."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _as_date(value: Any) -> date | None:

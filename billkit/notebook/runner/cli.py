@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,9 +109,18 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"\nAll {len(entries)} notebook(s) ran. Open the .html files in {out_dir}/ in a browser, "
-        f"or the .ipynb files in JupyterLab (`jupyter lab {out_dir}`).",
+        f"or the .ipynb files in JupyterLab (`{_jupyter()} lab {out_dir}`).",
     )
     return 0
+
+
+def _jupyter() -> str:
+    """The `jupyter` command beside this Python (`.venv/bin/jupyter` after `make run`): it need not be
+    on PATH. Shown relative to the current folder when it is inside it."""
+    command = Path(sys.executable).parent / "jupyter"
+    with contextlib.suppress(ValueError):
+        return str(command.relative_to(Path.cwd()))
+    return str(command)
 
 
 def _list(entries: Sequence[CatalogEntry]) -> None:
