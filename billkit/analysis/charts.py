@@ -1,8 +1,8 @@
 """Plotly charts of payments, aging, balances and the collection funnel: DataFrame in, Figure out.
 
 Each chart draws one panel per currency (amounts in different currencies never share an axis or a bar),
-titles its value axis with the currency, and shows hover text in major units formatted for `locale`
-(default `billkit.money.DEFAULT_LOCALE`). Backgrounds are transparent and colours are chosen to read on
+titles its value axis with the currency, and shows hover text in major units by `billkit.money.format_money`
+(billkit's one money format, `BILLKIT_LOCALE`; `locale` overrides it for one chart). Backgrounds are transparent and colours are chosen to read on
 JupyterLab's light and dark themes. Nothing here calls `fig.show()`: notebooks display the returned figure.
 
     charts.payments_chart(frames.payments_frame(events), tz="Africa/Johannesburg")
@@ -27,7 +27,6 @@ from billkit.analysis._aging import AGING_BUCKETS
 from billkit.analysis.frames import balances_at
 from billkit.analysis.metrics import FUNNEL_STAGES
 from billkit.errors import InvalidArgumentError
-from billkit.money import DEFAULT_LOCALE
 
 __all__ = ["aging_chart", "balances_chart", "funnel_chart", "payments_chart"]
 
@@ -64,7 +63,7 @@ def _require_columns(
             raise InvalidArgumentError(f"{what} is missing column {column!r}: pass {made_by}")
 
 
-def _money_text(minor: pd.Series, currency: str, locale: str) -> list[str]:
+def _money_text(minor: pd.Series, currency: str, locale: str | None) -> list[str]:
     return [frame_money.format_amount(int(value), currency, locale) for value in minor]
 
 
@@ -73,7 +72,7 @@ def payments_chart(
     *,
     tz: str = "UTC",
     freq: Frequency = "D",
-    locale: str = DEFAULT_LOCALE,
+    locale: str | None = None,
 ) -> go.Figure:
     """Payments received per day, week (from Monday) or month in `tz`, one bar panel per currency.
 
@@ -129,7 +128,7 @@ def payments_chart(
     return _theme.style(figure, title=title, locale=locale)
 
 
-def aging_chart(aging: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def aging_chart(aging: pd.DataFrame, *, locale: str | None = None) -> go.Figure:
     """Outstanding amounts by aging bucket, one panel per currency, from `metrics.aging(...)`."""
     frame = _columns.coerce(aging, {"currency": "category", "amount": "minor"}, "aging")
     _require_columns(frame, ("bucket", "bills", "share"), "aging", made_by="metrics.aging(...)")
@@ -175,7 +174,7 @@ def balances_chart(
     as_of: _as_of.AsOfLike | None = None,
     tz: str = "UTC",
     top: int = 15,
-    locale: str = DEFAULT_LOCALE,
+    locale: str | None = None,
 ) -> go.Figure:
     """Balances by customer and account: one horizontal bar per entity, one panel per currency.
 
@@ -249,7 +248,7 @@ def balances_chart(
     return _theme.style(figure, title=title, locale=locale)
 
 
-def funnel_chart(funnel: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def funnel_chart(funnel: pd.DataFrame, *, locale: str | None = None) -> go.Figure:
     """The collection funnel (billed -> at least partly paid -> paid in full) per currency.
 
     `funnel` is `metrics.collection_funnel(...)`. Bar length is the number of bills; the text shows the share
