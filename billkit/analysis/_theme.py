@@ -20,9 +20,24 @@ TEXT: Final = "#7f7f7f"
 GRID: Final = "rgba(127, 127, 127, 0.25)"
 TRANSPARENT: Final = "rgba(0, 0, 0, 0)"
 PALETTE: Final = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
+# One meaning per colour across the report: a plain amount or count is AMOUNT (blue); the aging buckets have
+# their own palette, used for nothing else; channels have theirs. Currencies are never colours: they get
+# panels. Customer and account balances are the same blue, the account one lighter.
+AMOUNT: Final = "#0072B2"
 #: From calm to alarming, each mid-luminance so it reads on white and on near-black.
 AGING_COLOURS: Final = ("#009E73", "#56B4E9", "#E69F00", "#D55E00", "#CC3311")
-ENTITY_COLOURS: Final = {"customer": "#0072B2", "account": "#E69F00"}
+ENTITY_COLOURS: Final = {"customer": AMOUNT, "account": "rgba(0, 114, 178, 0.5)"}
+#: Payment channels (the report's cash received), none of them a bucket colour.
+CHANNEL_COLOURS: Final = {
+    "API": "#332288",
+    "Bill page": "#CC79A7",
+    "In person": "#999933",
+    "Payment request": "#882255",
+    "Channel not recorded": AMOUNT,
+}
+#: A bar's width on a date axis, in milliseconds: most of its period, so one payment is one day wide.
+_DAY_MS: Final = 86_400_000
+BAR_WIDTH_MS: Final = {"D": 0.8 * _DAY_MS, "W": 0.8 * 7 * _DAY_MS, "M": 0.8 * 28 * _DAY_MS}
 
 
 def separators(locale: str | None = None) -> str:

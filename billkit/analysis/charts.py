@@ -115,7 +115,10 @@ def payments_chart(
                 x=rows["period"],
                 y=major,
                 name=currency,
-                marker_color=_theme.PALETTE[index % len(_theme.PALETTE)],
+                width=_theme.BAR_WIDTH_MS[
+                    freq
+                ],  # sized to its period, even when it is the only bar
+                marker_color=_theme.AMOUNT,
                 customdata=customdata,
                 hovertemplate=f"{_HOVER_DATE[freq]}<br>%{{customdata[0]}}<br>"
                 f"%{{customdata[1]}} payment(s)<extra>{currency}</extra>",
@@ -124,7 +127,7 @@ def payments_chart(
         )
         figure.update_yaxes(title_text=f"Amount ({currency})", **_place(index, vertical=True))
     figure.update_xaxes(title_text=f"Date ({tz})", row=len(currencies), col=1)
-    figure.update_layout(showlegend=len(currencies) > 1, bargap=0.15)
+    figure.update_layout(showlegend=False)
     return _theme.style(figure, title=title, locale=locale)
 
 
@@ -179,8 +182,8 @@ def balances_chart(
     """Balances by customer and account: one horizontal bar per entity, one panel per currency.
 
     `balances` is `frames.balances_frame(...)`; `as_of` picks the balances in effect then (default: the
-    current ones). Each panel shows the `top` entities by size of balance, grouped under their customer;
-    positive bars are owed, negative ones are credit held for the customer.
+    current ones). Each panel shows the `top` entities by size of balance, largest first (zero balances are left
+    out); positive bars are owed, negative ones are credit held for the customer.
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InvalidArgumentError(f"top must be a positive whole number, got {top!r}")
@@ -201,9 +204,10 @@ def balances_chart(
     else:
         current = balances_at(frame, as_of=as_of, tz=tz)
         title += f" as of {_as_of.resolve(as_of, tz).day.date()}"
+    current = current.loc[(current["balance"].fillna(0) != 0).to_numpy(dtype=bool)]
     currencies = sorted(str(c) for c in current["currency"].dropna().unique())
     if not currencies:
-        return _theme.empty("No balances recorded yet", title=title, locale=locale)
+        return _theme.empty("No balance is owed or held", title=title, locale=locale)
     # Panels stack vertically: entity names are long, and side by side they would run into each other.
     figure = _currency_panels(currencies, vertical=True)
     bars_shown = 0
@@ -217,7 +221,8 @@ def balances_chart(
             rows["customer_label"].astype(str) + " / " + rows["label"].astype(str),
             rows["customer_label"].astype(str),
         )
-        rows = rows.assign(name=names).sort_values(["customer_label", "name"], ascending=False)
+        # Largest first from the top (plotly draws the first category at the bottom, hence ascending).
+        rows = rows.assign(name=names).sort_values(["size", "name"], ascending=[True, False])
         bars_shown += len(rows)
         for entity in ("customer", "account"):
             part = rows.loc[(rows["entity"] == entity).to_numpy(dtype=bool)]
@@ -285,7 +290,7 @@ def funnel_chart(funnel: pd.DataFrame, *, locale: str | None = None) -> go.Figur
                     for count, share in zip(bills, shares, strict=True)
                 ],
                 textinfo="text",
-                marker_color=list(_theme.PALETTE[:3]),
+                marker_color=_theme.AMOUNT,
                 connector={"fillcolor": _theme.GRID},
                 customdata=customdata,
                 hovertemplate="%{y}: %{x} bill(s)<br>due %{customdata[0]}<br>"
