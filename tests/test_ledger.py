@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from billkit import InvalidArgumentError, Ledger
+from billkit import InvalidArgumentError, Ledger, NotFoundError
 from billkit.ledger import LedgerError
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
@@ -352,3 +352,166 @@ def test_a_failed_import_leaves_the_ledger_as_it_was(ledger: Ledger) -> None:
     with pytest.raises(ConnectionError):
         ledger.import_sandbox(client)
     assert sum(ledger.counts().values()) == 0
+
+
+class FakeVersions:
+    """`client.sandbox.versions` as the contract shapes `GET /_sandbox/versions`: pages, oldest first."""
+
+    def __init__(self, entries: list[dict[str, Any]], page: int = 2) -> None:
+        self.entries = entries
+        self.page = page
+        self.calls: list[int | None] = []
+
+    def list(self, *, limit: int = 100, starting_after: int | None = None) -> dict[str, Any]:
+        self.calls.append(starting_after)
+        after = [e for e in self.entries if starting_after is None or e["seq"] > starting_after]
+        chosen = after[: min(limit, self.page)]
+        return {"data": chosen, "has_more": len(after) > len(chosen)}
+
+
+def version(seq: int, at: str, obj: dict[str, Any], kind: str = "bill") -> dict[str, Any]:
+    return {"seq": seq, "kind": kind, "id": obj["id"], "at": at, "object": obj}
+
+
+def test_import_sandbox_keeps_every_state_with_the_time_it_began(ledger: Ledger) -> None:
+    history = [
+        version(1, "2025-01-01T07:00:00Z", customer(2000), "customer"),
+        version(2, "2025-01-01T07:00:01Z", bill()),
+        version(3, "2025-01-15T10:00:00Z", bill(amount_paid=1500, amount_remaining=500)),
+        version(
+            4, "2025-01-20T09:00:00Z", bill(amount_paid=1500, amount_remaining=500, status="voided")
+        ),
+    ]
+    client = FakeClient(FakeEvents([applied()]))
+    client.sandbox.versions = FakeVersions(history)  # type: ignore[attr-defined]
+    result = ledger.import_sandbox(client, observed_at=T0 + 1000 * HOUR)
+    assert result.with_history
+    assert result.seen == {"customer": 1, "account": 0, "bill": 3, "event": 1}
+    assert client.sandbox.versions.calls == [None, 2]  # type: ignore[attr-defined]
+    states = ledger.versions("bill")
+    assert states["valid_from"].dt.strftime("%m-%d %H:%M").tolist() == [
+        "01-01 07:00",
+        "01-15 10:00",
+        "01-20 09:00",
+    ]
+    assert states["from_source"].all()
+    assert (states["observed_at"] == pd.Timestamp(T0 + 1000 * HOUR)).all()
+    assert ledger.import_sandbox(client).recorded == {
+        "customer": 0,
+        "account": 0,
+        "bill": 0,
+        "event": 0,
+    }
+    # The void counts from when it happened: open on the 19th, voided on the 21st.
+    tz = "UTC"
+    before = ledger.as_of("2025-01-19", tz=tz).bills
+    after = ledger.as_of("2025-01-21", tz=tz).bills
+    assert before[["status", "amount_paid"]].values.tolist() == [["unpaid", 1500]]
+    assert after["status"].astype(str).tolist() == ["voided"]
+    assert ledger.as_of("2025-01-14", tz=tz).bills["amount_paid"].tolist() == [0]
+
+
+def test_an_older_sandbox_without_versions_is_imported_from_its_lists(ledger: Ledger) -> None:
+    class Missing:
+        def list(self, **_: Any) -> Any:
+            raise NotFoundError(
+                status_code=404,
+                method="GET",
+                path="/_sandbox/versions",
+                problem={"title": "Not Found", "status": 404},
+            )
+
+    client = FakeClient(FakeEvents([]))
+    client.sandbox.versions = Missing()  # type: ignore[attr-defined]
+    result = ledger.import_sandbox(client, observed_at=T0)
+    assert not result.with_history
+    assert result.seen == {"customer": 1, "account": 1, "bill": 2, "event": 0}
+    assert not ledger.versions("bill")["from_source"].any()
+
+
+def test_a_ledger_file_of_schema_1_is_migrated_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    body = '{"id":"bill_H4jp6KnU5cPw263v1jyz4"}'
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SCHEMA_1)
+        connection.execute(
+            "INSERT INTO object_versions (kind, object_id, observed_at, content_hash, body, customer_id,"
+            " currency, status, amount_due, amount_paid, amount_remaining, bill_date, due_date) VALUES"
+            " ('bill', 'bill_H4jp6KnU5cPw263v1jyz4', '2025-01-01T09:00:00.250000Z', 'h', ?,"
+            " 'bcus_H4jp6KnU5cPw263v1jyz4', 'ZAR', 'unpaid', 2000, 0, 2000, '2025-01-01', NULL)",
+            (body,),
+        )
+        connection.execute(
+            "INSERT INTO events VALUES ('evt_1234567890abcdef1234', 'obligation.amount_applied',"
+            " '2025-01-15T10:00:05.000000Z', '2025-01-15T10:00:00.000000Z', 'ob_1', 'pay_1', 1500,"
+            " 'ZAR', 'bill_H4jp6KnU5cPw263v1jyz4', NULL, NULL, '{}')"
+        )
+        connection.execute(f"PRAGMA application_id = {0x424B4C47}")
+        connection.execute("PRAGMA user_version = 1")
+    with Ledger(path) as migrated:
+        bills = migrated.latest("bill")
+        assert bills.loc[0, "valid_from"] == pd.Timestamp("2025-01-01T09:00:00.25Z")
+        assert bills.loc[0, "bill_date"] == pd.Timestamp("2025-01-01")
+        assert pd.isna(bills.loc[0, "due_date"])
+        events = migrated.events_frame()
+        assert events.loc[0, "created_at"] == pd.Timestamp("2025-01-15T10:00:00Z")
+        assert migrated.as_of("2025-01-20").bills["amount_paid"].tolist() == [1500]
+    (version_number,) = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()
+    assert version_number == 2
+
+
+def test_a_real_sandbox_import_knows_when_each_change_happened(tmp_path: Path) -> None:
+    from billkit.sandbox import Sandbox
+
+    with Sandbox() as sandbox, sandbox.client() as client, Ledger(tmp_path / "l.sqlite") as ledger:
+        created = client.bills.create(
+            external_reference="B1", currency="ZAR", amount_due=10000,
+            customer={"external_reference": "C1", "currency": "ZAR"},  # type: ignore[arg-type]
+            bill_date=client.sandbox.clock.now().date(),
+        )  # fmt: skip
+        start = client.sandbox.clock.now()
+        day_of_start = start.date()
+        client.sandbox.clock.advance(dt.timedelta(days=2))
+        client.sandbox.payments.create(bill=created.id, amount=4000)
+        client.sandbox.clock.advance(dt.timedelta(days=2))
+        client.bills.update(created.id, amount_paid=6000)  # paid outside Moment: no event
+        voided = client.bills.create(
+            external_reference="B2", currency="ZAR", amount_due=500, customer="C1",
+            bill_date=day_of_start,
+        )  # fmt: skip
+        client.sandbox.clock.advance(dt.timedelta(days=2))
+        client.bills.void(voided.id)
+        result = ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
+        assert result.with_history
+        day = start.date()
+
+        def states_on(offset: int) -> dict[str, tuple[str, int]]:
+            bills = ledger.as_of(day + dt.timedelta(days=offset), tz="UTC").bills
+            return {
+                str(row.external_reference): (str(row.status), int(row.amount_paid))
+                for row in bills.itertuples()
+            }
+
+        assert states_on(0) == {"B1": ("unpaid", 0), "B2": ("unpaid", 0)}
+        assert states_on(2) == {"B1": ("unpaid", 4000), "B2": ("unpaid", 0)}
+        assert states_on(4) == {"B1": ("unpaid", 6000), "B2": ("unpaid", 0)}
+        assert states_on(6) == {"B1": ("unpaid", 6000), "B2": ("voided", 0)}
+        assert ledger.as_of(day - dt.timedelta(days=1), tz="UTC").bills.empty
+
+
+SCHEMA_1 = """
+CREATE TABLE object_versions (
+    seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, object_id TEXT NOT NULL, observed_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL, body TEXT NOT NULL, external_reference TEXT, customer_id TEXT,
+    account_id TEXT, name TEXT, currency TEXT, status TEXT, amount INTEGER, amount_due INTEGER,
+    amount_paid INTEGER, amount_remaining INTEGER, balance INTEGER, bill_date TEXT, due_date TEXT,
+    UNIQUE (kind, object_id, observed_at, content_hash)
+);
+CREATE INDEX object_versions_timeline ON object_versions (kind, object_id, observed_at, seq);
+CREATE TABLE events (
+    event_id TEXT PRIMARY KEY, type TEXT NOT NULL, received_at TEXT NOT NULL, created_at TEXT,
+    data_id TEXT, payment_id TEXT, amount INTEGER, currency TEXT, bill_id TEXT, account_id TEXT,
+    customer_id TEXT, body TEXT NOT NULL
+);
+CREATE INDEX events_by_type_time ON events (type, created_at);
+"""

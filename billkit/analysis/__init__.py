@@ -1,13 +1,13 @@
 """Analysis of what the ledger recorded: frames, metrics, reconciliation and charts.
 
 Pure functions, DataFrame in, DataFrame or plotly Figure out; nothing here reads files or the network.
+A day's figures start from the one path `ledger.as_of(day, tz=...)` (`point_in_time`; docs/analysis.md):
 
-    from billkit.analysis import frames, metrics, reconciliation, charts
+    from billkit.analysis import charts
 
-    bills = frames.bills_frame(ledger.latest("bill"), as_of="2025-02-01", tz="Africa/Johannesburg")
-    payments = frames.payments_frame(ledger.events_frame())
-    metrics.aging(bills, as_of="2025-02-01", tz="Africa/Johannesburg")
-    charts.aging_chart(metrics.aging(...))
+    day = ledger.as_of("2025-02-01", tz="Africa/Johannesburg")   # the ledger as it stood that day
+    day.aging(); day.dso(start="2025-01-01"); day.reconcile_bills()
+    charts.aging_chart(day.aging())
 
 Submodules load on first use, so `import billkit.analysis` does not pull in plotly until a chart is drawn.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_SUBMODULES = ("charts", "frames", "metrics", "reconciliation")
+_SUBMODULES = ("charts", "frames", "metrics", "point_in_time", "reconciliation")
 
-__all__ = ["MixedCurrencyError", "charts", "frames", "metrics", "reconciliation"]
+__all__ = ["MixedCurrencyError", "charts", "frames", "metrics", "point_in_time", "reconciliation"]
 
 
 def __getattr__(name: str) -> Any:
@@ -33,5 +33,5 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from billkit.analysis import charts, frames, metrics, reconciliation
+    from billkit.analysis import charts, frames, metrics, point_in_time, reconciliation
     from billkit.frame_money import MixedCurrencyError

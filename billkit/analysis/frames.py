@@ -4,9 +4,11 @@ Pure functions (DataFrame in, DataFrame out, no I/O). Money stays in `Int64` min
 `*_major` column (float64, by the currency's ISO 4217 exponent) for reading and plotting. Nothing here adds
 amounts across rows, so nothing can mix currencies; the metrics that do always group by currency.
 
-    bills = frames.bills_frame(ledger.latest("bill"), as_of="2025-02-01", tz="Africa/Johannesburg")
+    bills = frames.bills_frame(bills_as_of_the_day, as_of="2025-02-01", tz="Africa/Johannesburg")
     payments = frames.payments_frame(ledger.events_frame())
     balances = frames.balances_frame(ledger.versions("customer"), ledger.versions("account"))
+
+`ledger.as_of(day, tz=...)` builds these for a day's state (`point_in_time`): use it for a day's figures.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Metrics as of a local calendar day: aging, DSO, collection rate, days to pay, the collection funnel.
 
-Pure functions over `ledger.latest("bill")` (or `frames.bills_frame`) and `frames.payments_frame`. Every
-amount is summed in integer minor units within one currency and converted to major units once at the end;
-every result has a `currency` column and one row (or group of rows) per currency. Amounts in different
+Pure functions over a day's bills and payments, as `ledger.as_of(day, tz=...)` gives them (`point_in_time`,
+which also calls these with the right day and period). Every amount is summed in integer minor units within
+one currency and converted to major units once at the end; every result has a `currency` column and one row
+(or group of rows) per currency. Amounts in different
 currencies are never added: `total` refuses a frame that holds more than one (`MixedCurrencyError`).
 
 `as_of` is a date ("2025-02-01", meaning that whole day) or an instant, read in the IANA time zone `tz`

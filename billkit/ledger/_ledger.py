@@ -325,13 +325,24 @@ class Ledger:
         from billkit.analysis.point_in_time import as_of_frames
 
         return as_of_frames(
-            bill_versions=self.versions("bill"),
+            bill_versions=self._states("bill"),
             events=self.events_frame("obligation.amount_applied"),
-            customer_versions=self.versions("customer"),
-            account_versions=self.versions("account"),
+            customer_versions=self._states("customer"),
+            account_versions=self._states("account"),
             as_of=as_of,
             tz=tz,
         )
+
+    def _states(self, kind: ObjectKind) -> pd.DataFrame:
+        """Every recorded state of `kind` in recording order, without bodies: what `as_of` reads.
+
+        Equal neighbouring states are left as they are: the later one says the same thing from a later time.
+        """
+        columns = sql.KIND_COLUMNS[kind]
+        with self._db() as connection:
+            return read_typed(
+                connection, sql.select_versions(columns, until=False, body=False), [kind], columns
+            )
 
     def activity_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last instant of recorded activity (a state beginning or a payment), or None if empty."""

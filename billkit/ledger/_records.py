@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_checkable
 
 import orjson
@@ -140,13 +141,7 @@ class _Fields:
         value = self.data.get(field)
         if value is None and not required:
             return None
-        if not (
-            type(value) is str
-            and value.startswith(prefix)
-            and len(value) > len(prefix)
-            and value.isascii()
-            and value[len(prefix) :].isalnum()
-        ):
+        if not _is_id(value, prefix):
             raise self.fail(field, f"a Moment ID such as '{prefix}H4jp6KnU5cPw263v1jyz4'")
         return value
 
@@ -162,13 +157,7 @@ class _Fields:
         value = self.data.get("currency")
         if value is None and not required:
             return None
-        if not (
-            type(value) is str
-            and len(value) == 3
-            and value.isascii()
-            and value.isalpha()
-            and value.isupper()
-        ):
+        if not _is_currency(value):
             raise self.fail("currency", "an ISO 4217 code such as 'ZAR'")
         return value
 
@@ -177,9 +166,9 @@ class _Fields:
         value = self.data.get(field)
         if value is None:
             return None
-        if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        if _is_date(value):
             try:
-                return dt.date.fromisoformat(value).toordinal() - _EPOCH_ORDINAL
+                return _day_number(value)
             except ValueError:
                 pass
         raise self.fail(field, "a date as YYYY-MM-DD")
@@ -200,6 +189,71 @@ def check_kind(kind: object) -> ObjectKind:
     return kind  # type: ignore[return-value]  # narrowed by the membership test above
 
 
+@lru_cache(maxsize=65_536)
+def _day_number(value: str) -> int:
+    """A YYYY-MM-DD date as days since 1970-01-01 (cached: a batch of bills shares few dates)."""
+    return dt.date.fromisoformat(value).toordinal() - _EPOCH_ORDINAL
+
+
+def _is_id(value: object, prefix: str) -> bool:
+    return (
+        type(value) is str
+        and value.startswith(prefix)
+        and len(value) > len(prefix)
+        and value.isascii()
+        and value[len(prefix) :].isalnum()
+    )
+
+
+def _is_currency(value: object) -> bool:
+    return (
+        type(value) is str
+        and len(value) == 3
+        and value.isascii()
+        and value.isalpha()
+        and value.isupper()
+    )
+
+
+def _is_date(value: object) -> bool:
+    return type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-"
+
+
+def _bill_row(
+    data: dict[str, Any], valid_from: int, observed_at: int, from_source: bool
+) -> tuple[Any, ...] | None:
+    """The row of a well-formed bill in one pass of cheap checks, or None to take the checked path."""
+    get = data.get
+    object_id, customer_id, account_id = get("id"), get("customer_id"), get("account_id")
+    currency, status, reference = get("currency"), get("status"), get("external_reference")
+    due, paid, remaining = get("amount_due"), get("amount_paid"), get("amount_remaining")
+    bill_date, due_date = get("bill_date"), get("due_date")
+    if not (
+        _is_id(object_id, "bill_")
+        and _is_id(customer_id, "bcus_")
+        and (account_id is None or _is_id(account_id, "bacc_"))
+        and _is_currency(currency)
+        and status in BILL_STATUSES
+        and type(due) is int
+        and type(paid) is int
+        and type(remaining) is int
+        and (reference is None or (type(reference) is str and reference))
+        and (bill_date is None or _is_date(bill_date))
+        and (due_date is None or _is_date(due_date))
+    ):
+        return None
+    try:
+        bill_day = None if bill_date is None else _day_number(bill_date)
+        due_day = None if due_date is None else _day_number(due_date)
+    except ValueError:
+        return None
+    body = canonical_json(data, f"bill {object_id}")
+    return (
+        "bill", object_id, valid_from, observed_at, int(from_source), body, reference, customer_id,
+        account_id, None, currency, status, None, due, paid, remaining, None, bill_day, due_day,
+    )  # fmt: skip
+
+
 def object_row(
     kind: ObjectKind, item: Recordable, valid_from: int, observed_at: int, from_source: bool
 ) -> tuple[Any, ...]:
@@ -208,6 +262,10 @@ def object_row(
     `valid_from` is when that state began (microseconds), `observed_at` when the ledger saw it, and
     `from_source` whether `valid_from` is the source's own time for the change (else it is the observation).
     """
+    if kind == "bill" and type(item) is dict:
+        row = _bill_row(item, valid_from, observed_at, from_source)
+        if row is not None:
+            return row
     data = item if type(item) is dict else as_mapping(item, f"{kind} object")
     fields = _Fields(data, f"{kind} object")
     object_id = fields.moment_id("id", ID_PREFIXES[kind], required=True)
@@ -241,8 +299,58 @@ def object_row(
     )  # fmt: skip
 
 
+def _applied_row(envelope: dict[str, Any], received_at: int) -> tuple[Any, ...] | None:
+    """The row of a well-formed `obligation.amount_applied` event in one pass, or None to take the checked path."""
+    event_id, data = envelope.get("id"), envelope.get("data")
+    if (
+        envelope.get("type") != AMOUNT_APPLIED
+        or type(data) is not dict
+        or not _is_id(event_id, "evt_")
+    ):
+        return None
+    get = data.get
+    data_id, payment_id, amount, currency = (
+        get("id"),
+        get("payment_id"),
+        get("amount"),
+        get("currency"),
+    )
+    bill_id, account_id, customer_id = get("bill_id"), get("account_id"), get("customer_id")
+    created_at = get("created_at")
+    if not (
+        type(data_id) is str
+        and data_id
+        and type(payment_id) is str
+        and payment_id
+        and type(amount) is int
+        and _is_currency(currency)
+        and (bill_id is None or _is_id(bill_id, "bill_"))
+        and (account_id is None or _is_id(account_id, "bacc_"))
+        and (customer_id is None or _is_id(customer_id, "bcus_"))
+        and type(created_at) is str
+    ):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    if moment.utcoffset() is None:
+        return None
+    # Whole seconds from the float timestamp (exact for any second), microseconds from the field.
+    created = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    body = canonical_json(envelope, f"event {event_id}")
+    return (
+        event_id, AMOUNT_APPLIED, received_at, created, data_id, payment_id, amount, currency,
+        bill_id, account_id, customer_id, body,
+    )  # fmt: skip
+
+
 def event_row(item: Recordable, received_at: int) -> tuple[Any, ...]:
     """The `events` row (in `EVENT_COLUMNS` order) for one verified webhook event."""
+    if type(item) is dict:
+        row = _applied_row(item, received_at)
+        if row is not None:
+            return row
     envelope = item if type(item) is dict else as_mapping(item, "event")
     fields = _Fields(envelope, "event")
     event_id = fields.moment_id("id", "evt_", required=True)

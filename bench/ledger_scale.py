@@ -1,0 +1,304 @@
+"""How fast the ledger records and reads: 1M bills and 1M payment events, against plain sqlite3 in the same run.
+
+    .venv/bin/python bench/ledger_scale.py [--bills 1000000] [--report]
+
+Each phase runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own:
+
+* record: `Ledger.record_objects("bill", ...)` and `Ledger.record_events(...)` of API-shaped dicts, in batches
+  of 100,000 (built outside the timed region), into a new ledger file. Baseline: the very rows the ledger
+  writes, already prepared, with plain `executemany` of a plain INSERT into the same tables, one transaction
+  per batch.
+* read: `Ledger.as_of(day, tz=...)`, the frames every report starts from (every state of every bill, customer
+  and account, every payment event). Baseline: a plain cursor `fetchall()` of the same columns of the same
+  rows, with nothing made of them.
+* report (with `--report`): `billkit report --source LEDGER` end to end, kernel and HTML included.
+
+Targets: record <= 10 s and read <= 5 s at 1M, peak memory <= 2 GiB, each <= 1.5x its baseline; the report
+<= 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+AS_OF = "2025-03-01"
+TZ = "Africa/Johannesburg"
+BATCH = 100_000
+TARGETS = {"record": 10.0, "read": 5.0}
+TARGET_RATIO = 1.5
+TARGET_BYTES = 2 * 1024**3
+TARGET_REPORT_SECONDS = 30.0
+OBSERVED = dt.datetime(2025, 3, 1, 6, tzinfo=dt.UTC)
+
+
+def _bill(number: int, rng: random.Random) -> dict[str, Any]:
+    amount_due = rng.randint(1_000, 500_000)
+    paid = amount_due if number % 3 else amount_due // 3
+    bill_date = dt.date(2025, 3, 1) - dt.timedelta(days=number % 180)
+    bill: dict[str, Any] = {
+        "id": f"bill_{number:021d}",
+        "external_reference": f"INV{number}",
+        "customer_id": f"bcus_{number % 100_000:021d}",
+        "currency": "ZAR" if number % 5 else "USD",
+        "status": "paid" if paid == amount_due else "unpaid",
+        "amount_due": amount_due,
+        "amount_paid": paid,
+        "amount_remaining": amount_due - paid,
+        "bill_date": bill_date.isoformat(),
+        "due_date": (bill_date + dt.timedelta(days=30)).isoformat(),
+        "payment_rules": {
+            "min_amount": 100,
+            "max_amount": amount_due,
+            "underpayment_allowed": True,
+            "overpayment_allowed": False,
+        },
+    }
+    if number % 2:
+        bill["account_id"] = f"bacc_{number % 50_000:021d}"
+    return bill
+
+
+def _event(bill: dict[str, Any], number: int) -> dict[str, Any]:
+    day = dt.date.fromisoformat(bill["bill_date"]) + dt.timedelta(days=number % 20)
+    at = f"{min(day, dt.date(2025, 2, 28)).isoformat()}T{8 + number % 9:02d}:{number % 60:02d}:00Z"
+    return {
+        "id": f"evt_{number:021d}",
+        "type": "obligation.amount_applied",
+        "data": {
+            "id": f"ob_{number:021d}",
+            "amount": bill["amount_paid"],
+            "currency": bill["currency"],
+            "payment_id": f"pay_{number:021d}",
+            "bill_id": bill["id"],
+            "customer_id": bill["customer_id"],
+            "metadata": {"utm_source": "sms"},
+            "created_at": at,
+            "updated_at": at,
+        },
+    }
+
+
+def batches(size: int) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """`size` bills and one payment event each, `BATCH` at a time (the same every run)."""
+    rng = random.Random(7)
+    for first in range(0, size, BATCH):
+        bills = [_bill(number, rng) for number in range(first, min(first + BATCH, size))]
+        yield bills, [_event(bill, first + index) for index, bill in enumerate(bills)]
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def record(size: int, path: Path) -> dict[str, float]:
+    from billkit.ledger import Ledger
+
+    seconds = 0.0
+    with Ledger(path) as ledger:
+        for bills, events in batches(size):
+            started = time.perf_counter()
+            ledger.record_objects("bill", bills, OBSERVED)
+            ledger.record_events(events, OBSERVED)
+            seconds += time.perf_counter() - started
+        again = batches(min(size, BATCH))
+        bills, events = next(again)
+        started = time.perf_counter()
+        repeats = ledger.record_objects("bill", bills, OBSERVED) + ledger.record_events(events)
+        repeat_seconds = time.perf_counter() - started
+    if repeats:
+        raise SystemExit(f"recording the same batch again wrote {repeats} rows: not idempotent")
+    return {"seconds": seconds, "repeat_batch_seconds": repeat_seconds}
+
+
+def record_baseline(size: int, path: Path) -> dict[str, float]:
+    from billkit.ledger import Ledger
+    from billkit.ledger import _schema as sql
+    from billkit.ledger._records import event_row, microseconds, object_row
+
+    Ledger(path).close()  # the same tables, indexes and pragmas
+    stamp = microseconds(OBSERVED, "observed_at")
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in sql.FILE_PRAGMAS:
+        connection.execute(pragma)
+    seconds = 0.0
+    for bills, events in batches(size):
+        bill_rows = [object_row("bill", bill, stamp, stamp, False) for bill in bills]
+        event_rows = [event_row(event, stamp) for event in events]
+        started = time.perf_counter()
+        for statement, rows in (
+            (sql.PLAIN_INSERT_VERSION, bill_rows),
+            (sql.PLAIN_INSERT_EVENT, event_rows),
+        ):
+            connection.execute("BEGIN")
+            connection.executemany(statement, rows)
+            connection.execute("COMMIT")
+        seconds += time.perf_counter() - started
+    connection.close()
+    return {"seconds": seconds}
+
+
+def read(path: Path) -> dict[str, float]:
+    from billkit.ledger import Ledger
+
+    with Ledger(path) as ledger:
+        started = time.perf_counter()
+        day = ledger.as_of(AS_OF, tz=TZ)
+        seconds = time.perf_counter() - started
+        open_bills = int(day.bills["is_open"].sum())
+    return {
+        "seconds": seconds,
+        "bills": len(day.bills),
+        "payments": len(day.payments),
+        "open": open_bills,
+    }
+
+
+def read_baseline(path: Path) -> dict[str, float]:
+    from billkit.ledger import _schema as sql
+
+    connection = sqlite3.connect(path)
+    started = time.perf_counter()
+    rows = 0
+    for kind in ("bill", "customer", "account"):
+        columns = ", ".join(column for _, column, _ in sql.KIND_COLUMNS[kind])
+        rows += len(
+            connection.execute(
+                f"SELECT {columns} FROM object_versions WHERE kind = ?", (kind,)
+            ).fetchall()
+        )
+    event_columns = ", ".join(column for _, column, _ in sql.EVENT_FRAME_COLUMNS)
+    rows += len(
+        connection.execute(
+            f"SELECT {event_columns} FROM events WHERE type = 'obligation.amount_applied'"
+        ).fetchall()
+    )
+    seconds = time.perf_counter() - started
+    connection.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+PHASES = {"record": record, "record_baseline": record_baseline}
+
+
+def child(phase: str, size: int, path: Path) -> None:
+    if phase in PHASES:
+        result = PHASES[phase](size, path)
+    else:
+        result = read(path) if phase == "read" else read_baseline(path)
+    print(json.dumps(result | {"peak_bytes": _peak()}))
+
+
+def _run(phase: str, size: int, path: Path) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        phase,
+        "--bills",
+        str(size),
+        "--path",
+        str(path),
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{phase} failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _report(path: Path, folder: Path) -> float:
+    billkit = Path(sys.executable).with_name("billkit")
+    started = time.perf_counter()
+    out = subprocess.run(
+        [
+            str(billkit),
+            "report",
+            "--source",
+            str(path),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(folder / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"billkit report failed:\n{out.stdout}\n{out.stderr}")
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--bills", type=int, default=1_000_000)
+    parser.add_argument("--report", action="store_true", help="also time billkit report --source")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.bills, args.path)
+        return 0
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        ledger, plain = folder / "ledger.sqlite", folder / "plain.sqlite"
+        results = {
+            "record": _run("record", args.bills, ledger),
+            "record_baseline": _run("record_baseline", args.bills, plain),
+            "read": _run("read", args.bills, ledger),
+            "read_baseline": _run("read_baseline", args.bills, ledger),
+        }
+        size_mib = ledger.stat().st_size / 1024**2
+        report_seconds = _report(ledger, folder) if args.report else None
+    print(f"billkit ledger scale bench: {args.bills:,} bills + {args.bills:,} payment events\n")
+    for phase in ("record", "read"):
+        ours, base = results[phase], results[f"{phase}_baseline"]
+        ratio = ours["seconds"] / base["seconds"]
+        ok_time = ours["seconds"] <= TARGETS[phase] * args.bills / 1_000_000
+        ok_ratio = ratio <= TARGET_RATIO
+        ok_memory = ours["peak_bytes"] <= TARGET_BYTES
+        print(
+            f"{phase:<7} {ours['seconds']:7.2f} s (target <= {TARGETS[phase]:.0f} s per 1M: "
+            f"{'PASS' if ok_time else 'FAIL'})   plain sqlite3 {base['seconds']:6.2f} s   "
+            f"ratio {ratio:4.2f}x (<= {TARGET_RATIO}x: {'PASS' if ok_ratio else 'FAIL'})   "
+            f"peak {ours['peak_bytes'] / 1024**2:,.0f} MiB ({'PASS' if ok_memory else 'FAIL'})"
+        )
+        failures += [f"{phase} {what}" for what, ok in
+                     (("time", ok_time), ("ratio", ok_ratio), ("memory", ok_memory)) if not ok]  # fmt: skip
+    print(
+        f"recording a batch of {min(args.bills, BATCH):,} again: "
+        f"{results['record']['repeat_batch_seconds']:.2f} s, nothing written (idempotent)"
+    )
+    read_result = results["read"]
+    print(
+        f"as of {AS_OF}: {read_result['bills']:,} bills ({read_result['open']:,} open), "
+        f"{read_result['payments']:,} payments; ledger file {size_mib:,.0f} MiB"
+    )
+    if report_seconds is not None:
+        ok = report_seconds <= TARGET_REPORT_SECONDS
+        print(
+            f"billkit report --source: {report_seconds:.1f} s end to end "
+            f"(target <= {TARGET_REPORT_SECONDS:.0f} s: {'PASS' if ok else 'FAIL'})"
+        )
+        failures += [] if ok else ["report time"]
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
