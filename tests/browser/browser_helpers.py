@@ -64,3 +64,21 @@ class SandboxApi:
 
     def close(self) -> None:
         self.http.close()
+
+
+#: The width the report and the dashboard must fit: a common laptop browser window.
+PAGE_WIDTH = 1280
+
+#: JavaScript returning what a reader would see overflow: the page's width, the widest table, and for each
+#: plotly chart whether it drew its plot (an SVG with a plotted area).
+LAYOUT_PROBE = """() => {
+  const tables = [...document.querySelectorAll('table')];
+  const charts = [...document.querySelectorAll('.plotly-graph-div')];
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    widestTable: Math.max(0, ...tables.map(t => t.getBoundingClientRect().right)),
+    tables: tables.length,
+    charts: charts.length,
+    drawn: charts.filter(c => c.querySelector('svg.main-svg') !== null && c._fullLayout !== undefined).length,
+  };
+}"""
