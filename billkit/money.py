@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_LOCALE",
     "LOCALE_VARIABLE",
     "currency_exponent",
+    "currency_symbol",
     "format_money",
     "money_locale",
     "to_major",
@@ -121,6 +122,12 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     chosen = money_locale() if locale is None else locale
     pattern, parsed = _pattern(chosen, currency.strip().upper())
     return str(pattern.apply(amount, parsed, currency_digits=False, decimal_quantization=False))
+
+
+def currency_symbol(currency: str, locale: str | None = None) -> str:
+    """The symbol `format_money` writes for `currency` (`R` for ZAR, `$` for USD with the default `en`)."""
+    chosen = money_locale() if locale is None else locale
+    return _symbol(_pattern(chosen, currency.strip().upper())[1], currency.strip().upper())
 
 
 @cache

@@ -1,12 +1,15 @@
-"""`billkit report`: run the payments report notebook into an executed notebook and a standalone HTML report.
+"""`billkit report`: run the payments report notebook into an executed notebook and a standalone HTML report,
+and on request the report's tables in full as an xlsx workbook and CSV files.
 
-    billkit report --as-of 2026-12-31 --currency ZAR --out reports/
-    billkit report --source ledger.sqlite --start 2026-12-01 --end 2026-12-15 --out reports/
+    billkit report --currency ZAR --out reports/
+    billkit report --source ledger.sqlite --start 2027-01-01 --end 2027-01-15 --format html,xlsx,csv
 
 Every option is validated (with the notebook's own parameter spec) before a kernel starts; a bad value exits
 with status 2 and a message naming the option. The notebook runs through papermill in a temporary folder;
 `OUT/payments_report.ipynb` and `OUT/payments_report.html` (offline: plotly.js inlined once, code hidden)
-appear only when it has run. A failing notebook exits 1 and keeps the executed notebook for inspection.
+appear only when it has run. `--format` adds `OUT/payments_report.xlsx` (one sheet per table) and
+`OUT/payments_report_<table>.csv` (see `billkit.report.exports`). A failing notebook exits 1 and keeps the
+executed notebook for inspection.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from billkit.notebook.run import NotebookExecutionError, execute
 from billkit.notebook.specs import PaymentsReportParameters
 from billkit.report import checks
 from billkit.report.build import resolve_filters, resolve_scope
+from billkit.report.exports import TABLE_FORMATS
 from billkit.report.source import ReportData
 
 __all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]
@@ -100,9 +104,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=Path("reports"),
         help="folder for payments_report.ipynb and .html (default: reports)",
     )
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        default="html",
+        metavar="LIST",
+        help="comma-separated: html (the report), xlsx (a workbook, one sheet per table), csv (one file "
+        "per table); the executed notebook is always written (default: html)",
+    )
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    if not chosen or any(f not in TABLE_FORMATS for f in chosen):
+        raise UsageError(
+            f"the report options need fixing:\n  --format must list html, xlsx and/or csv, got {text!r}"
+        )
+    return chosen
 
 
 def run(args: argparse.Namespace) -> int:
+    formats = _formats(args.formats)
     given = {parameter: getattr(args, parameter) for parameter in _OPTIONS.values()}
     parameters: dict[str, object] = {
         name: value for name, value in given.items() if value is not None
@@ -124,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
     targets = {suffix: out_dir / f"{OUTPUT_NAME}{suffix}" for suffix in (".ipynb", ".html")}
     with tempfile.TemporaryDirectory(prefix=".billkit-report-", dir=out_dir) as staging:
         staged = Path(staging)
+        tables = staged / "tables"
+        if any(f != "html" for f in formats):
+            parameters["tables_out"] = str(tables.resolve())
         try:
             result = execute(
                 NOTEBOOK, staged, parameters, spec=PaymentsReportParameters, hide_code=True
@@ -138,12 +163,21 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         shutil.move(result.notebook, targets[".ipynb"])
-        shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+        written = {"notebook": targets[".ipynb"]}
+        if "html" in formats:
+            shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+            written["HTML"] = targets[".html"]
+        wanted = [f"{OUTPUT_NAME}.xlsx"] if "xlsx" in formats else []
+        if "csv" in formats:
+            wanted += sorted(path.name for path in tables.glob(f"{OUTPUT_NAME}_*.csv"))
+        for name in wanted:
+            written[Path(name).suffix[1:]] = out_dir / name
+            shutil.move(tables / name, out_dir / name)
     for warning in result.records.get("warnings", []):
         print(f"billkit report: warning: {warning}", file=sys.stderr)
     print(f"Payments report ({result.seconds:.1f} s):")
-    print(f"  notebook  {targets['.ipynb']}")
-    print(f"  HTML      {targets['.html']}")
+    for label, path in written.items():
+        print(f"  {label:<9} {path if label != 'csv' else path.parent / (OUTPUT_NAME + '_*.csv')}")
     return 0
 
 
