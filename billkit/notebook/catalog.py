@@ -48,6 +48,7 @@ NOTEBOOKS: tuple[CatalogEntry, ...] = (
     CatalogEntry("04_common_operations.ipynb", CommonOperationsParameters),
     CatalogEntry("05_bill_form.ipynb", BillFormParameters),
     CatalogEntry("10_payments_report.ipynb", PaymentsReportParameters, hide_code=True),
+    CatalogEntry("11_explore_payments.ipynb", PaymentsReportParameters, hide_code=True),
 )
 
 
