@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.report.export_cli",
         "write a ledger's frames as of a day as Parquet and CSV",
     ),
+    "dashboard": (
+        "billkit.report.dashboard_cli",
+        "serve the payments explorer as a page on loopback",
+    ),
 }
 
 

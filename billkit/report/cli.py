@@ -32,7 +32,7 @@ from billkit.report.build import resolve_filters, resolve_scope
 from billkit.report.exports import TABLE_FORMATS
 from billkit.report.source import ReportData
 
-__all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]
+__all__ = ["NOTEBOOK", "OUTPUT_NAME", "checked_parameters", "configure", "run"]
 
 NOTEBOOK = NOTEBOOKS_DIR / "10_payments_report.ipynb"
 OUTPUT_NAME = "payments_report"
@@ -123,9 +123,10 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def run(args: argparse.Namespace) -> int:
-    formats = _formats(args.formats)
-    given = {parameter: getattr(args, parameter) for parameter in _OPTIONS.values()}
+def checked_parameters(args: argparse.Namespace) -> dict[str, object]:
+    """The notebook parameters the options given in `args` ask for, checked as the notebook checks them
+    (and against the ledger file, when one is the source); `UsageError` naming the options otherwise."""
+    given = {parameter: getattr(args, parameter, None) for parameter in _OPTIONS.values()}
     parameters: dict[str, object] = {
         name: value for name, value in given.items() if value is not None
     }
@@ -139,6 +140,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_with_option_names(error)) from error
     if checked.source != "sandbox":
         _check_against_ledger(checked)
+    return parameters
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = _formats(args.formats)
+    parameters = checked_parameters(args)
     if not NOTEBOOK.is_file():
         raise UsageError(f"the report notebook is missing: {NOTEBOOK}")
     out_dir: Path = args.out

@@ -13,6 +13,7 @@ ipywidgets whose change handlers call it and redraw.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -67,6 +68,25 @@ class ExplorerView:
 
     def tables(self) -> list[Table]:
         return [self.headline, self.aged_summary, self.worklist]
+
+
+def _plotly_output(figure: go.Figure) -> dict[str, object]:
+    """An output widget's display of `figure` in plotly's own mimetype (drawn by its JupyterLab renderer).
+
+    Built directly: a plotly figure given to IPython's formatter displays itself in the cell, not the widget.
+    """
+    title = figure.layout.title.text or "chart"
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {
+            "application/vnd.plotly.v1+json": {
+                **json.loads(figure.to_json()),
+                "config": {"responsive": True, "displaylogo": False},
+            },
+            "text/plain": f"<plotly chart: {title}>",
+        },
+    }
 
 
 class Explorer:
@@ -142,15 +162,16 @@ class Explorer:
         start = self.check(initial or Choice(as_of=self.last_day))
         as_of = widgets.DatePicker(description="As of", value=start.as_of)
         period = widgets.Dropdown(description="Period", options=list(PERIODS), value=start.period)
+        # "" stands for every currency / customer: a dropdown shows a None value as no choice at all.
         currency = widgets.Dropdown(
             description="Currency",
-            options=[("Every currency", None), *[(c, c) for c in self.currencies]],
-            value=start.currency,
+            options=[("Every currency", ""), *[(c, c) for c in self.currencies]],
+            value=start.currency or "",
         )
         customer = widgets.Dropdown(
             description="Customer",
-            options=[("Every customer", None), *self.customers],
-            value=start.customer,
+            options=[("Every customer", ""), *self.customers],
+            value=start.customer or "",
         )
         message = widgets.HTML()
         tables = {name: widgets.HTML() for name in ("headline", "aged", "worklist")}
@@ -166,8 +187,8 @@ class Explorer:
                         start,
                         as_of=as_of.value,
                         period=period.value,
-                        currency=currency.value,
-                        customer=customer.value,
+                        currency=currency.value or None,
+                        customer=customer.value or None,
                     )
                 )
             except InvalidArgumentError as error:
@@ -180,9 +201,9 @@ class Explorer:
             tables["aged"].value = to_html(view.aged_summary)
             tables["worklist"].value = to_html(view.worklist)
             # Replaced, not appended: the charts redraw in place.
-            figures.outputs = ()
-            for figure in (view.figures["cash"], view.figures["aging"]):
-                figures.append_display_data(figure)
+            figures.outputs = tuple(
+                _plotly_output(view.figures[name]) for name in ("cash", "aging")
+            )
 
         for control in (as_of, period, currency, customer):
             control.observe(redraw, names="value")

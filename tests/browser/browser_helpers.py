@@ -73,12 +73,13 @@ PAGE_WIDTH = 1280
 #: plotly chart whether it drew its plot (an SVG with a plotted area).
 LAYOUT_PROBE = """() => {
   const tables = [...document.querySelectorAll('table')];
-  const charts = [...document.querySelectorAll('.plotly-graph-div')];
+  // A report's charts are .plotly-graph-div; in JupyterLab and Voila, plotly's renderer draws .jp-RenderedPlotly.
+  const charts = [...document.querySelectorAll('.plotly-graph-div, .jp-RenderedPlotly')];
   return {
     scrollWidth: document.documentElement.scrollWidth,
     widestTable: Math.max(0, ...tables.map(t => t.getBoundingClientRect().right)),
     tables: tables.length,
     charts: charts.length,
-    drawn: charts.filter(c => c.querySelector('svg.main-svg') !== null && c._fullLayout !== undefined).length,
+    drawn: charts.filter(c => c.querySelector('svg.main-svg .trace') !== null).length,
   };
 }"""
