@@ -211,7 +211,9 @@ class PaymentsReport:
             "aging": aging_chart(self.aging),
             "balances": balances_chart(self.balances, tz=tz),
             "funnel": funnel_chart(self.funnel),
-            "cash": cash_chart(self.sections.cash_by_day),
+            "cash": cash_chart(
+                self.sections.cash_by_day, period=(self.scope.start, self.scope.end)
+            ),
             "trend": trend_chart(self.sections.trend),
             "cohorts": cohort_chart(self.sections.cohorts),
         }

@@ -6,6 +6,7 @@ hover text by `format_money`, bars as wide as their period; channels have their 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 import pandas as pd
@@ -40,8 +41,12 @@ def _money_text(minor: pd.Series, currency: str) -> list[str]:
     return [format_money(int(value), currency) for value in minor]
 
 
-def cash_chart(table: Table) -> go.Figure:
-    """Stacked bars of `cash_received`'s table: one panel per currency, one colour per channel."""
+def cash_chart(table: Table, *, period: tuple[dt.date, dt.date]) -> go.Figure:
+    """Stacked bars of `cash_received`'s table: one panel per currency, one colour per channel.
+
+    Every panel's date axis spans `period` (its first and last day), so a bar is as wide as its day, week or
+    month even when it is the only one.
+    """
     period_header = next(h for h in table.frame.columns if h in _FREQ_OF_HEADER)
     freq = _FREQ_OF_HEADER[str(period_header)]
     title = table.title
@@ -70,6 +75,12 @@ def cash_chart(table: Table) -> go.Figure:
                 col=1,
             )
         figure.update_yaxes(title_text=f"Received ({currency})", row=index + 1, col=1)
+    first, last = period
+    half_day = dt.timedelta(hours=12)
+    figure.update_xaxes(
+        type="date", range=[dt.datetime.combine(first, dt.time()) - half_day,
+                            dt.datetime.combine(last, dt.time()) + half_day],
+    )  # fmt: skip
     figure.update_layout(barmode="stack", height=220 + 260 * len(currencies))
     return _theme.style(figure, title=title)
 

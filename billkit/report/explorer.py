@@ -152,7 +152,10 @@ class Explorer:
             headline=heads,
             aged_summary=summary,
             worklist=worklist,
-            figures={"aging": aging_chart(day.aging()), "cash": cash_chart(received)},
+            figures={
+                "aging": aging_chart(day.aging()),
+                "cash": cash_chart(received, period=(choice.start, choice.as_of)),
+            },
         )
 
     def controls(self, initial: Choice | None = None) -> Any:
