@@ -184,3 +184,13 @@ def test_report_refuses_an_unknown_format(
         main(["report", "--format", "html,pdf", "--out", str(tmp_path / "out")])
     assert exited.value.code == 2
     assert "--format must list html, xlsx and/or csv" in capsys.readouterr().err
+
+
+def test_docs_document_every_exported_column() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text(encoding="utf-8")
+    for name, columns in SCHEMA.items():
+        assert f"### {name}" in docs
+        for column, kind, meaning in columns:
+            assert f"| `{column}` | `{kind}` | {meaning} |" in docs, (
+                f"{name}.{column} is undocumented"
+            )
