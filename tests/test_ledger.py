@@ -515,3 +515,26 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_type_time ON events (type, created_at);
 """
+
+
+def test_reads_fetched_in_chunks_keep_order_types_and_categories(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from billkit.ledger import _readers
+
+    monkeypatch.setattr(_readers, "CHUNK_ROWS", 3)
+    bills = [
+        bill(
+            id=f"bill_{number:05d}",
+            external_reference=f"R{number}",
+            currency="ZAR" if number % 3 else "USD",
+        )
+        for number in range(10)
+    ]
+    ledger.record_objects("bill", bills, T0)
+    read = ledger.versions("bill")
+    assert read["bill_id"].tolist() == [item["id"] for item in bills]
+    assert read["currency"].tolist() == [item["currency"] for item in bills]
+    assert list(read["currency"].cat.categories) == ["USD", "ZAR"]
+    assert str(read["amount_due"].dtype) == "Int64"
+    assert ledger.as_of("2025-01-31").bills["bill_id"].tolist() == [item["id"] for item in bills]

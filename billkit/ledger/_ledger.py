@@ -352,6 +352,30 @@ class Ledger:
             return None
         return _instant(first), _instant(last)
 
+    def currencies(self) -> list[str]:
+        """The currencies of every recorded bill and applied payment, sorted."""
+        with self._db() as connection:
+            return [code for (code,) in connection.execute(sql.CURRENCIES)]
+
+    def has_activity(
+        self,
+        *,
+        first_day: dt.date,
+        last_day: dt.date,
+        begins: dt.datetime,
+        ends: dt.datetime,
+        currency: str | None = None,
+    ) -> bool:
+        """Whether a bill is dated `first_day`..`last_day` or a payment was made in [`begins`, `ends`)."""
+        days = [(day - _EPOCH.date()).days for day in (first_day, last_day)]
+        instants = [microseconds(begins, "begins"), microseconds(ends, "ends")]
+        params: list[Any] = (
+            [*days, *instants] if currency is None else [*days, currency, *instants, currency]
+        )
+        with self._db() as connection:
+            (found,) = connection.execute(sql.any_activity(currency is not None), params).fetchone()
+        return bool(found)
+
     def get(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         """The latest recorded JSON of one object, or None if the ledger never saw it."""
         checked_kind = check_kind(kind)

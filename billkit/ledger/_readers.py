@@ -14,11 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from billkit import frame_dtypes
 from billkit.ledger._schema import NULL_NUMBER, ColumnSpec, ColumnType
 
 _NS_PER_US: Final = 1000
+#: Rows fetched and typed at a time.
+CHUNK_ROWS: Final = 131_072
 _NS_PER_DAY: Final = 86_400 * 10**9
 
 
@@ -44,6 +47,18 @@ def _typed(values: tuple[Any, ...], column_type: ColumnType) -> Any:
     return nanoseconds
 
 
+def _combined(parts: list[Any]) -> Any:
+    """One column's typed chunks as one array (categories united, not re-read as text)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    if isinstance(first, pd.Categorical):
+        return union_categoricals(parts)
+    if isinstance(first, np.ndarray):
+        return np.concatenate(parts)
+    return type(first)._concat_same_type(parts)
+
+
 def read_typed(
     connection: sqlite3.Connection,
     sql: str,
@@ -52,18 +67,31 @@ def read_typed(
     *,
     extra: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Run `sql` (which selects `columns` in order, then `extra` raw columns) into a typed DataFrame."""
-    rows = connection.execute(sql, list(params)).fetchall()
-    width = len(columns) + len(extra)
-    by_column: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * width
-    typed = {
-        name: _typed(by_column[index], column_type)
-        for index, (name, _, column_type) in enumerate(columns)
-    }
-    for offset, name in enumerate(extra):
-        typed[name] = pd.Series(by_column[len(columns) + offset], dtype=object)
-    frame = pd.DataFrame(typed, index=pd.RangeIndex(len(rows)), copy=False)
-    return frame
+    """Run `sql` (which selects `columns` in order, then `extra` raw columns) into a typed DataFrame.
+
+    Rows are fetched `CHUNK_ROWS` at a time and typed at once, so only one chunk's Python objects are alive
+    together: the peak memory of a million-row read stays near that of its typed columns.
+    """
+    cursor = connection.execute(sql, list(params))
+    names = [name for name, _, _ in columns] + list(extra)
+    kinds: list[ColumnType | None] = [kind for _, _, kind in columns] + [None] * len(extra)
+    chunks: list[list[Any]] = [[] for _ in names]
+    count = 0
+    while True:
+        rows = cursor.fetchmany(CHUNK_ROWS)
+        if count and not rows:
+            break
+        count += len(rows)
+        by_column = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        for index, kind in enumerate(kinds):
+            values = by_column[index]
+            chunks[index].append(
+                np.array(values, dtype=object) if kind is None else _typed(values, kind)
+            )
+        if len(rows) < CHUNK_ROWS:
+            break
+    typed = {name: _combined(parts) for name, parts in zip(names, chunks, strict=True)}
+    return pd.DataFrame(typed, index=pd.RangeIndex(count), copy=False)
 
 
 def parse_bodies(bodies: pd.Series) -> pd.Series:

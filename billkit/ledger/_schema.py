@@ -24,13 +24,13 @@ SCHEMA_VERSION: Final = 2
 NULL_NUMBER: Final = -(2**63)
 
 #: Connection settings for bulk work: WAL lets readers and one writer share a file; NORMAL sync is durable
-#: at each checkpoint, which is what WAL is designed for; the cache and temp store keep big batches in memory.
+#: at each checkpoint, which is what WAL is designed for; a 64 MiB page cache and in-memory temp storage keep
+#: a big batch's index updates off the disk. No mmap: a mapped file counts against the reader's memory.
 FILE_PRAGMAS: Final = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -262144",  # 256 MiB of page cache
-    "PRAGMA mmap_size = 1073741824",
+    "PRAGMA cache_size = -65536",
 )
 
 DDL: Final = """
@@ -249,3 +249,20 @@ ACTIVITY_SPAN: Final = (
 BILL_DATE_SPAN: Final = (
     "SELECT MIN(bill_date), MAX(bill_date) FROM object_versions WHERE kind = 'bill'"
 )
+
+#: The currencies any bill or applied payment is in.
+CURRENCIES: Final = (
+    "SELECT currency FROM object_versions WHERE kind = 'bill' AND currency IS NOT NULL"
+    " UNION SELECT currency FROM events WHERE type = 'obligation.amount_applied' AND currency IS NOT NULL"
+    " ORDER BY 1"
+)
+
+
+def any_activity(currency: bool) -> str:
+    """Whether a bill is dated in [?, ?] (days) or a payment made in [?, ?) (µs), optionally in one currency."""
+    in_currency = " AND currency = ?" if currency else ""
+    return (
+        "SELECT EXISTS (SELECT 1 FROM object_versions WHERE kind = 'bill' AND bill_date BETWEEN ? AND ?"
+        f"{in_currency}) OR EXISTS (SELECT 1 FROM events WHERE type = 'obligation.amount_applied'"
+        f" AND created_at >= ? AND created_at < ?{in_currency})"
+    )

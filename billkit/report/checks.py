@@ -24,22 +24,19 @@ def problems(
 ) -> list[str]:
     """Why a report of bills dated `start`..`end` (in `currency`, if given) cannot be made from `ledger`."""
     found: list[str] = []
-    bills = ledger.latest("bill")
-    payments = ledger.events_frame("obligation.amount_applied")
-    held = sorted(
-        set(bills["currency"].dropna().astype(str)) | set(payments["currency"].dropna().astype(str))
-    )
+    held = ledger.currencies()
     if currency is not None and currency not in held:
         found.append(
             f"currency {currency} is not in the ledger, which holds {', '.join(held) or 'no amounts'}"
         )
     period = _as_of.window(start, end, timezone)
-    dated = period.holds_days(bills["bill_date"])
-    paid = period.holds_instants(payments["created_at"])
-    if currency is not None:
-        dated &= (bills["currency"].astype(str) == currency).to_numpy()
-        paid &= (payments["currency"].astype(str) == currency).to_numpy()
-    if not dated.any() and not paid.any():
+    if not ledger.has_activity(
+        first_day=start,
+        last_day=end,
+        begins=period.begins.to_pydatetime(),
+        ends=period.ends.to_pydatetime(),
+        currency=currency,
+    ):
         found.append(f"the period {start} to {end} has no bills and no payments in the ledger")
     return found
 
