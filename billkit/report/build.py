@@ -29,6 +29,7 @@ from billkit.report.source import ReportData
 from billkit.report.table import Table
 
 __all__ = [
+    "SUMMARY_CUSTOMERS",
     "WORKLIST_ROWS",
     "PaymentsReport",
     "ReportScope",
@@ -38,8 +39,10 @@ __all__ = [
     "resolve_scope",
 ]
 
-#: How many open bills the report's worklist shows; the exports hold all of them.
+#: How many open bills the report's worklist shows, and how many customers per currency its aged summary
+#: names (the rest in one row); the exports hold all of them.
 WORKLIST_ROWS = 25
+SUMMARY_CUSTOMERS = 25
 
 
 @dataclass(frozen=True)

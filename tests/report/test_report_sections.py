@@ -221,3 +221,15 @@ def test_sections_agree_with_the_report_on_the_demo_month(
         ["Underpaid", "Overpaid", "Voided with payment"]
     )
     assert int(listed.sum()) == int(flagged)
+
+
+def test_aged_summary_can_name_only_the_largest_customers(small: Small) -> None:
+    table = aged.aged_summary(small.ledger.as_of(small.today, tz=TZ), top=1)
+    zar = table.frame.loc[table.frame[CURRENCY] == "ZAR"]
+    assert records(zar, "Customer", "Total owed") == [
+        ("Ben Botha", 20000),
+        (f"{aged.OTHERS} (1)", 11000),
+        (TOTAL, 31000),
+    ]
+    with pytest.raises(ValueError, match="top must be a positive whole number"):
+        aged.aged_summary(small.ledger.as_of(small.today, tz=TZ), top=0)

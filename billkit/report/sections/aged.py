@@ -18,7 +18,7 @@ from billkit.analysis.point_in_time import AsOfFrames
 from billkit.report.sections import _names
 from billkit.report.table import CURRENCY, TOTAL, Table
 
-__all__ = ["BUCKET_HEADERS", "aged_detail", "aged_summary"]
+__all__ = ["ACCOUNT_MARK", "BUCKET_HEADERS", "OTHERS", "aged_detail", "aged_summary"]
 
 #: Bucket -> column header, in order from not yet due to most overdue.
 BUCKET_HEADERS: Final = {
@@ -29,6 +29,8 @@ BUCKET_HEADERS: Final = {
     "90+": "90+ days",
 }
 _TOTAL_HEADER: Final = "Total owed"
+#: The row that holds every customer beyond the `top` largest.
+OTHERS: Final = "Other customers"
 #: Account rows sit under their customer, marked so a reader sees the nesting in any renderer.
 ACCOUNT_MARK: Final = "↳ "
 
@@ -59,12 +61,15 @@ def _buckets(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.astype(frame_dtypes.MINOR).reset_index()
 
 
-def aged_summary(day: AsOfFrames) -> Table:
+def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
     """One row per customer (name and reference) with what it owes by bucket, largest total first, per currency.
 
     A customer's row covers all its bills; below it, one row per account with open bills (marked `↳`), largest
-    first. Each currency ends with a totals row.
+    first. Each currency ends with a totals row. With `top`, only the `top` largest customers of each currency
+    have rows of their own; one "Other customers" row holds the rest, so the totals stay whole.
     """
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValueError(f"top must be a positive whole number, got {top!r}")
     bills = _open_bills(day)
     columns = [CURRENCY, "Customer", "Reference", *BUCKET_HEADERS.values(), _TOTAL_HEADER]
     money = (*BUCKET_HEADERS.values(), _TOTAL_HEADER)
@@ -93,7 +98,8 @@ def aged_summary(day: AsOfFrames) -> Table:
             [_TOTAL_HEADER, "owner"], ascending=[False, True]
         )
         rows: list[dict[str, object]] = []
-        for _, customer in mine.iterrows():
+        shown, rest = (mine, mine.iloc[0:0]) if top is None else (mine.head(top), mine.iloc[top:])
+        for _, customer in shown.iterrows():
             owner = str(customer["owner"])
             known = owner in customers.index
             rows.append(
@@ -119,6 +125,15 @@ def aged_summary(day: AsOfFrames) -> Table:
                         **{header: account[header] for header in money},
                     }
                 )
+        if not rest.empty:
+            rows.append(
+                {
+                    CURRENCY: currency,
+                    "Customer": f"{OTHERS} ({len(rest)})",
+                    "Reference": pd.NA,
+                    **{header: int(rest[header].sum()) for header in money},
+                }
+            )
         totals = {header: int(mine[header].sum()) for header in money}
         rows.append({CURRENCY: currency, "Customer": TOTAL, "Reference": pd.NA, **totals})
         parts.append(pd.DataFrame(rows, columns=columns))
