@@ -85,16 +85,21 @@ def cash_chart(table: Table, *, period: tuple[dt.date, dt.date]) -> go.Figure:
     return _theme.style(figure, title=title)
 
 
+def _by_currency(table: Table) -> tuple[go.Figure, list[tuple[int, str, pd.DataFrame]]]:
+    """A figure with one panel per currency of `table`, and (panel index, currency, its rows) for each."""
+    frame = table.frame
+    currencies = sorted(frame[CURRENCY].astype(str).unique())
+    rows = [(i, code, frame.loc[frame[CURRENCY] == code]) for i, code in enumerate(currencies)]
+    return _panels(currencies), rows
+
+
 def trend_chart(table: Table) -> go.Figure:
     """Outstanding (solid) and overdue (dotted) at each as-of day of `month_ends`' table, per currency."""
     title = table.title
     if table.is_empty:
         return _theme.empty(table.empty, title=title)
-    frame = table.frame
-    currencies = sorted(frame[CURRENCY].astype(str).unique())
-    figure = _panels(currencies)
-    for index, currency in enumerate(currencies):
-        mine = frame.loc[frame[CURRENCY] == currency]
+    figure, panels = _by_currency(table)
+    for index, currency, mine in panels:
         for header, dash in (("Outstanding", "solid"), ("Overdue", "dot")):
             figure.add_trace(
                 go.Scatter(
@@ -114,7 +119,7 @@ def trend_chart(table: Table) -> go.Figure:
         figure.update_yaxes(
             title_text=f"Amount ({currency})", rangemode="tozero", row=index + 1, col=1
         )
-    figure.update_layout(height=220 + 260 * len(currencies))
+    figure.update_layout(height=220 + 260 * len(panels))
     return _theme.style(figure, title=title)
 
 
@@ -123,11 +128,8 @@ def cohort_chart(table: Table) -> go.Figure:
     title = table.title
     if table.is_empty:
         return _theme.empty(table.empty, title=title)
-    frame = table.frame
-    currencies = sorted(frame[CURRENCY].astype(str).unique())
-    figure = _panels(currencies)
-    for index, currency in enumerate(currencies):
-        mine = frame.loc[frame[CURRENCY] == currency]
+    figure, panels = _by_currency(table)
+    for index, currency, mine in panels:
         figure.add_trace(
             go.Bar(
                 x=mine["Billing month"].astype(str),
@@ -151,5 +153,5 @@ def cohort_chart(table: Table) -> go.Figure:
             col=1,
         )
         figure.update_xaxes(type="category", row=index + 1, col=1)
-    figure.update_layout(height=200 + 240 * len(currencies))
+    figure.update_layout(height=200 + 240 * len(panels))
     return _theme.style(figure, title=title)

@@ -32,7 +32,14 @@ from billkit.report.build import resolve_filters, resolve_scope
 from billkit.report.exports import TABLE_FORMATS
 from billkit.report.source import ReportData
 
-__all__ = ["NOTEBOOK", "OUTPUT_NAME", "checked_parameters", "configure", "run"]
+__all__ = [
+    "NOTEBOOK",
+    "OUTPUT_NAME",
+    "add_data_options",
+    "checked_parameters",
+    "configure",
+    "run",
+]
 
 NOTEBOOK = NOTEBOOKS_DIR / "10_payments_report.ipynb"
 OUTPUT_NAME = "payments_report"
@@ -50,7 +57,8 @@ _OPTIONS = {
 }
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """The options saying what data to read and how to read its days (`billkit dashboard` shares them)."""
     parser.add_argument(
         "--as-of",
         dest="as_of",
@@ -70,6 +78,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="one currency only, an ISO 4217 code the data holds, any case (default: each separately)",
     )
     parser.add_argument(
+        "--source",
+        dest="source",
+        metavar="sandbox|PATH",
+        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
+    )
+    parser.add_argument(
+        "--seed",
+        dest="demo_seed",
+        type=int,
+        metavar="N",
+        help="seed of the demo month (default: 7)",
+    )
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_data_options(parser)
+    parser.add_argument(
         "--start",
         dest="start",
         metavar="YYYY-MM-DD",
@@ -85,19 +110,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--customer", dest="customer", metavar="ID|REF", help="only this customer and its accounts"
     )
     parser.add_argument("--account", dest="account", metavar="ID|REF", help="only this account")
-    parser.add_argument(
-        "--source",
-        dest="source",
-        metavar="sandbox|PATH",
-        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
-    )
-    parser.add_argument(
-        "--seed",
-        dest="demo_seed",
-        type=int,
-        metavar="N",
-        help="seed of the demo month (default: 7)",
-    )
     parser.add_argument(
         "--out",
         type=Path,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from billkit.cli import UsageError
 from billkit.notebook.catalog import NOTEBOOKS_DIR
-from billkit.report.cli import checked_parameters
+from billkit.report.cli import add_data_options, checked_parameters
 
 __all__ = ["HOST", "NOTEBOOK", "RECORDS_TAG", "configure", "run", "voila_command"]
 
@@ -34,31 +34,7 @@ _DEFAULT_PORT = 8866
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source",
-        dest="source",
-        metavar="sandbox|PATH",
-        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
-    )
-    parser.add_argument(
-        "--as-of",
-        dest="as_of",
-        metavar="YYYY-MM-DD",
-        help="the first view's day (default: the last)",
-    )
-    parser.add_argument(
-        "--timezone", dest="timezone", metavar="ZONE", help="IANA time zone for calendar days"
-    )
-    parser.add_argument(
-        "--currency", dest="currency", metavar="CODE", help="the first view's currency"
-    )
-    parser.add_argument(
-        "--seed",
-        dest="demo_seed",
-        type=int,
-        metavar="N",
-        help="seed of the demo month (default: 7)",
-    )
+    add_data_options(parser)
     parser.add_argument(
         "--port",
         type=int,
