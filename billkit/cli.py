@@ -35,6 +35,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.report.cli",
         "run the payments report notebook into an executed notebook and a standalone HTML report",
     ),
+    "export": (
+        "billkit.report.export_cli",
+        "write a ledger's frames as of a day as Parquet and CSV",
+    ),
+    "dashboard": (
+        "billkit.report.dashboard_cli",
+        "serve the payments explorer as a page on loopback",
+    ),
 }
 
 

@@ -43,8 +43,8 @@ def to_major(minor: pd.Series, currency: pd.Series) -> pd.Series:
     return pd.Series(result, index=minor.index, dtype=frame_dtypes.FLOAT)
 
 
-def format_amount(minor: int, currency: str, locale: str) -> str:
-    """One amount for people, in major units with the currency sign (`R1 234,50` in en_ZA)."""
+def format_amount(minor: int, currency: str, locale: str | None = None) -> str:
+    """One amount for people by billkit's one money format (`R1,234.50`); see `billkit.money.format_money`."""
     try:
         return money.format_money(int(minor), currency, locale=locale)
     except ValueError as exc:

@@ -4,6 +4,19 @@ Moment sends and accepts every amount as an integer count of the currency's mino
 These helpers move between that and `Decimal` major units using the currency's ISO 4217 exponent (from the
 `iso4217` package's copy of the ISO table), and format amounts for people with babel's CLDR locale data.
 
+**One money format.** Every amount billkit shows a person (report tables and charts, notebooks, widgets, the
+bill form, the hosted bill page) goes through `format_money`, whose convention is chosen by one setting: the
+`BILLKIT_LOCALE` environment variable, a CLDR locale, default `en`. The rule:
+
+* digits, decimal mark, grouping and sign placement are the setting's (`en`: `1,234.56`, `-$5.00`);
+* always the currency's ISO 4217 number of decimals (`$1,234.56`, `¥500`, `BHD1.234`), never rounded;
+* the symbol is the one the currency's own country writes in the setting's language: `R` for ZAR (`en_ZA`),
+  `$` for USD (`en_US`), `£` for GBP (`en_GB`). Where CLDR has no such locale (the euro has no country) the
+  setting's own symbol is used (`€`, or the ISO code such as `CHF`).
+
+So with the default, `format_money(123456, "ZAR")` is `R1,234.56` and `format_money(4250, "USD")` is `$42.50`,
+never `US$42,50`. `BILLKIT_LOCALE=en_ZA` gives South African marks (`R1 234,56`).
+
     >>> to_minor("10.95", "ZAR")
     1095
     >>> to_major(1095, "ZAR")
@@ -12,16 +25,30 @@ These helpers move between that and `Decimal` major units using the currency's I
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Final
 
-from babel.core import UnknownLocaleError
-from babel.numbers import format_currency
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import NumberPattern, get_territory_currencies, parse_pattern
 from iso4217 import Currency
 
-__all__ = ["DEFAULT_LOCALE", "currency_exponent", "format_money", "to_major", "to_minor"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALE_VARIABLE",
+    "currency_exponent",
+    "currency_symbol",
+    "format_money",
+    "money_locale",
+    "to_major",
+    "to_minor",
+]
 
-#: Moment's home market; South African formatting (`R1 234,50`) unless a caller asks otherwise.
-DEFAULT_LOCALE = "en_ZA"
+#: The locale every amount is shown in unless `BILLKIT_LOCALE` says otherwise (`$1,234.56`, `R1,234.56`).
+DEFAULT_LOCALE: Final = "en"
+#: The environment variable that chooses billkit's one money (and date) format.
+LOCALE_VARIABLE: Final = "BILLKIT_LOCALE"
 
 
 def _iso_currency(code: str) -> Currency:
@@ -80,15 +107,55 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-currency_exponent(currency))
 
 
-def format_money(minor: int, currency: str, locale: str = DEFAULT_LOCALE) -> str:
-    """Minor units as a person reads them in `locale`: `format_money(123450, "ZAR")` is `R1 234,50`."""
+def money_locale() -> str:
+    """The locale billkit formats money and dates in: `BILLKIT_LOCALE` if set, else `en`."""
+    return os.environ.get(LOCALE_VARIABLE, "").strip() or DEFAULT_LOCALE
+
+
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
+    """Minor units as a person reads them: `format_money(123456, "ZAR")` is `R1,234.56` (see the module rule).
+
+    `locale` overrides the `BILLKIT_LOCALE` setting for this call only; callers leave it out so that every
+    amount billkit shows follows the one setting.
+    """
     amount = to_major(minor, currency)
+    chosen = money_locale() if locale is None else locale
+    pattern, parsed = _pattern(chosen, currency.strip().upper())
+    return str(pattern.apply(amount, parsed, currency_digits=False, decimal_quantization=False))
+
+
+def currency_symbol(currency: str, locale: str | None = None) -> str:
+    """The symbol `format_money` writes for `currency` (`R` for ZAR, `$` for USD with the default `en`)."""
+    chosen = money_locale() if locale is None else locale
+    return _symbol(_pattern(chosen, currency.strip().upper())[1], currency.strip().upper())
+
+
+@cache
+def _pattern(locale: str, currency: str) -> tuple[NumberPattern, Locale]:
+    """The locale's standard currency pattern with the currency's symbol and ISO decimals written in."""
     try:
-        # decimal_quantization=False keeps every ISO minor-unit digit where CLDR's display digits are fewer.
-        return format_currency(
-            amount, currency.strip().upper(), locale=locale, decimal_quantization=False
-        )
-    except (UnknownLocaleError, ValueError) as exc:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        source = "" if locale != money_locale() else f" (from {LOCALE_VARIABLE})"
         raise ValueError(
-            f"unknown locale {locale!r}: expected a CLDR locale such as 'en_ZA'"
+            f"unknown locale {locale!r}{source}: expected a CLDR locale such as 'en' or 'en_ZA'"
         ) from exc
+    symbol = _symbol(parsed, currency).replace("'", "''")
+    standard = parsed.currency_formats["standard"].pattern.split(";")[0]
+    pattern = parse_pattern(standard.replace("¤", f"'{symbol}'"))
+    places = currency_exponent(currency)
+    pattern.frac_prec = (places, places)
+    return pattern, parsed
+
+
+def _symbol(locale: Locale, currency: str) -> str:
+    """The currency's symbol as its own country writes it in `locale`'s language, else `locale`'s own."""
+    territory = currency[:2]
+    if currency in get_territory_currencies(territory):
+        try:
+            home = Locale.parse(f"{locale.language}_{territory}")
+        except (UnknownLocaleError, ValueError):
+            home = None
+        if home is not None and currency in home.currency_symbols:
+            return str(home.currency_symbols[currency])
+    return str(locale.currency_symbols.get(currency, currency))

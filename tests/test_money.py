@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billkit.money import currency_exponent, format_money, to_major, to_minor
+from billkit.money import (
+    LOCALE_VARIABLE,
+    currency_exponent,
+    format_money,
+    money_locale,
+    to_major,
+    to_minor,
+)
 
 
 @pytest.mark.parametrize(
@@ -118,23 +125,58 @@ def test_round_trip_is_exact(minor: int, currency: str) -> None:
     ("minor", "currency", "locale", "text"),
     [
         (123450, "ZAR", "en_ZA", "R1\xa0234,50"),
-        (123450, "ZAR", "en_US", "ZAR1,234.50"),
+        (123450, "ZAR", "en_US", "R1,234.50"),
         (-5, "USD", "en_US", "-$0.05"),
         (1234, "BHD", "en_US", "BHD1.234"),
         (500, "JPY", "ja_JP", "￥500"),
+        (123456, "ZAR", "de_DE", "1.234,56\xa0ZAR"),
     ],
 )
 def test_format_money(minor: int, currency: str, locale: str, text: str) -> None:
     assert format_money(minor, currency, locale=locale) == text
 
 
-def test_format_money_defaults_to_south_africa() -> None:
-    assert format_money(2000, "ZAR") == "R20,00"
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"),
+    [
+        (123456, "ZAR", "R1,234.56"),
+        (123456, "USD", "$1,234.56"),
+        (4250, "USD", "$42.50"),
+        (-2000, "ZAR", "-R20.00"),
+        (100, "EUR", "€1.00"),
+        (1, "GBP", "£0.01"),
+        (500, "JPY", "¥500"),
+        (1000, "CHF", "CHF10.00"),
+    ],
+)
+def test_format_money_default_is_en_with_each_currencys_home_symbol(
+    minor: int, currency: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LOCALE_VARIABLE, raising=False)
+    assert format_money(minor, currency) == text
+
+
+def test_format_money_never_writes_comma_decimals_or_us_dollar_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(LOCALE_VARIABLE, raising=False)
+    assert "US$" not in format_money(4250, "USD")
+    assert format_money(2000, "ZAR") == "R20.00"
+
+
+def test_the_locale_setting_changes_every_default_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(LOCALE_VARIABLE, "en_ZA")
+    assert money_locale() == "en_ZA"
+    assert format_money(123450, "ZAR") == "R1\xa0234,50"
+    monkeypatch.setenv(LOCALE_VARIABLE, "xx_YY")
+    with pytest.raises(ValueError, match="unknown locale 'xx_YY' \\(from BILLKIT_LOCALE\\)"):
+        format_money(100, "ZAR")
 
 
 def test_format_money_keeps_every_iso_place() -> None:
-    # CLDR shows IQD with no decimals; rounding 1.234 to 1 would misstate the amount.
+    # CLDR shows IQD with no decimals; rounding 1.234 to 1 would misstate the amount, and 1.200 has 3 places.
     assert format_money(1234, "IQD", locale="en_US") == "IQD1.234"
+    assert format_money(1200, "IQD", locale="en_US") == "IQD1.200"
 
 
 def test_format_money_unknown_locale() -> None:

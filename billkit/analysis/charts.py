@@ -1,8 +1,8 @@
 """Plotly charts of payments, aging, balances and the collection funnel: DataFrame in, Figure out.
 
 Each chart draws one panel per currency (amounts in different currencies never share an axis or a bar),
-titles its value axis with the currency, and shows hover text in major units formatted for `locale`
-(default `billkit.money.DEFAULT_LOCALE`). Backgrounds are transparent and colours are chosen to read on
+titles its value axis with the currency, and shows hover text in major units by `billkit.money.format_money`
+(billkit's one money format, `BILLKIT_LOCALE`; `locale` overrides it for one chart). Backgrounds are transparent and colours are chosen to read on
 JupyterLab's light and dark themes. Nothing here calls `fig.show()`: notebooks display the returned figure.
 
     charts.payments_chart(frames.payments_frame(events), tz="Africa/Johannesburg")
@@ -27,7 +27,6 @@ from billkit.analysis._aging import AGING_BUCKETS
 from billkit.analysis.frames import balances_at
 from billkit.analysis.metrics import FUNNEL_STAGES
 from billkit.errors import InvalidArgumentError
-from billkit.money import DEFAULT_LOCALE
 
 __all__ = ["aging_chart", "balances_chart", "funnel_chart", "payments_chart"]
 
@@ -64,7 +63,7 @@ def _require_columns(
             raise InvalidArgumentError(f"{what} is missing column {column!r}: pass {made_by}")
 
 
-def _money_text(minor: pd.Series, currency: str, locale: str) -> list[str]:
+def _money_text(minor: pd.Series, currency: str, locale: str | None) -> list[str]:
     return [frame_money.format_amount(int(value), currency, locale) for value in minor]
 
 
@@ -73,7 +72,7 @@ def payments_chart(
     *,
     tz: str = "UTC",
     freq: Frequency = "D",
-    locale: str = DEFAULT_LOCALE,
+    locale: str | None = None,
 ) -> go.Figure:
     """Payments received per day, week (from Monday) or month in `tz`, one bar panel per currency.
 
@@ -116,7 +115,10 @@ def payments_chart(
                 x=rows["period"],
                 y=major,
                 name=currency,
-                marker_color=_theme.PALETTE[index % len(_theme.PALETTE)],
+                width=_theme.BAR_WIDTH_MS[
+                    freq
+                ],  # sized to its period, even when it is the only bar
+                marker_color=_theme.AMOUNT,
                 customdata=customdata,
                 hovertemplate=f"{_HOVER_DATE[freq]}<br>%{{customdata[0]}}<br>"
                 f"%{{customdata[1]}} payment(s)<extra>{currency}</extra>",
@@ -125,11 +127,11 @@ def payments_chart(
         )
         figure.update_yaxes(title_text=f"Amount ({currency})", **_place(index, vertical=True))
     figure.update_xaxes(title_text=f"Date ({tz})", row=len(currencies), col=1)
-    figure.update_layout(showlegend=len(currencies) > 1, bargap=0.15)
+    figure.update_layout(showlegend=False)
     return _theme.style(figure, title=title, locale=locale)
 
 
-def aging_chart(aging: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def aging_chart(aging: pd.DataFrame, *, locale: str | None = None) -> go.Figure:
     """Outstanding amounts by aging bucket, one panel per currency, from `metrics.aging(...)`."""
     frame = _columns.coerce(aging, {"currency": "category", "amount": "minor"}, "aging")
     _require_columns(frame, ("bucket", "bills", "share"), "aging", made_by="metrics.aging(...)")
@@ -175,13 +177,13 @@ def balances_chart(
     as_of: _as_of.AsOfLike | None = None,
     tz: str = "UTC",
     top: int = 15,
-    locale: str = DEFAULT_LOCALE,
+    locale: str | None = None,
 ) -> go.Figure:
     """Balances by customer and account: one horizontal bar per entity, one panel per currency.
 
     `balances` is `frames.balances_frame(...)`; `as_of` picks the balances in effect then (default: the
-    current ones). Each panel shows the `top` entities by size of balance, grouped under their customer;
-    positive bars are owed, negative ones are credit held for the customer.
+    current ones). Each panel shows the `top` entities by size of balance, largest first (zero balances are left
+    out); positive bars are owed, negative ones are credit held for the customer.
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InvalidArgumentError(f"top must be a positive whole number, got {top!r}")
@@ -202,9 +204,10 @@ def balances_chart(
     else:
         current = balances_at(frame, as_of=as_of, tz=tz)
         title += f" as of {_as_of.resolve(as_of, tz).day.date()}"
+    current = current.loc[(current["balance"].fillna(0) != 0).to_numpy(dtype=bool)]
     currencies = sorted(str(c) for c in current["currency"].dropna().unique())
     if not currencies:
-        return _theme.empty("No balances recorded yet", title=title, locale=locale)
+        return _theme.empty("No balance is owed or held", title=title, locale=locale)
     # Panels stack vertically: entity names are long, and side by side they would run into each other.
     figure = _currency_panels(currencies, vertical=True)
     bars_shown = 0
@@ -218,7 +221,8 @@ def balances_chart(
             rows["customer_label"].astype(str) + " / " + rows["label"].astype(str),
             rows["customer_label"].astype(str),
         )
-        rows = rows.assign(name=names).sort_values(["customer_label", "name"], ascending=False)
+        # Largest first from the top (plotly draws the first category at the bottom, hence ascending).
+        rows = rows.assign(name=names).sort_values(["size", "name"], ascending=[True, False])
         bars_shown += len(rows)
         for entity in ("customer", "account"):
             part = rows.loc[(rows["entity"] == entity).to_numpy(dtype=bool)]
@@ -249,7 +253,7 @@ def balances_chart(
     return _theme.style(figure, title=title, locale=locale)
 
 
-def funnel_chart(funnel: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Figure:
+def funnel_chart(funnel: pd.DataFrame, *, locale: str | None = None) -> go.Figure:
     """The collection funnel (billed -> at least partly paid -> paid in full) per currency.
 
     `funnel` is `metrics.collection_funnel(...)`. Bar length is the number of bills; the text shows the share
@@ -286,7 +290,7 @@ def funnel_chart(funnel: pd.DataFrame, *, locale: str = DEFAULT_LOCALE) -> go.Fi
                     for count, share in zip(bills, shares, strict=True)
                 ],
                 textinfo="text",
-                marker_color=list(_theme.PALETTE[:3]),
+                marker_color=_theme.AMOUNT,
                 connector={"fillcolor": _theme.GRID},
                 customdata=customdata,
                 hovertemplate="%{y}: %{x} bill(s)<br>due %{customdata[0]}<br>"

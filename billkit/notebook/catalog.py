@@ -67,6 +67,7 @@ NOTEBOOKS: tuple[CatalogEntry, ...] = (
     CatalogEntry("05_bill_form.ipynb", BillFormParameters),
     CatalogEntry("06_uploading_bills.ipynb", UploadingBillsParameters),
     CatalogEntry("10_payments_report.ipynb", PaymentsReportParameters, hide_code=True),
+    CatalogEntry("11_explore_payments.ipynb", PaymentsReportParameters, hide_code=True),
 )
 
 

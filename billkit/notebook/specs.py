@@ -236,6 +236,14 @@ def _time_zone(value: str) -> str | None:
     return None
 
 
+def _folder(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value.strip():
+        return "must be a folder's path, not empty"
+    return None
+
+
 def _filter_reference(value: str | None) -> str | None:
     if value is not None and not value.strip():
         return "must be an ID or external_reference, or None for all"
@@ -307,6 +315,11 @@ class PaymentsReportParameters(NotebookParameters):
     )
     demo_seed: Annotated[int, checked(_seed)] = Field(
         7, description="seed of the demo month in the embedded sandbox (same seed, same month)"
+    )
+    tables_out: Annotated[str | None, checked(_folder)] = Field(
+        None,
+        description="a folder to also write the report's tables into, in full: payments_report.xlsx "
+        "(a sheet per table) and payments_report_<table>.csv; None writes none",
     )
 
     def cross_checks(self) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,13 +18,31 @@ import plotly.graph_objects as go
 
 from billkit.analysis import metrics
 from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, payments_chart
+from billkit.analysis.point_in_time import AsOfFrames
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
 from billkit.report import checks
+from billkit.report.charts import cash_chart, cohort_chart, trend_chart
+from billkit.report.sections import aged, cash, days_to_pay, exceptions, headline, trends
 from billkit.report.source import ReportData
+from billkit.report.table import Table
 
-__all__ = ["PaymentsReport", "ReportScope", "build_report", "resolve_scope"]
+__all__ = [
+    "SUMMARY_CUSTOMERS",
+    "WORKLIST_ROWS",
+    "PaymentsReport",
+    "ReportScope",
+    "Sections",
+    "build_report",
+    "build_sections",
+    "resolve_scope",
+]
+
+#: How many open bills the report's worklist shows, and how many customers per currency its aged summary
+#: names (the rest in one row); the exports hold all of them.
+WORKLIST_ROWS = 25
+SUMMARY_CUSTOMERS = 25
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,37 @@ def resolve_scope(params: PaymentsReportParameters, data: ReportData) -> ReportS
 
 
 @dataclass(frozen=True)
+class Sections:
+    """The receivables sections of a report, each a `Table` (see `billkit.report.sections`), in full."""
+
+    headline: Table
+    aged_summary: Table
+    aged_detail: Table
+    cash_by_day: Table
+    cash_by_week: Table
+    cash_by_month: Table
+    cohorts: Table
+    trend: Table
+    days_to_pay: Table
+    exceptions: Table
+
+    def tables(self) -> list[Table]:
+        """Every table in the report's order (what `billkit report --format xlsx,csv` writes)."""
+        return [
+            self.headline,
+            self.aged_summary,
+            self.aged_detail,
+            self.cash_by_day,
+            self.cash_by_week,
+            self.cash_by_month,
+            self.cohorts,
+            self.trend,
+            self.days_to_pay,
+            self.exceptions,
+        ]
+
+
+@dataclass(frozen=True)
 class PaymentsReport:
     """Every table and chart of the payments report, for one scope."""
 
@@ -95,7 +145,18 @@ class PaymentsReport:
     reconciled_bills: pd.DataFrame
     reconciled_payments: pd.DataFrame
     reconciliation: pd.DataFrame
+    ledger: Ledger
+    day: AsOfFrames
+    period_end: AsOfFrames
+    filters: dict[str, str | None]
     warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def sections(self) -> Sections:
+        """The receivables sections (read on first use: the previous period and the trend read more days)."""
+        return build_sections(
+            self.ledger, self.scope, day=self.day, period_end=self.period_end, filters=self.filters
+        )
 
     @property
     def currencies(self) -> list[str]:
@@ -146,13 +207,18 @@ class PaymentsReport:
         }
 
     def figures(self) -> dict[str, go.Figure]:
-        """The report's charts by name: payments, aging, balances, funnel."""
+        """The report's charts by name: payments, aging, balances, funnel, cash, trend, cohorts."""
         tz = self.scope.timezone
         return {
             "payments": payments_chart(self.payments, tz=tz),
             "aging": aging_chart(self.aging),
             "balances": balances_chart(self.balances, tz=tz),
             "funnel": funnel_chart(self.funnel),
+            "cash": cash_chart(
+                self.sections.cash_by_day, period=(self.scope.start, self.scope.end)
+            ),
+            "trend": trend_chart(self.sections.trend),
+            "cohorts": cohort_chart(self.sections.cohorts),
         }
 
 
@@ -188,7 +254,48 @@ def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
         reconciled_bills=reconciled_bills,
         reconciled_payments=reconciled_payments,
         reconciliation=metrics.reconciliation_summary(reconciled_bills, reconciled_payments),
+        ledger=ledger,
+        day=day,
+        period_end=period_end,
+        filters=filters,
         warnings=tuple(checks.warnings(ledger, as_of=scope.as_of, timezone=tz)),
+    )
+
+
+def build_sections(
+    ledger: Ledger,
+    scope: ReportScope,
+    *,
+    day: AsOfFrames,
+    period_end: AsOfFrames,
+    filters: dict[str, str | None],
+) -> Sections:
+    """The receivables sections for `scope`: `day` and `period_end` are the (narrowed) as-of frames of the
+    as-of day and of the period's end; the previous period and the trend's days are read here, each through
+    `ledger.as_of` and narrowed by the same `filters`."""
+    tz = scope.timezone
+
+    def read(when: date) -> AsOfFrames:
+        return day if when == scope.as_of else ledger.as_of(when, tz=tz).narrowed(**filters)
+
+    before_start, before_end, before_as_of = headline.previous_dates(
+        scope.start, scope.end, scope.as_of
+    )
+    now = headline.Period(scope.start, scope.end, day, period_end)
+    before = headline.Period(before_start, before_end, read(before_as_of), read(before_end))
+    last = min(scope.end, scope.as_of)
+    trend_days = trends.trend_days(scope.start, last) if scope.start <= last else [scope.as_of]
+    return Sections(
+        headline=headline.headline(now, before),
+        aged_summary=aged.aged_summary(day),
+        aged_detail=aged.aged_detail(day),
+        cash_by_day=cash.cash_received(day, start=scope.start, end=scope.end, freq="D"),
+        cash_by_week=cash.cash_received(day, start=scope.start, end=scope.end, freq="W"),
+        cash_by_month=cash.cash_received(day, start=scope.start, end=scope.end, freq="M"),
+        cohorts=trends.cohorts(day),
+        trend=trends.month_ends([read(when) for when in trend_days]),
+        days_to_pay=days_to_pay.days_to_pay(day.days_to_pay(start=scope.start, end=scope.end)),
+        exceptions=exceptions.exceptions(day),
     )
 
 

@@ -1,12 +1,15 @@
-"""`billkit report`: run the payments report notebook into an executed notebook and a standalone HTML report.
+"""`billkit report`: run the payments report notebook into an executed notebook and a standalone HTML report,
+and on request the report's tables in full as an xlsx workbook and CSV files.
 
-    billkit report --as-of 2026-12-31 --currency ZAR --out reports/
-    billkit report --source ledger.sqlite --start 2026-12-01 --end 2026-12-15 --out reports/
+    billkit report --currency ZAR --out reports/
+    billkit report --source ledger.sqlite --start 2027-01-01 --end 2027-01-15 --format html,xlsx,csv
 
 Every option is validated (with the notebook's own parameter spec) before a kernel starts; a bad value exits
 with status 2 and a message naming the option. The notebook runs through papermill in a temporary folder;
 `OUT/payments_report.ipynb` and `OUT/payments_report.html` (offline: plotly.js inlined once, code hidden)
-appear only when it has run. A failing notebook exits 1 and keeps the executed notebook for inspection.
+appear only when it has run. `--format` adds `OUT/payments_report.xlsx` (one sheet per table) and
+`OUT/payments_report_<table>.csv` (see `billkit.report.exports`). A failing notebook exits 1 and keeps the
+executed notebook for inspection.
 """
 
 from __future__ import annotations
@@ -26,9 +29,17 @@ from billkit.notebook.runner.run import NotebookExecutionError, execute
 from billkit.notebook.specs import PaymentsReportParameters
 from billkit.report import checks
 from billkit.report.build import resolve_filters, resolve_scope
+from billkit.report.exports import TABLE_FORMATS
 from billkit.report.source import ReportData
 
-__all__ = ["NOTEBOOK", "OUTPUT_NAME", "configure", "run"]
+__all__ = [
+    "NOTEBOOK",
+    "OUTPUT_NAME",
+    "add_data_options",
+    "checked_parameters",
+    "configure",
+    "run",
+]
 
 NOTEBOOK = NOTEBOOKS_DIR / "10_payments_report.ipynb"
 OUTPUT_NAME = "payments_report"
@@ -46,7 +57,8 @@ _OPTIONS = {
 }
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """The options saying what data to read and how to read its days (`billkit dashboard` shares them)."""
     parser.add_argument(
         "--as-of",
         dest="as_of",
@@ -66,6 +78,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="one currency only, an ISO 4217 code the data holds, any case (default: each separately)",
     )
     parser.add_argument(
+        "--source",
+        dest="source",
+        metavar="sandbox|PATH",
+        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
+    )
+    parser.add_argument(
+        "--seed",
+        dest="demo_seed",
+        type=int,
+        metavar="N",
+        help="seed of the demo month (default: 7)",
+    )
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_data_options(parser)
+    parser.add_argument(
         "--start",
         dest="start",
         metavar="YYYY-MM-DD",
@@ -82,28 +111,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--account", dest="account", metavar="ID|REF", help="only this account")
     parser.add_argument(
-        "--source",
-        dest="source",
-        metavar="sandbox|PATH",
-        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
-    )
-    parser.add_argument(
-        "--seed",
-        dest="demo_seed",
-        type=int,
-        metavar="N",
-        help="seed of the demo month (default: 7)",
-    )
-    parser.add_argument(
         "--out",
         type=Path,
         default=Path("reports"),
         help="folder for payments_report.ipynb and .html (default: reports)",
     )
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        default="html",
+        metavar="LIST",
+        help="comma-separated: html (the report), xlsx (a workbook, one sheet per table), csv (one file "
+        "per table); the executed notebook is always written (default: html)",
+    )
 
 
-def run(args: argparse.Namespace) -> int:
-    given = {parameter: getattr(args, parameter) for parameter in _OPTIONS.values()}
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    if not chosen or any(f not in TABLE_FORMATS for f in chosen):
+        raise UsageError(
+            f"the report options need fixing:\n  --format must list html, xlsx and/or csv, got {text!r}"
+        )
+    return chosen
+
+
+def checked_parameters(args: argparse.Namespace) -> dict[str, object]:
+    """The notebook parameters the options given in `args` ask for, checked as the notebook checks them
+    (and against the ledger file, when one is the source); `UsageError` naming the options otherwise."""
+    given = {parameter: getattr(args, parameter, None) for parameter in _OPTIONS.values()}
     parameters: dict[str, object] = {
         name: value for name, value in given.items() if value is not None
     }
@@ -117,6 +152,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_with_option_names(error)) from error
     if checked.source != "sandbox":
         _check_against_ledger(checked)
+    return parameters
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = _formats(args.formats)
+    parameters = checked_parameters(args)
     if not NOTEBOOK.is_file():
         raise UsageError(f"the report notebook is missing: {NOTEBOOK}")
     out_dir: Path = args.out
@@ -124,6 +165,9 @@ def run(args: argparse.Namespace) -> int:
     targets = {suffix: out_dir / f"{OUTPUT_NAME}{suffix}" for suffix in (".ipynb", ".html")}
     with tempfile.TemporaryDirectory(prefix=".billkit-report-", dir=out_dir) as staging:
         staged = Path(staging)
+        tables = staged / "tables"
+        if any(f != "html" for f in formats):
+            parameters["tables_out"] = str(tables.resolve())
         try:
             result = execute(
                 NOTEBOOK, staged, parameters, spec=PaymentsReportParameters, hide_code=True
@@ -138,12 +182,21 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         shutil.move(result.notebook, targets[".ipynb"])
-        shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+        written = {"notebook": targets[".ipynb"]}
+        if "html" in formats:
+            shutil.move(staged / f"{NOTEBOOK.stem}.html", targets[".html"])
+            written["HTML"] = targets[".html"]
+        wanted = [f"{OUTPUT_NAME}.xlsx"] if "xlsx" in formats else []
+        if "csv" in formats:
+            wanted += sorted(path.name for path in tables.glob(f"{OUTPUT_NAME}_*.csv"))
+        for name in wanted:
+            written[Path(name).suffix[1:]] = out_dir / name
+            shutil.move(tables / name, out_dir / name)
     for warning in result.records.get("warnings", []):
         print(f"billkit report: warning: {warning}", file=sys.stderr)
     print(f"Payments report ({result.seconds:.1f} s):")
-    print(f"  notebook  {targets['.ipynb']}")
-    print(f"  HTML      {targets['.html']}")
+    for label, path in written.items():
+        print(f"  {label:<9} {path if label != 'csv' else path.parent / (OUTPUT_NAME + '_*.csv')}")
     return 0
 
 

@@ -1,42 +1,104 @@
-"""The report's tables as people read them: major-unit amounts with their currency's decimals, ratios as
-percentages. Only the display changes; the frame underneath (and every recorded figure) keeps its values.
+"""The report's tables as people read them, in HTML: human headers, no index, totals rows in bold, amounts
+right-aligned by billkit's one money format (`billkit.money.format_money`) in their currency's decimals, rates
+as percentages, days to one decimal. A table with several currencies becomes one panel per currency (amounts
+in different currencies never share a column); an empty table is a sentence, not an empty header row.
+
+Long references and IDs may wrap anywhere, so no table is wider than a 1280 px page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import datetime as dt
+import html
+from collections.abc import Callable
 from typing import Final
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
-from billkit import frame_money
-from billkit.errors import InvalidArgumentError
+from billkit.money import format_money
+from billkit.report.table import CURRENCY, TOTAL, Table
 
-__all__ = ["PERCENT_COLUMNS", "styled"]
+__all__ = ["CSS", "cell_text", "to_html"]
 
-#: Ratio columns (0..1, or more for an overpaid rate) shown as percentages.
-PERCENT_COLUMNS: Final = frozenset({"share", "rate"})
 _MISSING: Final = "—"  # em dash: a missing figure, not a zero
+#: Scoped to billkit's tables; included once per table so any page or notebook output renders alike.
+CSS: Final = """<style>
+table.billkit-table { border-collapse: collapse; margin: 0.25rem 0 1rem; font-size: 0.9rem; max-width: 100%; }
+table.billkit-table th, table.billkit-table td { padding: 0.25rem 0.6rem; border-bottom: 1px solid rgba(127,127,127,0.25); }
+table.billkit-table caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.25rem 0; }
+table.billkit-table th { font-weight: 600; vertical-align: bottom; }
+table.billkit-table th.text, table.billkit-table td.text { text-align: left; }
+table.billkit-table th.num, table.billkit-table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.billkit-table td.wrap { text-align: left; overflow-wrap: anywhere; word-break: break-word; max-width: 16rem; }
+table.billkit-table tr.total td { font-weight: 700; border-top: 1px solid rgba(127,127,127,0.6); }
+p.billkit-empty { font-style: italic; }
+</style>"""
 
 
-def styled(frame: pd.DataFrame) -> Styler:
-    """`frame` with every `*_major` column shown in its row's currency decimals and ratios as percentages.
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
 
-    Needs a `currency` column when `frame` has `*_major` columns, since decimals differ per currency.
-    """
-    majors: list[Hashable] = [c for c in frame.columns if str(c).endswith("_major")]
-    percents: list[Hashable] = [c for c in frame.columns if c in PERCENT_COLUMNS]
-    styler = frame.style.format("{:.1%}", subset=percents, na_rep=_MISSING)
-    if not majors:
-        return styler
-    if "currency" not in frame.columns:
-        raise InvalidArgumentError(
-            f"a table with {', '.join(map(str, majors))} needs a 'currency' column to show decimals"
+
+def cell_text(table: Table, header: str, value: object, currency: str | None) -> str:
+    """One cell as shown: money by `format_money`, rates as %, days to one decimal, dates as ISO."""
+    if _is_missing(value) or value is pd.NaT:
+        return _MISSING
+    if header in table.money and currency is not None:
+        return format_money(int(value), currency)  # type: ignore[call-overload]
+    if header in table.percent:
+        return f"{float(value):.1%}"  # type: ignore[arg-type]
+    if header in table.days:
+        return f"{float(value):,.1f}"  # type: ignore[arg-type]
+    if header in table.counts and not isinstance(value, str):
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _numeric(table: Table, header: str) -> bool:
+    return header in (*table.money, *table.percent, *table.days, *table.counts)
+
+
+def _one_table(table: Table, frame: pd.DataFrame, currency: str | None) -> str:
+    caption = table.title if currency is None else f"{table.title}: {currency}"
+    headers = [str(h) for h in frame.columns]
+    head = "".join(
+        f'<th class="{"num" if _numeric(table, h) else "text"}">{html.escape(h)}</th>'
+        for h in headers
+    )
+    body: list[str] = []
+    row_currency: Callable[[pd.Series], str | None] = (
+        (lambda row: str(row[CURRENCY])) if CURRENCY in frame.columns else (lambda row: currency)
+    )
+    for _, row in frame.iterrows():
+        is_total = table.totals is not None and row.get(table.totals) == TOTAL
+        cells = []
+        for header in headers:
+            text = html.escape(cell_text(table, header, row[header], row_currency(row)))
+            kind = "num" if _numeric(table, header) else "wrap" if header in table.wide else "text"
+            cells.append(f'<td class="{kind}">{text}</td>')
+        body.append(
+            f'<tr class="total">{"".join(cells)}</tr>' if is_total else f"<tr>{''.join(cells)}</tr>"
         )
-    currencies = frame["currency"].astype("string")
-    for currency in currencies.dropna().unique():
-        rows = (currencies == currency).to_numpy(dtype=bool, na_value=False)
-        decimals = frame_money.exponent(str(currency))
-        styler = styler.format(f"{{:,.{decimals}f}}", subset=(rows, majors), na_rep=_MISSING)
-    return styler
+    return (
+        f'<table class="billkit-table" data-table="{html.escape(table.name)}">'
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def to_html(table: Table) -> str:
+    """`table` as HTML: one panel per currency (captioned with its title and code), or its `empty` sentence."""
+    if table.is_empty:
+        return f'{CSS}<p class="billkit-empty" data-table="{html.escape(table.name)}">{html.escape(table.empty)}</p>'
+    if CURRENCY not in table.frame.columns:
+        return CSS + _one_table(table, table.frame, None)
+    parts = [CSS]
+    currencies = table.frame[CURRENCY].astype(str)
+    for code in sorted(currencies.unique()):
+        rows = table.frame.loc[(currencies == code).to_numpy()].drop(columns=[CURRENCY])
+        parts.append(_one_table(table, rows, code))
+    return "".join(parts)

@@ -67,25 +67,38 @@ def assert_theme_neutral(figure: go.Figure) -> None:
 
 
 def test_payments_chart_groups_by_local_day_per_currency(payments: pd.DataFrame) -> None:
-    figure = charts.payments_chart(payments, tz=TZ, locale="en_ZA")
+    figure = charts.payments_chart(payments, tz=TZ)
     assert_theme_neutral(figure)
     assert [trace.name for trace in figure.data] == ["USD", "ZAR"]
     zar = figure.data[1]
     # 22:30Z on 31 Jan is 1 Feb in Johannesburg; 21:00Z is still 31 Jan.
     assert [pd.Timestamp(x).date().isoformat() for x in zar.x] == ["2025-01-31", "2025-02-01"]
     assert list(zar.y) == [25.0, 25.0]
-    assert zar.customdata[0][0] == "R25,00"
+    assert zar.customdata[0][0] == "R25.00"
     assert axis_titles(figure, "y") == ["Amount (USD)", "Amount (ZAR)"]
+    assert figure.layout.separators == ".,"
+    # Currencies get panels, not colours; a day's bar is a day wide even when it is the only one.
+    assert {trace.marker.color for trace in figure.data} == {"#0072B2"}
+    assert {trace.width for trace in figure.data} == {0.8 * 86_400_000}
+
+
+def test_charts_follow_the_one_locale_setting(
+    payments: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BILLKIT_LOCALE", "en_ZA")
+    figure = charts.payments_chart(payments, tz=TZ)
+    assert figure.data[1].customdata[0][0] == "R25,00"
     assert figure.layout.separators == ",\xa0"
 
 
 def test_payments_chart_weekly_and_monthly(payments: pd.DataFrame) -> None:
-    monthly = charts.payments_chart(payments, tz=TZ, freq="M", locale="en_US")
+    monthly = charts.payments_chart(payments, tz=TZ, freq="M")
     assert [pd.Timestamp(x).date().isoformat() for x in monthly.data[1].x] == [
         "2025-01-01",
         "2025-02-01",
     ]
     assert monthly.data[0].customdata[0][0] == "$7.00"
+    assert {trace.width for trace in monthly.data} == {0.8 * 28 * 86_400_000}
     weekly = charts.payments_chart(payments, tz=TZ, freq="W")
     assert {pd.Timestamp(x).weekday() for trace in weekly.data for x in trace.x} == {0}
     with pytest.raises(InvalidArgumentError, match="freq"):
@@ -94,32 +107,33 @@ def test_payments_chart_weekly_and_monthly(payments: pd.DataFrame) -> None:
 
 def test_aging_chart_has_a_panel_per_currency(bills: pd.DataFrame) -> None:
     aging = metrics.aging(bills, as_of="2025-02-01", tz=TZ)
-    figure = charts.aging_chart(aging, locale="en_US")
+    figure = charts.aging_chart(aging)
     assert_theme_neutral(figure)
     assert len(figure.data) == 2
     zar = figure.data[1]
     assert list(zar.x) == ["current", "1-30", "31-60", "61-90", "90+"]
     assert list(zar.y) == [0.0, 1234.5, 0.0, 0.0, 0.0]
-    assert list(zar.customdata[1]) == ["ZAR1,234.50", "1", "100%"]
+    assert list(zar.customdata[1]) == ["R1,234.50", "1", "100%"]
     assert axis_titles(figure, "y") == ["Outstanding (USD)", "Outstanding (ZAR)"]
 
 
 def test_funnel_chart_per_currency(bills: pd.DataFrame) -> None:
-    figure = charts.funnel_chart(metrics.collection_funnel(bills), locale="en_US")
+    figure = charts.funnel_chart(metrics.collection_funnel(bills))
     assert_theme_neutral(figure)
     assert [list(trace.x) for trace in figure.data] == [[1, 0, 0], [2, 1, 1]]
     assert figure.data[1].text[1] == "1 bill (50%)"
-    assert "ZAR50.00" in figure.data[1].customdata[1][1]
+    assert "R50.00" in figure.data[1].customdata[1][1]
+    assert {trace.marker.color for trace in figure.data} == {"#0072B2"}
 
 
 def test_balances_chart_shows_entities_per_currency() -> None:
     customers = pd.DataFrame(
         {
-            "customer_id": ["bcus_1", "bcus_2"],
-            "name": ["Ann", "Ben"],
-            "currency": ["ZAR", "USD"],
-            "balance": [2000, -500],
-            "observed_at": pd.to_datetime(["2025-01-01T00:00Z"] * 2, utc=True),
+            "customer_id": ["bcus_1", "bcus_2", "bcus_3"],
+            "name": ["Ann", "Ben", "Zoe"],
+            "currency": ["ZAR", "USD", "ZAR"],
+            "balance": [2000, -500, 0],
+            "observed_at": pd.to_datetime(["2025-01-01T00:00Z"] * 3, utc=True),
         }
     )
     accounts = pd.DataFrame(
@@ -132,7 +146,7 @@ def test_balances_chart_shows_entities_per_currency() -> None:
             "observed_at": pd.to_datetime(["2025-01-01T00:00Z"], utc=True),
         }
     )
-    figure = charts.balances_chart(frames.balances_frame(customers, accounts), locale="en_US")
+    figure = charts.balances_chart(frames.balances_frame(customers, accounts))
     assert_theme_neutral(figure)
     names = {(trace.name, tuple(trace.y)) for trace in figure.data}
     assert names == {
@@ -140,6 +154,8 @@ def test_balances_chart_shows_entities_per_currency() -> None:
         ("Customer balance", ("Ann",)),
         ("Account balance", ("Ann / Data",)),
     }
+    # Largest first from the top (the last category is drawn at the top); a zero balance draws no bar.
+    assert list(figure.layout.yaxis2.categoryarray) == ["Ann / Data", "Ann"]
     assert axis_titles(figure, "x") == [
         "Balance (USD; negative = credit)",
         "Balance (ZAR; negative = credit)",

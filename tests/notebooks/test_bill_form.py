@@ -84,7 +84,7 @@ def test_the_feed_shows_formatted_amounts_and_escapes_everything() -> None:
     ]
     rows = feed_rows(events)
     assert [row.obligation for row in rows] == ["bill_<b>", "pr_1"]
-    assert rows[0].amount == "R150,00"
+    assert rows[0].amount == "R150.00"
     assert rows[1].amount == ""
     html = render_feed(rows)
     assert "bill_&lt;b&gt;" in html

@@ -143,6 +143,18 @@ def payments_report(records: dict[str, Any]) -> None:
     assert records["reconciliation"]["voided"] == summary.bills_by_status["voided"]
 
 
+def explore_payments(records: dict[str, Any]) -> None:
+    """The explorer's first view is the demo month's last day, with the demo month's outstanding."""
+    from billkit.demo import populate
+
+    with Sandbox() as sandbox, sandbox.client() as client:
+        summary = populate(client, seed=7)
+    assert records["as_of"] == summary.last_day.isoformat()
+    assert records["currencies"] == sorted(summary.outstanding)
+    assert records["redraws"] == 1
+    assert records["outstanding"] == summary.outstanding
+
+
 @dataclasses.dataclass(frozen=True)
 class Expected:
     check: Callable[[dict[str, Any]], None]
@@ -159,6 +171,7 @@ EXPECTED: dict[str, Expected] = {
     "05_bill_form": Expected(bill_form, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "06_uploading_bills": Expected(uploading_bills, {"api_key": API_KEY}, (API_KEY,)),
     "10_payments_report": Expected(payments_report, {"api_key": API_KEY}, (API_KEY,)),
+    "11_explore_payments": Expected(explore_payments, {"api_key": API_KEY}, (API_KEY,)),
 }
 
 

@@ -30,7 +30,7 @@ def test_create_then_pay(client: Client) -> None:
 
     form.create_button.click()
     assert form.bill is not None
-    assert f"Created {form.bill.id} for R150,00, status unpaid" in form.message.value
+    assert f"Created {form.bill.id} for R150.00, status unpaid" in form.message.value
     assert f'href="http://pay.test/{form.bill.id}"' in form.message.value
     assert not form.pay_button.disabled
 
@@ -84,7 +84,7 @@ def test_the_feed_redraws_when_events_arrive_while_started() -> None:
     finally:
         feed.stop()
     assert "evt_1" in feed.view.value
-    assert "R5,00" in feed.view.value
+    assert "R5.00" in feed.view.value
     assert feed.refresh() == 1
 
 

@@ -57,7 +57,7 @@ def test_report_writes_a_notebook_and_a_standalone_html(
         assert secret_prefix not in notebook.read_text(encoding="utf-8")
     for path in {str(REPO_ROOT), str(Path.home()), str(tmp_path), sys.prefix}:
         assert path not in text
-    assert text.count('class="plotly-graph-div"') == 4
+    assert text.count('class="plotly-graph-div"') == 6
     assert '<script src="http' not in text, "works offline: nothing is loaded from the network"
     assert text.count("plotly.js v") == 1, "plotly.js is inlined once"
     assert "check_parameters(globals()" not in text, "code cells are hidden in the report"

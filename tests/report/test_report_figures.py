@@ -143,6 +143,6 @@ def test_account_of_another_customer_is_refused(demo: DemoSandbox, ledger: Ledge
 
 def test_figures_draw_every_chart(demo: DemoSandbox, ledger: Ledger) -> None:
     figures = report_of(demo, ledger).figures()
-    assert set(figures) == {"payments", "aging", "balances", "funnel"}
+    assert set(figures) == {"payments", "aging", "balances", "funnel", "cash", "trend", "cohorts"}
     for figure in figures.values():
         assert len(figure.data) >= 2, "one trace per currency at least"

@@ -12,6 +12,8 @@ from report_demo import DemoSandbox
 
 from billkit.ledger import Ledger
 from billkit.report.build import PaymentsReport, ReportScope, build_report
+from billkit.report.sections import aged
+from billkit.report.table import CURRENCY, TOTAL
 
 TZ = "Africa/Johannesburg"
 
@@ -43,6 +45,11 @@ def check(report: PaymentsReport) -> None:
     owed = report.reconciliation.loc[report.reconciliation["check"] == "still_owed"]
     assert per_currency(owed, "amount") == outstanding
     assert per_currency(report.by_customer, "outstanding") == outstanding
+    summary = aged.aged_summary(report.day).frame
+    totals = summary.loc[summary["Customer"] == TOTAL]
+    assert {
+        c: int(v) for c, v in zip(totals[CURRENCY], totals["Total owed"], strict=True) if v
+    } == outstanding
     billed = report.funnel.loc[report.funnel["stage"] == "billed"]
     assert per_currency(billed, "bills") == per_currency(report.collection_rate, "bills")
     assert per_currency(billed, "amount_due") == per_currency(report.collection_rate, "billed")

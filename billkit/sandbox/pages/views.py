@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from babel.dates import format_date, format_datetime
 
-from billkit.money import DEFAULT_LOCALE, format_money, to_major
+from billkit.money import format_money, money_locale, to_major
 from billkit.sandbox.domain import payment_requests as requests
 from billkit.sandbox.domain.payments import ObligationKind, outstanding, smallest_payment
 
@@ -84,17 +84,17 @@ def _major_text(minor: int, currency: str) -> str:
 
 
 def money(minor: int, currency: str) -> str:
-    """An amount as the page writes it."""
-    return format_money(minor, currency, DEFAULT_LOCALE)
+    """An amount as the page writes it (billkit's one money format)."""
+    return format_money(minor, currency)
 
 
 def _long_date(iso_date: str) -> str:
-    return format_date(date.fromisoformat(iso_date), format="long", locale=DEFAULT_LOCALE)
+    return format_date(date.fromisoformat(iso_date), format="long", locale=money_locale())
 
 
 def _long_time(iso_time: str) -> str:
     moment = datetime.fromisoformat(iso_time).astimezone(UTC)
-    shown = format_datetime(moment, "d MMMM y, HH:mm", tzinfo=UTC, locale=DEFAULT_LOCALE)
+    shown = format_datetime(moment, "d MMMM y, HH:mm", tzinfo=UTC, locale=money_locale())
     return f"{shown} UTC"
 
 
