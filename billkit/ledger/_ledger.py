@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from billkit.errors import BillkitError, NotFoundError
@@ -29,6 +28,7 @@ from billkit.ledger._records import (
     microseconds,
     object_row,
     parse_instant,
+    parse_json,
 )
 from billkit.ledger._sandbox_import import ImportResult, SandboxClient, iterate_versions
 
@@ -381,7 +381,7 @@ class Ledger:
         checked_kind = check_kind(kind)
         with self._db() as connection:
             found = connection.execute(sql.SELECT_LATEST_BODY, (checked_kind, object_id)).fetchone()
-        return None if found is None else dict(as_mapping(orjson.loads(found[0]), "body"))
+        return None if found is None else dict(as_mapping(parse_json(found[0]), "body"))
 
     def counts(self) -> dict[str, int]:
         """Objects (distinct IDs) per kind, plus events: a quick look at what the ledger holds."""

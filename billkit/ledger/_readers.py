@@ -12,11 +12,11 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 import pandas as pd
 from pandas.api.types import union_categoricals
 
 from billkit import frame_dtypes
+from billkit.ledger._records import parse_json
 from billkit.ledger._schema import NULL_NUMBER, ColumnSpec, ColumnType
 
 _NS_PER_US: Final = 1000
@@ -96,4 +96,4 @@ def read_typed(
 
 def parse_bodies(bodies: pd.Series) -> pd.Series:
     """Stored JSON text to dicts, for callers who ask for whole bodies (metadata and the like)."""
-    return pd.Series([orjson.loads(body) for body in bodies], index=bodies.index, dtype=object)
+    return pd.Series([parse_json(body) for body in bodies], index=bodies.index, dtype=object)
