@@ -165,6 +165,13 @@ def test_typed_events_and_other_event_types_are_accepted(ledger: Ledger) -> None
     assert len(ledger.events_frame("obligation.amount_applied")) == 1
 
 
+def test_an_event_holding_a_lone_surrogate_is_recorded_and_read_back(ledger: Ledger) -> None:
+    # JSON's "\udfff" decodes to a code point UTF-8 cannot encode; the ledger keeps it as that escape.
+    odd = applied(metadata={"note": "\udfff"})
+    ledger.record_event(odd)
+    assert ledger.events_frame(include_body=True).loc[0, "body"] == odd
+
+
 def test_include_body_returns_the_json(ledger: Ledger) -> None:
     ledger.record_object("bill", bill(), T0)
     body = ledger.latest("bill", include_body=True).loc[0, "body"]

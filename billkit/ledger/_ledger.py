@@ -13,12 +13,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from billkit.errors import BillkitError, NotFoundError
 from billkit.ledger import _schema as sql
-from billkit.ledger._readers import parse_bodies, read_typed
+from billkit.ledger._readers import load_body, parse_bodies, read_typed
 from billkit.ledger._records import (
     OBJECT_KINDS,
     ObjectKind,
@@ -381,7 +380,7 @@ class Ledger:
         checked_kind = check_kind(kind)
         with self._db() as connection:
             found = connection.execute(sql.SELECT_LATEST_BODY, (checked_kind, object_id)).fetchone()
-        return None if found is None else dict(as_mapping(orjson.loads(found[0]), "body"))
+        return None if found is None else dict(as_mapping(load_body(found[0]), "body"))
 
     def counts(self) -> dict[str, int]:
         """Objects (distinct IDs) per kind, plus events: a quick look at what the ledger holds."""

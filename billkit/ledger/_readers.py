@@ -6,7 +6,7 @@ column is one `np.fromiter` and a mask; text goes straight into pandas' string d
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -60,7 +60,7 @@ def _combined(parts: list[Any]) -> Any:
 
 
 def read_typed(
-    connection: sqlite3.Connection,
+    connection: Any,
     sql: str,
     params: Sequence[Any],
     columns: Sequence[ColumnSpec],
@@ -94,6 +94,14 @@ def read_typed(
     return pd.DataFrame(typed, index=pd.RangeIndex(count), copy=False)
 
 
+def load_body(body: str) -> Any:
+    """One stored JSON text as data; the rare body orjson refuses (a `\\udfff` escape) goes through json."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def parse_bodies(bodies: pd.Series) -> pd.Series:
     """Stored JSON text to dicts, for callers who ask for whole bodies (metadata and the like)."""
-    return pd.Series([orjson.loads(body) for body in bodies], index=bodies.index, dtype=object)
+    return pd.Series([load_body(body) for body in bodies], index=bodies.index, dtype=object)

@@ -18,6 +18,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_c
 
 import orjson
 
+from billkit._json import json_text
 from billkit.errors import InvalidArgumentError
 
 ObjectKind: TypeAlias = Literal["customer", "account", "bill", "payment_request"]
@@ -84,8 +85,13 @@ def canonical_json(data: Mapping[str, Any], what: str) -> str:
             b"null" in text
         ):  # rare: only then walk the object to drop the nulls (a string may say null too)
             text = orjson.dumps(_without_nulls(data), option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError) as exc:
-        raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
+    except orjson.JSONEncodeError:
+        # orjson refuses what UTF-8 cannot encode (a lone surrogate from a "\udfff" escape): the slow path
+        # writes it back as that escape, and refuses what is not JSON at all.
+        try:
+            return json_text(_without_nulls(data), sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
     return text.decode()
 
 

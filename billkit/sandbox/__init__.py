@@ -4,7 +4,7 @@
         client = sandbox.client()
 
 `billkit sandbox` runs the same thing from the command line. The HTTP contract it honours is
-`spec/sandbox-contract.md`; see `app` for the routes, `domain` for the rules and `store` for the data.
+`docs/sandbox.md`; see `routes` for the handlers, `services` for the business actions, `domain` for the rules and `store` for the data (docs/architecture.md draws them).
 """
 
 from billkit.sandbox.server import Sandbox

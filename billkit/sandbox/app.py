@@ -2,8 +2,8 @@
 
 Routes are those each module of `routes/` declares next to its handlers (`_ROUTES`); one Starlette route
 per path dispatches on the method, so a wrong method gets 405 with an accurate `Allow` header. Unknown
-paths get 404, and every error, on every path, is problem+json. The hosted page (`pages/`) is served next
-to the API but not described in /openapi.json.
+paths get 404, and every error is problem+json, except under /pay/: the hosted page (`pages/`), served
+next to the API but not described in /openapi.json, answers every path there with HTML.
 
 The lifespan opens the store (`Runtime.start`) and runs the webhook delivery worker while serving.
 """
@@ -26,7 +26,7 @@ from billkit.sandbox.http.endpoint import Endpoint
 from billkit.sandbox.http.openapi import build_openapi
 from billkit.sandbox.http.pipeline import problem_response, route
 from billkit.sandbox.http.problems import SLUGS, ApiError
-from billkit.sandbox.pages import PAGE_ROUTES
+from billkit.sandbox.pages import PAGE_ROUTES, is_page_path, routing_error_page
 from billkit.sandbox.routes import (
     accounts,
     billing_lists,
@@ -134,6 +134,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own answers (404 for unknown paths, 405 for wrong methods) as problem+json."""
     if not isinstance(exc, HTTPException):
         raise exc
+    if is_page_path(request.url.path):  # a person followed a link: a page, not problem+json
+        return routing_error_page(exc.status_code)
     status = exc.status_code if exc.status_code in SLUGS else 400
     detail = {
         404: f"No route matches {request.url.path}",

@@ -57,6 +57,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="whsec_... secret that signs deliveries (default: generated and kept)",
     )
     parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="base of the hosted-page links it hands out, where payers reach it "
+        "(default: the address it listens on)",
+    )
+    parser.add_argument(
         "--retry-schedule",
         default="default",
         help="webhook retry delays: default, fast, or seconds such as 1,5,30 (default: %(default)s)",
@@ -74,6 +80,7 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             webhook_secret=args.webhook_secret,
             retry_schedule=parse_retry_schedule(args.retry_schedule),
             access_log=True,
+            public_url=args.public_url,
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None

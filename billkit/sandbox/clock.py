@@ -12,16 +12,19 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc"]
+__all__ = ["LATEST", "MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc"]
 
 #: One request may move the clock by at most ten years.
 MAX_ADVANCE_SECONDS = 10 * 366 * 86_400
+#: 9999-12-31T23:59:59Z: the clock never passes it (contract §6), nor does any time computed from it (an
+#: expiry 24 hours on), since a five-digit year fits neither ISO 8601 nor Python's datetime.
+LATEST = 253_402_300_799.0
 
 
 def iso_utc(moment: datetime | float) -> str:
     """`2025-01-15T10:00:00Z`: whole seconds, UTC, as Moment writes timestamps (from a datetime or Unix seconds)."""
     seconds = moment.timestamp() if isinstance(moment, datetime) else moment
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(min(seconds, LATEST)))
 
 
 class SandboxClock:
@@ -40,8 +43,12 @@ class SandboxClock:
         return self._offset
 
     def timestamp(self) -> float:
-        """Unix seconds on the sandbox clock."""
-        return self._wall() + self._offset
+        """Unix seconds on the sandbox clock (held at LATEST, however far a database's offset says)."""
+        return min(self._wall() + self._offset, LATEST)
+
+    def seconds_left(self) -> float:
+        """How far the clock may still be moved forward before it would pass LATEST."""
+        return LATEST - self.timestamp()
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)

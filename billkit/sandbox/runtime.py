@@ -20,7 +20,7 @@ from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.outbox import OutboxSignal
 from billkit.sandbox.settings import SandboxSettings
-from billkit.sandbox.store import Scope, Store
+from billkit.sandbox.store import Store
 from billkit.sandbox.store.meta import API_KEY, CLOCK_OFFSET, WEBHOOK_SECRET
 
 __all__ = ["IDEMPOTENCY_TTL", "Runtime", "new_api_key", "new_webhook_secret"]
@@ -50,8 +50,6 @@ class Runtime:
     #: Signs webhook deliveries; generated once and kept, or fixed by --webhook-secret.
     signing_secret: str = field(repr=False)
     outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
-    #: Idempotency scopes whose first request is still being received or processed.
-    in_flight: set[Scope] = field(default_factory=set)
     _next_purge: float = 0.0
 
     def __post_init__(self) -> None:

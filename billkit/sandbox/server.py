@@ -91,6 +91,8 @@ def uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
         access_log=access_log,
         server_header=False,
         timeout_graceful_shutdown=5,
+        # No proxy in front: X-Forwarded-* headers are a client's word, not the connection's.
+        proxy_headers=False,
     )
 
 
@@ -178,6 +180,7 @@ class Sandbox:
         retry_schedule: str | Sequence[float] = "default",
         host: str = DEFAULT_HOST,
         port: int = 0,
+        public_url: str | None = None,
     ) -> None:
         schedule = (
             parse_retry_schedule(retry_schedule)
@@ -192,6 +195,7 @@ class Sandbox:
             webhook_url=webhook_url,
             webhook_secret=webhook_secret,
             retry_schedule=schedule,
+            public_url=public_url,
         )
         self._started: StartedSandbox | None = None
         self._server: SandboxServer | None = None

@@ -98,6 +98,19 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
+def check_public_url(url: str) -> str:
+    """Where payers reach this sandbox (`https://sandbox.example.test`): http(s), a host, no query; the
+    hosted-page links it hands out start with it. Returned without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"public url {url!r} must be an absolute http:// or https:// URL")
+    if parts.query or parts.fragment or any(char.isspace() for char in url):
+        raise ConfigurationError(f"public url {url!r} must have no query, fragment or spaces")
+    if len(url) > MAX_URL_LENGTH:
+        raise ConfigurationError(f"public url must be at most {MAX_URL_LENGTH} characters")
+    return url.rstrip("/")
+
+
 def parse_retry_schedule(text: str) -> tuple[float, ...]:
     """`default`, `fast`, or comma-separated seconds between attempts (`1,5,30`)."""
     named = _NAMED_SCHEDULES.get(text.strip())
@@ -140,6 +153,9 @@ class SandboxSettings:
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     #: Log one line per request (the command line does; the embedded sandbox stays quiet).
     access_log: bool = False
+    #: The base of the links the sandbox hands out (contract §8); None: the address it listens on.
+    #: Never taken from a request's Host header, which any client can set.
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
@@ -156,6 +172,8 @@ class SandboxSettings:
             check_webhook_url(self.webhook_url)
         if self.webhook_secret is not None:
             check_webhook_secret(self.webhook_secret)
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", check_public_url(self.public_url))
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
             for delay in self.retry_schedule
@@ -172,5 +190,6 @@ class SandboxSettings:
         return (
             f"SandboxSettings(db={self.db!r}, host={self.host!r}, port={self.port}, "
             f"api_key={redact(self.api_key)!r}, webhook_url={self.webhook_url!r}, "
-            f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r})"
+            f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r}, "
+            f"public_url={self.public_url!r})"
         )

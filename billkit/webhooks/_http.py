@@ -4,15 +4,19 @@ Every answer is a small JSON body, and nothing a client sends earns a 5xx: wrong
 405, missing or oversized bodies 411/413, malformed requests 400 (even where `http.server` would say 501 or 505).
 The 5xx answers are reserved for the receiver's own side: the user's `on_event` failing or the store failing
 (500), and a request arriving while the receiver stops (503); the sender retries all of them.
+A request must arrive whole within the request timeout, so slow or idle clients cannot hold threads forever.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
+import math
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,13 +25,35 @@ from urllib.parse import urlsplit
 
 from billkit.webhooks.handler import WebhookHandler, WebhookResult
 
-__all__ = ["ReceiverServer"]
+__all__ = ["DEFAULT_REQUEST_TIMEOUT", "ReceiverServer"]
 
 logger = logging.getLogger("billkit.webhooks")
 
-#: An idle keep-alive connection, or a client that stops sending mid-request, is dropped after this long.
-_IDLE_SECONDS: Final = 30.0
+#: How long a whole request (request line, headers and body) may take to arrive, counted from when the
+#: server starts waiting for it: a client that dribbles its bytes (slowloris) or idles is dropped after this.
+DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 _DRAIN_SECONDS: Final = 10.0
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A connection's incoming bytes with one deadline per request rather than per read: a per-read timeout
+    never fires for a client sending a byte at a time, so each read waits only for what is left of it."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self.deadline = math.inf
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        try:
+            # Past the deadline, bytes already here are still taken; only waiting for more is refused.
+            self._connection.settimeout(max(remaining, 0.0))
+            return self._connection.recv_into(buffer)
+        except BlockingIOError:
+            raise TimeoutError("the request did not arrive within the request timeout") from None
 
 
 class _InFlight:
@@ -61,9 +87,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         "HTTP/1.1"  # keep-alive: a sender reuses its connection for the next delivery
     )
     disable_nagle_algorithm = True  # small answers go out at once rather than waiting on an ACK
-    timeout = _IDLE_SECONDS
     server_version = "billkit-webhook-receiver"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain socket file: reads go through the deadline instead
+        self._incoming = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._incoming)
+
+    def handle_one_request(self) -> None:
+        # A timeout raised while reading ends the connection (http.server catches it and closes).
+        self._incoming.deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
 
     def do_POST(self) -> None:
         server = self.server
@@ -155,6 +191,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._answer(status, result.body)
 
     def _answer(self, status: int, body: bytes) -> None:
+        # Reading left the timeout at what remained of the deadline (perhaps zero); writing gets a full one.
+        self.connection.settimeout(self.server.request_timeout)
         self.send_response(status)
         self.send_header("Content-Type", WebhookResult.content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -183,9 +221,11 @@ class ReceiverServer(ThreadingHTTPServer):
         path: str,
         handler: WebhookHandler,
         on_result: Callable[[WebhookResult], None],
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.path = path
+        self.request_timeout = request_timeout
         self.handler = handler
         self.on_result = on_result
         self.in_flight = _InFlight()

@@ -1,6 +1,7 @@
 """`billkit receive`: a local webhook receiver that verifies and records events, one JSON line per event.
 
     billkit receive [--host 127.0.0.1] [--port 0] [--secret whsec_...] [--db PATH] [--path /webhooks]
+                    [--request-timeout 30]
 
 Standard output carries one JSON line `{"url": ...}` once it listens (plus `"secret"` when it generated one,
 because the sender needs it), then each new verified event as one JSON line. Logs, refusals included, go to
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
 
+from billkit._json import json_text
 from billkit.cli import UsageError
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import (
@@ -27,12 +30,18 @@ from billkit.webhooks._errors import (
     WebhookStoreError,
     WebhookVerificationError,
 )
-from billkit.webhooks.receiver import DEFAULT_HOST, DEFAULT_PATH, WebhookReceiver
+from billkit.webhooks.receiver import (
+    DEFAULT_HOST,
+    DEFAULT_PATH,
+    DEFAULT_REQUEST_TIMEOUT,
+    WebhookReceiver,
+)
 from billkit.webhooks.signing import generate_secret
 
 __all__ = ["configure", "run"]
 
 SECRET_ENV: Final = "BILLKIT_WEBHOOK_SECRET"
+_STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +59,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PATH,
         help="URL path deliveries are POSTed to (default: %(default)s)",
     )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="drop a client whose request takes longer than this to arrive (default: %(default)g)",
+    )
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
@@ -57,7 +73,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
 
 
 def _emit(stream: TextIO, payload: dict[str, Any]) -> None:
-    stream.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
+    line = json_text(payload)
+    try:
+        line.encode(stream.encoding or "utf-8")
+    except (
+        UnicodeEncodeError,
+        LookupError,
+    ):  # a stream that cannot carry the text gets ASCII escapes
+        line = json.dumps(payload, separators=(",", ":"))
+    stream.write(line + "\n")
     stream.flush()
 
 
@@ -66,8 +90,19 @@ def _build(args: argparse.Namespace, secret: str) -> WebhookReceiver:
         raise UsageError(f"--port must be from 0 (any free port) to 65535, not {args.port}")
     if not args.path.startswith("/"):
         raise UsageError(f"--path must start with '/', not {args.path!r}")
+    if not 0 < args.request_timeout < math.inf:
+        raise UsageError(
+            f"--request-timeout must be a positive number of seconds, not {args.request_timeout:g}"
+        )
     try:
-        return WebhookReceiver(secret, host=args.host, port=args.port, path=args.path, db=args.db)
+        return WebhookReceiver(
+            secret,
+            host=args.host,
+            port=args.port,
+            path=args.path,
+            db=args.db,
+            request_timeout=args.request_timeout,
+        )
     except WebhookVerificationError as exc:
         raise UsageError(f"--secret (or ${SECRET_ENV}) cannot be used: {exc.message}") from None
     except WebhookStoreError as exc:
@@ -92,19 +127,22 @@ def _logs_to_stderr() -> Iterator[None]:
 
 
 @contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+def _stop_signals_interrupt() -> Iterator[None]:
+    # SIGINT too, explicitly: a process started in the background inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt for it, so a stop sent as SIGINT would go unheard.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run(args: argparse.Namespace) -> int:
     given = args.secret or os.environ.get(SECRET_ENV) or None
     secret = given or generate_secret()
     receiver = _build(args, secret)
-    with _logs_to_stderr(), _sigterm_interrupts():
+    with _logs_to_stderr(), _stop_signals_interrupt():
         try:
             try:
                 receiver.start()

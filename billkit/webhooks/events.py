@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Final, Generic, Literal, Self, TypeAlias, TypeVar, get_args
+from typing import Any, Final, Generic, Literal, NoReturn, Self, TypeAlias, TypeVar, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -176,12 +176,46 @@ _MODELS: Final[Mapping[str, type[ObligationAmountApplied] | type[PaymentRequestE
 }
 
 
+#: Moment's events nest three or four levels; far deeper ones would exhaust the stack of whatever copies,
+#: validates or prints them, so they are refused as the malformed messages they are.
+MAX_NESTING: Final = 64
+
+
+class _NotStandardJSON(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    # Python's json reads NaN and Infinity, but they are not JSON: printed back they would not parse.
+    raise _NotStandardJSON(f"{name} is not a JSON value")
+
+
 def _decode(body: bytes | str) -> Any:
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_refuse_constant)
+    except _NotStandardJSON as exc:
+        raise WebhookPayloadError("invalid_json", f"the body is not JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
         raise WebhookPayloadError("invalid_json", f"the body is not JSON: {detail}") from None
+
+
+def _nests_deeper_than(value: object, limit: int) -> bool:
+    pending: list[tuple[object, int]] = [
+        (value, 1)
+    ]  # a loop, not recursion: the depth is the question
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _problems(error: ValidationError) -> str:
@@ -201,6 +235,11 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     if not isinstance(raw, Mapping):
         raise WebhookPayloadError(
             "invalid_event", f"an event is a JSON object, not {type(raw).__name__}"
+        )
+    if _nests_deeper_than(raw, MAX_NESTING):
+        raise WebhookPayloadError(
+            "invalid_event",
+            f"the event nests objects or arrays more than {MAX_NESTING} levels deep",
         )
     event_type = raw.get("type")
     model: type[WebhookEvent] = (

@@ -234,7 +234,9 @@ class WebhookHandler:
         except WebhookPayloadError as exc:
             return self.refuse(400, exc.reason, exc.message, webhook_id=delivery.webhook_id)
         with self._in_flight.holding(event.id):
-            return self._act_and_record(ReceivedEvent(event, received_at, delivery.webhook_id))
+            return self._act_and_record(
+                ReceivedEvent(event, received_at, delivery.webhook_id, bytes(body))
+            )
 
     def _act_and_record(self, received: ReceivedEvent) -> WebhookResult:
         event = received.event

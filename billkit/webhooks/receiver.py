@@ -14,6 +14,7 @@ restart on the same file still recognises events it already has.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Final, Literal, Self, overload
 
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import WebhookReceiverError, WebhookTimeoutError
-from billkit.webhooks._http import ReceiverServer
+from billkit.webhooks._http import DEFAULT_REQUEST_TIMEOUT, ReceiverServer
 from billkit.webhooks.events import WebhookEvent
 from billkit.webhooks.handler import EventCallback, WebhookHandler, WebhookResult
 from billkit.webhooks.rejections import Rejection
@@ -36,7 +37,7 @@ from billkit.webhooks.stores import EventStore, MemoryEventStore, ReceivedEvent
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_PATH", "WebhookReceiver"]
+__all__ = ["DEFAULT_PATH", "DEFAULT_REQUEST_TIMEOUT", "WebhookReceiver"]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PATH: Final = "/webhooks"
@@ -72,6 +73,18 @@ def _checked_timeout(timeout: object) -> float:
     return float(timeout)
 
 
+def _checked_request_timeout(seconds: object) -> float:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds < math.inf
+    ):
+        raise InvalidArgumentError(
+            f"request_timeout must be a positive number of seconds, not {seconds!r}"
+        )
+    return float(seconds)
+
+
 class WebhookReceiver:
     """A webhook endpoint on `host:port` (default: loopback, a free port) that verifies and records events.
 
@@ -80,6 +93,8 @@ class WebhookReceiver:
     `on_event`: your function, called once per new verified event; if it raises, the delivery is answered 500
     and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (with a billkit
     sandbox, pass `clock=sandbox.now` so a sandbox clock moved ahead does not make every delivery look early).
+    `request_timeout`: seconds a whole request may take to arrive; a client that sends it slower, or leaves
+    its connection idle that long, is disconnected (other clients are served meanwhile).
     """
 
     def __init__(
@@ -93,8 +108,10 @@ class WebhookReceiver:
         on_event: EventCallback | None = None,
         tolerance: float | timedelta | None = DEFAULT_TOLERANCE,
         clock: Callable[[], datetime] | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         self._host = _checked_host(host)
+        self._request_timeout = _checked_request_timeout(request_timeout)
         self._requested_port = _checked_port(port)
         self._path = _checked_path(path)
         store: EventStore = MemoryEventStore() if db is None else SQLiteEventStore(db)
@@ -129,6 +146,7 @@ class WebhookReceiver:
                 path=self._path,
                 handler=self.handler,
                 on_result=self._on_result,
+                request_timeout=self._request_timeout,
             )
         except OSError as exc:
             raise WebhookReceiverError(

@@ -7,7 +7,6 @@ is a no-op even if two processes share the file. Reads are served from memory: t
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -15,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
+from billkit._json import json_text
 from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
 from billkit.webhooks.events import parse_event
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
     type        TEXT NOT NULL,
     received_at TEXT NOT NULL,  -- ISO 8601 UTC
     webhook_id  TEXT,
-    body        TEXT NOT NULL   -- the event JSON as received
+    body        TEXT NOT NULL   -- the body exactly as received: UTF-8 text, or a BLOB if it was not UTF-8
 )
 """
 _INSERT: Final = (
@@ -35,6 +35,16 @@ _INSERT: Final = (
     "VALUES (?, ?, ?, ?, ?)"
 )
 _LOAD: Final = "SELECT event_id, received_at, webhook_id, body FROM webhook_events ORDER BY rowid"
+
+
+def _stored_body(received: ReceivedEvent) -> str | bytes:
+    """The body as it arrived; as text when it is UTF-8 (readable with any SQLite tool), else byte for byte."""
+    if received.body is None:
+        return json_text(received.event.to_dict())
+    try:
+        return received.body.decode()
+    except UnicodeDecodeError:  # e.g. JSON in UTF-16, which json.loads reads too
+        return received.body
 
 
 class SQLiteEventStore:
@@ -80,7 +90,8 @@ class SQLiteEventStore:
                 raise WebhookStoreError(
                     f"{self.path}: recorded event {event_id} cannot be read back: {exc}"
                 ) from exc
-            self._cache.add(ReceivedEvent(event, stamp, webhook_id))
+            raw = body if isinstance(body, bytes) else body.encode()
+            self._cache.add(ReceivedEvent(event, stamp, webhook_id, raw))
 
     def _require_open(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -97,7 +108,7 @@ class SQLiteEventStore:
             event.type,
             received.received_at.isoformat(),
             received.webhook_id,
-            json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":")),
+            _stored_body(received),
         )
         with self._lock:
             if self._cache.seen(event.id):

@@ -19,11 +19,13 @@ __all__ = ["EventStore", "MemoryEventStore", "ReceivedEvent"]
 
 @dataclass(frozen=True, slots=True)
 class ReceivedEvent:
-    """A verified event as recorded: when it arrived (UTC) and which delivery attempt brought it."""
+    """A verified event as recorded: when it arrived (UTC), which delivery attempt brought it, and the body
+    exactly as it arrived (None for an event built in code rather than received)."""
 
     event: WebhookEvent
     received_at: datetime
     webhook_id: str | None = None
+    body: bytes | None = None
 
 
 class EventStore(Protocol):

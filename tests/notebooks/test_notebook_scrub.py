@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from billkit.notebook.scrub import Scrubber, machine_paths
 
@@ -40,12 +41,26 @@ def test_interpreter_and_site_packages_get_placeholders() -> None:
     assert sys.prefix not in out
 
 
-def test_home_and_temp_folders_are_hidden_but_similar_names_are_not(tmp_path: Path) -> None:
-    home = str(Path.home())
+def test_home_and_temp_folders_are_hidden_but_similar_names_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = (
+        "/home/payer"  # not the real one: a real home folder may itself be inside the temp folder
+    )
+    monkeypatch.setenv("HOME", home)
     out = scrubber(extra={tmp_path: "<tmp>"}).text(
         f"{home}/.cache {tmp_path}/x.db {home}ed {tmp_path}"
     )
     assert out == f"~/.cache <tmp>/x.db {home}ed <tmp>"
+
+
+def test_a_home_folder_inside_the_temp_folder_is_still_shown_as_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    out = scrubber(extra={tmp_path: "<tmp>"}).text(f"{home}/.cache {tmp_path}/x.db")
+    assert out == "~/.cache <tmp>/x.db"
 
 
 def test_paths_inside_ansi_coloured_tracebacks_are_hidden() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
-from typing import Any
+from types import TracebackType
+from typing import Any, Final, Self
 
 import httpx
 
 from billkit.sandbox import Sandbox
 
-__all__ = ["Api", "ref"]
+__all__ = ["LOOP_HELD_AT_MOST", "Api", "LoopProbe", "ref"]
 
 
 def ref(prefix: str = "REF") -> str:
@@ -18,14 +21,14 @@ def ref(prefix: str = "REF") -> str:
 
 
 class Api:
-    """httpx with the sandbox's key, and a new Idempotency-Key on every POST unless one is given."""
+    """httpx with the sandbox's key, and a new Idempotency-Key on every POST and PATCH unless one is given."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         self.http = httpx.Client(
             base_url=sandbox.base_url,
             headers={"Authorization": f"Bearer {sandbox.api_key}"},
-            timeout=10,
+            timeout=60,  # generous for a loaded machine: a wait for an answer, not a measure
         )
 
     def post(
@@ -37,8 +40,14 @@ class Api:
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.get(path, **kwargs)
 
-    def patch(self, path: str, json: Any, **kwargs: Any) -> httpx.Response:
-        return self.http.patch(path, json=json, **kwargs)
+    def patch(
+        self, path: str, json: Any, *, key: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """PATCH with a new Idempotency-Key unless one is given (`key=""`: none at all)."""
+        sent = {} if key == "" else {"Idempotency-Key": key or str(uuid.uuid4())}
+        return self.http.patch(
+            path, json=json, headers={**sent, **kwargs.pop("headers", {})}, **kwargs
+        )
 
     def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.delete(path, **kwargs)
@@ -80,3 +89,50 @@ class Api:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+#: How long one request may hold the sandbox's event loop: about 100 ms on an idle machine, with room for a
+#: loaded CI runner (the defects this guards against held it for minutes).
+LOOP_HELD_AT_MOST: Final = 2.0
+
+
+class LoopProbe:
+    """Sends a tiny request again and again, on its own connection, while the `with` block runs.
+
+    Handlers run on the sandbox's event loop, so the longest probe (`worst`) is how long the loop was held:
+    a measure taken by a bystander, not a timing of the request under test."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._http = httpx.Client(
+            base_url=sandbox.base_url,
+            headers={"Authorization": f"Bearer {sandbox.api_key}"},
+            timeout=600,
+        )
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+        self.latencies: list[float] = []
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            self._http.get("/_sandbox/clock").raise_for_status()
+            self.latencies.append(time.perf_counter() - started)
+
+    @property
+    def worst(self) -> float:
+        return max(self.latencies)
+
+    def __enter__(self) -> Self:
+        self._http.get("/_sandbox/clock").raise_for_status()  # connected before the work starts
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._http.close()

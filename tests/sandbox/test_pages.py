@@ -278,13 +278,72 @@ def test_a_tampered_request_amount_is_refused(api: Api, payer: Payer) -> None:
     )
 
 
-@pytest.mark.parametrize("token", ["", "forged", "abc.0123456789abcdef0123456789abcdef"])
+@pytest.mark.parametrize(
+    "token", ["", "forged", "abc.0123456789abcdef0123456789abcdef", "\u00e9.\u00e9", "\u00e9"]
+)
 def test_a_form_without_a_valid_token_is_refused(api: Api, payer: Payer, token: str) -> None:
     bill = _bill(api)
     page = payer.submit(bill["id"], token, "5.00")
     assert page.status_code == 400
     assert "out of date" in page.text
     assert api.get(f"/billing/bills/{bill['id']}").json()["amount_paid"] == 0
+
+
+def test_a_forged_non_ascii_token_is_a_400_page_not_a_500(api: Api, payer: Payer) -> None:
+    bill = _bill(api)
+    page = payer.http.post(
+        f"/pay/{bill['id']}",
+        content=b"token=%C3%A9.%C3%A9&amount=5.00",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 400
+    assert "out of date" in page.text
+
+
+def test_the_last_part_of_a_bill_can_be_paid_and_is_what_the_page_suggests(
+    api: Api, payer: Payer
+) -> None:
+    bill = api.bill(amount_due=10_000)
+    assert api.pay(bill=bill["id"], amount=9_936).status_code == 201
+    page = payer.open(bill["id"]).text
+    assert 'name="amount" value="0.64"' in page  # R0,64 left: below the usual minimum of R1,00
+    receipt = payer.pay(bill["id"], "0.64")
+    assert receipt.status_code == 200, receipt.text
+    assert api.get(f"/billing/bills/{bill['id']}").json()["status"] == "paid"
+
+
+def test_a_request_linked_to_a_voided_bill_is_refused_for_that_reason(
+    api: Api, payer: Payer
+) -> None:
+    bill = _bill(api)
+    request = api.created(
+        "/collect/payment_requests",
+        {"amount": 2000, "currency": "ZAR", "metadata": {"bill_id": bill["id"]}},
+    )
+    token = payer.token(request["id"])
+    api.post(f"/billing/bills/{bill['id']}/void")
+    page = payer.submit(request["id"], token, "20.00")
+    assert page.status_code == 422
+    assert _field(page.text, "error") == "This bill was cancelled and can no longer be paid."
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/pay"),
+        ("GET", "/pay/"),
+        ("GET", "/pay/bill_x/receipt"),
+        ("GET", "/pay/%00"),
+        ("GET", "/pay/" + "a" * 5000),
+        ("PUT", "/pay/bill_x"),
+        ("DELETE", "/pay/bill_x"),
+    ],
+)
+def test_every_path_under_pay_answers_a_page(payer: Payer, method: str, path: str) -> None:
+    page = payer.http.request(method, path)
+    assert page.status_code in (404, 405)
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Traceback" not in page.text
 
 
 def test_a_token_pays_only_the_page_it_was_issued_for(api: Api, payer: Payer) -> None:

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from sandbox_helpers import Api, ref
 
+from billkit.sandbox import Sandbox
+
 PATH = "/collect/payment_requests"
 
 
@@ -55,6 +57,27 @@ def test_create_answers_an_active_link_request_expiring_in_24_hours(api: Api) ->
     assert "payment_id" not in created
     assert "metadata" not in created  # never set, so omitted
     assert _event_for(api, "payment_request.created", created["id"])[0]["data"] == created
+
+
+def test_links_never_come_from_the_host_header(api: Api) -> None:
+    """Contract §8: anyone can send `Host: evil.example:666`; the payer's link must not follow it."""
+    for header in ("evil.example:666", "evil.example"):
+        created = api.post(
+            PATH, {"amount": 1500, "currency": "ZAR"}, headers={"Host": header}
+        ).json()
+        assert created["link"]["link_url"] == f"{api.sandbox.base_url}/pay/{created['id']}"
+    forwarded = api.post(
+        PATH,
+        {"amount": 1500, "currency": "ZAR"},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+    ).json()
+    assert forwarded["link"]["link_url"].startswith(f"{api.sandbox.base_url}/pay/")
+
+
+def test_links_start_with_the_public_url_when_one_is_given() -> None:
+    with Sandbox(public_url="https://pay.example.test/") as sandbox, Api(sandbox) as api:
+        created = _request(api)
+    assert created["link"]["link_url"] == f"https://pay.example.test/pay/{created['id']}"
 
 
 def test_retrieve_by_id_and_external_reference(api: Api) -> None:
@@ -199,8 +222,30 @@ def test_requests_expire_on_the_sandbox_clock(fresh_api: Api) -> None:
     paid = fresh_api.pay(payment_request=created["id"], amount=1500)
     assert paid.status_code == 422
     assert "expired" in paid.json()["detail"]
+    # An expired request can still be updated, and a new expiry makes it active again (contract §8).
     update = fresh_api.patch(f"{PATH}/{created['id']}", {"description": "again"})
-    assert update.status_code == 422
+    assert (update.status_code, update.json()["status"]) == (200, "expired")
+    later = _iso(_sandbox_now(fresh_api) + timedelta(days=1))
+    renewed = fresh_api.patch(f"{PATH}/{created['id']}", {"expires_at": later})
+    assert (renewed.status_code, renewed.json()["status"]) == (200, "active")
+    assert fresh_api.pay(payment_request=created["id"], amount=1500).status_code == 201
+
+
+def test_an_update_needs_an_idempotency_key(api: Api) -> None:
+    created = _request(api)
+    response = api.patch(f"{PATH}/{created['id']}", {"description": "New"}, key="")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert api.get(f"{PATH}/{created['id']}").json() == created
+
+
+def test_a_request_linked_to_a_voided_bill_is_refused_for_that_reason(api: Api) -> None:
+    bill = api.bill(amount_due=1500)
+    created = _request(api, metadata={"bill_id": bill["id"]})
+    assert api.post(f"/billing/bills/{bill['id']}/void").status_code == 200
+    response = api.pay(payment_request=created["id"], amount=1500)
+    assert response.status_code == 422
+    assert "void" in response.json()["detail"]
 
 
 # ---- paying ------------------------------------------------------------------------------------
@@ -239,8 +284,7 @@ def test_only_the_full_amount_in_the_request_currency_pays(
     assert api.get(f"{PATH}/{created['id']}").json() == created
 
 
-def test_a_payment_names_one_target(api: Api) -> None:
-    bill = api.bill()
+def test_a_payment_names_one_target(api: Api, bill: dict[str, Any]) -> None:
     created = _request(api)
     response = api.pay(payment_request=created["id"], bill=bill["id"], amount=1500)
     assert response.status_code == 400
@@ -263,6 +307,7 @@ def test_a_linked_request_also_pays_its_obligation(api: Api, kind: str) -> None:
     assert response.status_code == 201, response.text
     payment = response.json()
     assert payment["obligation"] == {"type": kind, "id": target["id"]}
+    assert payment["payment_request"] == created["id"]  # the payment says how it was made
     path = {
         "bill": "/billing/bills",
         "account": "/billing/accounts",

@@ -441,8 +441,7 @@ def test_bill_currency_falls_back_to_the_account_customer(api: Api) -> None:
     assert response.status_code == 422
 
 
-def test_duplicate_bill_reference_is_409(api: Api) -> None:
-    bill = api.bill()
+def test_duplicate_bill_reference_is_409(api: Api, bill: dict[str, Any]) -> None:
     response = api.post(
         "/billing/bills",
         {
@@ -500,8 +499,7 @@ def test_patch_bill_metadata_merges(api: Api) -> None:
     assert updated["metadata"] == {"invoice_period": "January 2025", "service_type": "subscription"}
 
 
-def test_bill_fields_moment_does_not_let_you_patch_are_400(api: Api) -> None:
-    bill = api.bill()
+def test_bill_fields_moment_does_not_let_you_patch_are_400(api: Api, bill: dict[str, Any]) -> None:
     for field, value in (("amount_due", 5), ("due_date", "2025-01-01"), ("status", "paid")):
         assert api.patch(f"/billing/bills/{bill['id']}", {field: value}).status_code == 400
 
@@ -527,8 +525,7 @@ def test_void_keeps_amounts_and_is_final(api: Api) -> None:
     assert api.get(f"/billing/bills/{bill['id']}").json() == voided.json()
 
 
-def test_void_takes_no_fields(api: Api) -> None:
-    bill = api.bill()
+def test_void_takes_no_fields(api: Api, bill: dict[str, Any]) -> None:
     assert api.post(f"/billing/bills/{bill['id']}/void", {"reason": "x"}).status_code == 400
     assert api.post(f"/billing/bills/{bill['id']}/void", {}).status_code == 200
 

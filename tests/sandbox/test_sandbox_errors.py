@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import Api, ref
+from sandbox_helpers import LOOP_HELD_AT_MOST, Api, LoopProbe, ref
 from starlette.routing import Route
 
 from billkit.sandbox import Sandbox
 from billkit.sandbox.app import create_app
 from billkit.sandbox.http.endpoint import Endpoint, RequestContext
 from billkit.sandbox.http.pipeline import route
+from billkit.sandbox.http.validation import MAX_CHECKED_FIELDS, MAX_LISTED_PROBLEMS
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import SandboxSettings
 
@@ -111,6 +112,30 @@ def test_unknown_fields_are_400_naming_each(api: Api) -> None:
     assert set(fields_of(body)) == {"nickname", "extra"}
 
 
+@pytest.mark.parametrize("count", [16_000, 60_000])
+def test_many_unknown_fields_get_a_short_answer_without_holding_the_loop(
+    api: Api, sandbox: Sandbox, count: int
+) -> None:
+    body = json.dumps({"external_reference": ref(), **{f"k{i}": 1 for i in range(count)}}).encode()
+    with LoopProbe(sandbox) as probe:
+        response = api.post("/billing/customers", content=body)
+    problem = assert_problem(response, 400, "bad-request")
+    listed = fields_of(problem)
+    assert len(listed) == MAX_LISTED_PROBLEMS
+    assert listed["k0"] == "is not a known field"
+    assert f"{count - MAX_CHECKED_FIELDS + 1} more unknown fields" in str(problem["detail"])
+    assert len(response.content) < len(body) // 10
+    assert probe.worst < LOOP_HELD_AT_MOST
+
+
+def test_a_known_field_after_many_unknown_ones_is_still_checked(api: Api) -> None:
+    fields: dict[str, object] = {f"k{i}": 1 for i in range(1000)}
+    response = api.post("/billing/customers", {**fields, "currency": "EUR"})
+    problem = assert_problem(response, 400, "bad-request")
+    assert "currency" in fields_of(problem)
+    assert "external_reference" in fields_of(problem)  # still required: nothing was assumed
+
+
 def test_unknown_nested_field_is_named_with_its_path(api: Api) -> None:
     response = api.post(
         "/billing/bills",
@@ -163,21 +188,25 @@ def test_bad_bill_fields_are_400_naming_the_field(api: Api, field: str, value: o
     assert named == field or named.startswith(f"{field}.")  # metadata.<key> names the key
 
 
-def test_integral_json_numbers_are_integers(api: Api) -> None:
-    """JSON Schema counts 2000.0 as an integer; so does the sandbox."""
+@pytest.mark.parametrize("token", ["2000.0", "2e3", "2E3", "2000.00"])
+def test_money_written_with_a_fraction_or_exponent_is_400_naming_the_field(
+    api: Api, token: str
+) -> None:
+    """Contract §2: a client computing money in floats finds out here, not in production."""
     customer = api.customer(currency="ZAR")
-    response = api.post(
-        "/billing/bills",
-        {
-            "external_reference": ref(),
-            "currency": "ZAR",
-            "amount_due": 2000.0,
-            "customer": customer["id"],
-        },
+    reference = ref()
+    content = (
+        f'{{"external_reference":"{reference}","currency":"ZAR","amount_due":{token},'
+        f'"customer":"{customer["id"]}"}}'
     )
-    assert response.status_code == 201
-    assert response.json()["amount_due"] == 2000
-    assert '"amount_due":2000,' in response.text
+    problem = assert_problem(api.post("/billing/bills", content=content), 400, "bad-request")
+    assert fields_of(problem) == {
+        "amount_due": "must be an integer, written without a decimal point or exponent"
+    }
+    payment = api.post(
+        "/_sandbox/payments", content=f'{{"customer":"{customer["id"]}","amount":1e2}}'
+    )
+    assert "amount" in fields_of(assert_problem(payment, 400, "bad-request"))
 
 
 def test_range_message_says_the_range(api: Api) -> None:

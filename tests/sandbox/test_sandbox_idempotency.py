@@ -1,5 +1,6 @@
 """Contract §2, idempotency: required on POST, the first response replayed for 24 h of sandbox time, 422 for
-another body, 409 while the first is in flight, scoped by key owner, method, path and key."""
+another body (compared as parsed JSON), refusals before processing not stored, a key taken only once the
+body has arrived, scoped by key owner, method, path and key."""
 
 from __future__ import annotations
 
@@ -198,12 +199,13 @@ def test_fifty_identical_requests_at_once_make_one_object(sandbox: Sandbox, api:
     ]
 
 
-def test_same_key_while_the_first_is_in_flight_is_409(sandbox: Sandbox, api: Api) -> None:
-    """The first request is held mid-body (after 100 Continue); a duplicate meanwhile gets 409."""
+def test_a_request_still_sending_its_body_holds_no_key(sandbox: Sandbox, api: Api) -> None:
+    """The first request is held mid-body (after 100 Continue): a retry with its key meanwhile is processed,
+    and the first, once its body has arrived, gets the retry's answer replayed (contract §2)."""
     key = str(uuid.uuid4())
     body = f'{{"external_reference": "{ref()}"}}'.encode()
     host, port = sandbox.base_url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as held:
+    with socket.create_connection((host, int(port)), timeout=60) as held:
         held.sendall(
             b"POST /billing/customers HTTP/1.1\r\nHost: sandbox\r\n"
             + f"Authorization: Bearer {sandbox.api_key}\r\nIdempotency-Key: {key}\r\n".encode()
@@ -212,12 +214,49 @@ def test_same_key_while_the_first_is_in_flight_is_409(sandbox: Sandbox, api: Api
         )
         assert held.recv(1024).startswith(b"HTTP/1.1 100")  # the server is now reading the body
 
-        duplicate = api.post("/billing/customers", content=body, key=key)
-        assert duplicate.status_code == 409
-        assert duplicate.json()["type"].endswith("#conflict")
+        retry = api.post("/billing/customers", content=body, key=key)
+        assert retry.status_code == 201, retry.text
 
         held.sendall(body)
         reply = held.recv(65536)
     assert reply.startswith(b"HTTP/1.1 201")
-    replay = api.post("/billing/customers", content=body, key=key)
-    assert replay.headers["idempotent-replayed"] == "true"
+    assert b"idempotent-replayed: true" in reply.lower()
+    assert retry.json()["id"].encode() in reply
+
+
+def test_bodies_are_compared_as_parsed_json(api: Api) -> None:
+    key = str(uuid.uuid4())
+    reference = ref()
+    first = api.post(
+        "/billing/customers",
+        content=f'{{"external_reference":"{reference}","currency":"ZAR"}}',
+        key=key,
+    )
+    assert first.status_code == 201
+    again = api.post(
+        "/billing/customers",
+        content=f'{{\n  "currency": "ZAR",\n  "external_reference": "{reference}"\n}}',
+        key=key,
+    )
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        {"content": b'{"external_reference": '},  # malformed JSON
+        {"content": b"x" * (1024 * 1024 + 1)},  # over 1 MiB
+        {"params": {"unknown": "1"}},  # an unknown query parameter
+        {"headers": {"Authorization": "Bearer sk_test_notTheSandboxKey"}},
+    ],
+    ids=["malformed", "too-large", "unknown-query", "unauthorized"],
+)
+def test_refusals_before_processing_leave_the_key_free(
+    api: Api, refused: dict[str, object]
+) -> None:
+    key = str(uuid.uuid4())
+    assert api.post("/billing/customers", key=key, **refused).status_code in (400, 401, 413)
+    response = api.post("/billing/customers", {"external_reference": ref()}, key=key)
+    assert response.status_code == 201, response.text
+    assert "idempotent-replayed" not in response.headers

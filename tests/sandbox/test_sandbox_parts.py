@@ -18,7 +18,6 @@ from billkit.sandbox.logs import RedactingFilter, log_to_stderr
 from billkit.sandbox.outbox import OutboxSignal
 from billkit.sandbox.runtime import new_api_key, new_webhook_secret
 from billkit.sandbox.settings import (
-    DEFAULT_RETRY_SCHEDULE,
     SandboxSettings,
     check_api_key,
     check_webhook_secret,
@@ -47,12 +46,6 @@ def test_retry_schedules(text: str, schedule: tuple[float, ...]) -> None:
 def test_bad_retry_schedules(text: str) -> None:
     with pytest.raises(ConfigurationError):
         parse_retry_schedule(text)
-
-
-def test_settings_default_to_memory_and_loopback() -> None:
-    settings = SandboxSettings()
-    assert (settings.db, settings.host, settings.port) == (":memory:", "127.0.0.1", 0)
-    assert settings.retry_schedule == DEFAULT_RETRY_SCHEDULE
 
 
 def test_settings_repr_masks_secrets() -> None:

@@ -143,6 +143,17 @@ def test_amount_below_min_amount_is_refused(api: Api) -> None:
     refused(api, customer=customer["id"], amount=50)
 
 
+def test_the_last_part_of_a_bill_can_be_paid_however_small(api: Api) -> None:
+    """Contract §4: min(min_amount, outstanding) <= amount, so 64 cents left can be paid."""
+    bill = api.bill(amount_due=10_000)
+    assert api.pay(bill=bill["id"], amount=9_936).status_code == 201
+    too_little = api.pay(bill=bill["id"], amount=50)
+    assert too_little.status_code == 422
+    assert "from 64 to 10000" in too_little.json()["detail"]
+    assert api.pay(bill=bill["id"], amount=64).status_code == 201
+    assert api.get(f"/billing/bills/{bill['id']}").json()["status"] == "paid"
+
+
 def test_balance_payment_above_positive_balance_is_refused(api: Api) -> None:
     customer = api.customer(currency="ZAR", balance=1000)
     refused(api, customer=customer["id"], amount=1001)

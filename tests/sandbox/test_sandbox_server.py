@@ -145,6 +145,8 @@ def test_cli_given_key_is_the_one_accepted() -> None:
         (["--webhook-secret", "not-a-secret"], "whsec_"),
         (["--webhook-secret", "whsec_c2hvcnQ="], "24 to 64 bytes"),
         (["--webhook-url", "ftp://x"], "http"),
+        (["--public-url", "ftp://x"], "public url"),
+        (["--public-url", "https://pay.example.test/?x=1"], "no query"),
         (["--retry-schedule", "soon"], "retry schedule"),
         (["--retry-schedule", "1,-2"], "retry delay"),
         (["--port", "70000"], "port"),

@@ -129,6 +129,17 @@ def make_case(case: str) -> tuple[bytes, dict[str, str]]:
     if case == "signed wrong shape":
         bad = encode(amount_applied("evt_1", amount="lots"))
         return bad, sign_headers(bad, SECRET)
+    if (
+        case == "signed NaN"
+    ):  # Python's json reads it, but it is not JSON and would not print as JSON
+        bad = encode(amount_applied("evt_1")).replace(b'"sms"', b"NaN")
+        return bad, sign_headers(bad, SECRET)
+    if case == "signed deep nesting":  # deep enough to exhaust the stack of anything copying it
+        deep: list[object] = []
+        for _ in range(600):
+            deep = [deep]
+        bad = encode(amount_applied("evt_1", metadata={"deep": deep}))
+        return bad, sign_headers(bad, SECRET)
     raise AssertionError(case)
 
 
@@ -142,6 +153,8 @@ def make_case(case: str) -> tuple[bytes, dict[str, str]]:
         ("missing headers", 400, "missing_header"),
         ("signed non-JSON", 400, "invalid_json"),
         ("signed wrong shape", 400, "invalid_event"),
+        ("signed NaN", 400, "invalid_json"),
+        ("signed deep nesting", 400, "invalid_event"),
     ],
 )
 def test_bad_deliveries_are_4xx_with_their_reason_and_nothing_runs(

@@ -14,7 +14,14 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from webhook_helpers import amount_applied, delivery, encode
+from webhook_helpers import (
+    PATIENCE,
+    SLOW_STARTS,
+    amount_applied,
+    delivery,
+    dribble_until_dropped,
+    encode,
+)
 
 from billkit.errors import BillkitError, InvalidArgumentError
 from billkit.webhooks import (
@@ -38,7 +45,7 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 @pytest.fixture
 def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=PATIENCE) as client:
         yield client
 
 
@@ -56,7 +63,7 @@ def test_a_signed_delivery_is_answered_200_and_recorded(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"received": True, "event_id": "evt_1", "duplicate": False}
-    event = receiver.wait_for(event_id="evt_1", timeout=5)
+    event = receiver.wait_for(event_id="evt_1", timeout=PATIENCE)
     assert isinstance(event, ObligationAmountApplied)
     assert event.data.amount == 2000
     assert [e.id for e in receiver.received] == ["evt_1"]
@@ -159,7 +166,7 @@ def test_a_thousand_events_from_several_threads_none_lost_none_doubled(tmp_path:
     ids = [f"evt_{n:05d}" for n in range(1000)]
     with (
         WebhookReceiver(SECRET, db=tmp_path / "events.db") as receiver,
-        httpx.Client(timeout=10) as http,
+        httpx.Client(timeout=PATIENCE) as http,
         ThreadPoolExecutor(4) as pool,
     ):
 
@@ -169,7 +176,7 @@ def test_a_thousand_events_from_several_threads_none_lost_none_doubled(tmp_path:
             return bool(response.json()["duplicate"])
 
         assert not any(pool.map(send, ids))
-        assert len(receiver.wait_for(count=1000, timeout=10)) == 1000
+        assert len(receiver.wait_for(count=1000, timeout=PATIENCE)) == 1000
         assert all(pool.map(send, ids))  # every redelivery is recognised
         recorded = [e.id for e in receiver.received]
     assert sorted(recorded) == ids
@@ -184,7 +191,7 @@ def test_wait_for_waits_for_an_event_that_arrives_later(
     sender = threading.Timer(0.1, post, args=(http, receiver, "evt_late"))
     sender.start()
     try:
-        event = receiver.wait_for(event_id="evt_late", timeout=10)
+        event = receiver.wait_for(event_id="evt_late", timeout=PATIENCE)
     finally:
         sender.join()
     assert event.id == "evt_late"
@@ -240,7 +247,7 @@ def test_follow_yields_events_in_order_and_ends_when_stopped(http: httpx.Client)
     post(http, receiver, "evt_2")
     receiver.wait_for(event_id="evt_2")
     receiver.stop()
-    follower.join(10)
+    follower.join(PATIENCE)
     assert not follower.is_alive()
     assert followed == ["evt_1", "evt_2"]
 
@@ -251,7 +258,7 @@ def test_follow_ends_after_an_idle_timeout(receiver: WebhookReceiver) -> None:
 
 def raw_exchange(receiver: WebhookReceiver, request: bytes) -> int:
     """Send raw bytes, return the status code of the answer."""
-    with socket.create_connection(("127.0.0.1", receiver.port), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=PATIENCE) as connection:
         connection.sendall(request)
         answer = b""
         while b"\r\n" not in answer:
@@ -359,6 +366,8 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         ({"path": "webhooks"}, "path"),
         ({"path": "/hooks?x=1"}, "path"),
         ({"host": " "}, "host"),
+        ({"request_timeout": 0}, "request_timeout"),
+        ({"request_timeout": float("nan")}, "request_timeout"),
     ],
 )
 def test_bad_settings_are_refused_before_listening(kwargs: dict[str, object], match: str) -> None:
@@ -383,6 +392,30 @@ def test_stop_returns_while_a_sender_keeps_its_connection_open(http: httpx.Clien
     with pytest.raises(httpx.TransportError):
         http.post(url, content=body, headers=headers)
     assert [e.id for e in receiver.received] == ["evt_1"]
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_request_that_dribbles_in_is_dropped_at_the_request_timeout(part: str) -> None:
+    with WebhookReceiver(SECRET, request_timeout=2) as receiver, ThreadPoolExecutor(4) as pool:
+        slow = [
+            pool.submit(dribble_until_dropped, receiver.port, SLOW_STARTS[part]) for _ in range(4)
+        ]
+        assert [future.result() for future in slow] == [True] * 4
+
+
+def test_deliveries_are_answered_while_slow_clients_hold_connections(
+    receiver: WebhookReceiver, http: httpx.Client
+) -> None:
+    held = []
+    for start in [*SLOW_STARTS.values()] * 25:
+        connection = socket.create_connection(("127.0.0.1", receiver.port), timeout=PATIENCE)
+        connection.sendall(start)
+        held.append(connection)
+    try:
+        assert post(http, receiver, "evt_1").status_code == 200
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def test_importing_the_webhooks_package_stays_light() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,30 @@ def test_a_reopened_file_has_every_event_as_recorded(tmp_path: Path) -> None:
     ]
     assert reopened.records()[0].event.to_dict() == amount_applied("evt_1")
     assert reopened.add(received("evt_1")) is False
+    reopened.close()
+
+
+ODD = amount_applied("evt_1", metadata={"note": "\udfff Zoë"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(
+            ODD, indent=2
+        ).encode(),  # UTF-8 text (the surrogate as its \u escape): kept as text
+        json.dumps(ODD, ensure_ascii=False).encode("utf-16", "surrogatepass"),  # kept as bytes
+    ],
+    ids=["utf-8", "utf-16"],
+)
+def test_the_file_keeps_each_body_exactly_as_it_arrived(body: bytes, tmp_path: Path) -> None:
+    store = SQLiteEventStore(tmp_path / "e.db")
+    assert store.add(ReceivedEvent(parse_event(body), AT, "msg_1", body)) is True
+    store.close()
+    reopened = SQLiteEventStore(tmp_path / "e.db")
+    [record] = reopened.records()
+    assert record.body == body
+    assert record.event.to_dict() == ODD
     reopened.close()
 
 

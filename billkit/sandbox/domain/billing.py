@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.domain.limits import METADATA_MAX_KEYS
 from billkit.sandbox.domain.rules import balance_payment_rules, bill_payment_rules
-from billkit.sandbox.schemas.common import METADATA_MAX_KEYS
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -146,6 +146,7 @@ def update_bill(
         if amount_paid > bill["amount_due"]:
             raise RuleViolation(
                 f"amount_paid {amount_paid} is more than the bill's amount_due {bill['amount_due']}",
+                code="amount_paid_above_due",
                 field="amount_paid",
             )
         bill["amount_paid"] = amount_paid
@@ -159,7 +160,7 @@ def update_bill(
 def void_bill(current: Mapping[str, Any]) -> dict[str, Any]:
     """Voiding is final: amounts keep their values, and a voided bill can never change again."""
     if current["status"] == "voided":
-        raise RuleViolation(f"bill {current['id']} is already voided")
+        raise RuleViolation(f"bill {current['id']} is already voided", code="already_voided")
     return {**current, "status": "voided"}
 
 
@@ -176,6 +177,7 @@ def merge_metadata(
     if len(merged) > METADATA_MAX_KEYS:
         raise RuleViolation(
             f"metadata would hold {len(merged)} keys after this update; at most {METADATA_MAX_KEYS} are allowed",
+            code="metadata_too_many_keys",
             field="metadata",
         )
     return merged
@@ -208,6 +210,7 @@ def _require_currency_for_balance(
     if "balance" in fields and "currency" not in fields and current_currency is None:
         raise RuleViolation(
             "balance needs a currency: send currency with it (the entity has none yet)",
+            code="balance_needs_currency",
             field=_field(where, "currency"),
         )
 
@@ -220,13 +223,16 @@ def _check_bill_currency(
         owner = account if account is not None and "currency" in account else customer
         raise RuleViolation(
             f"the bill's currency {currency} differs from {owner['id']}'s currency {expected}",
+            code="currency_mismatch",
             field="currency",
         )
 
 
 def _refuse_voided(bill: Mapping[str, Any], action: str) -> None:
     if bill["status"] == "voided":
-        raise RuleViolation(f"bill {bill['id']} is voided and cannot be {action}")
+        raise RuleViolation(
+            f"bill {bill['id']} is voided and cannot be {action}", code="bill_voided"
+        )
 
 
 def _set_metadata(obj: dict[str, Any], metadata: dict[str, str]) -> None:

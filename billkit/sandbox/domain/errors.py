@@ -10,16 +10,31 @@ They carry facts, not HTTP: `http/errors.py` is the one place that maps them to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = ["DuplicateReference", "MissingField", "NotFound", "RuleViolation"]
 
 
 class RuleViolation(Exception):
-    """A well-formed request that a business rule refuses (HTTP 422); `field` names the field to blame."""
+    """A well-formed request that a business rule refuses (HTTP 422).
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    `code` says which rule, for any door to word in its own terms (`refusals.payer_words`); `message` is the
+    API's words; `field` names the field to blame; `facts` are what the rule compared."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        field: str | None = None,
+        facts: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         self.field = field
+        self.facts: Mapping[str, Any] = facts or {}
 
 
 class MissingField(Exception):

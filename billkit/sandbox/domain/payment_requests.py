@@ -19,6 +19,7 @@ from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.domain.billing import merge_metadata
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.domain.payments import ObligationKind
+from billkit.sandbox.domain.refusals import refusal
 
 __all__ = [
     "DEFAULT_LIFETIME_SECONDS",
@@ -75,10 +76,13 @@ def new_payment_request(
     if fields.get("type", "link") != "link":
         raise RuleViolation(
             "the sandbox supports type link only: bank push (type push) is a Capitec beta it cannot emulate",
+            code="push_unsupported",
             field="type",
         )
     if "push" in fields:
-        raise RuleViolation("push settings apply to type push only", field="push")
+        raise RuleViolation(
+            "push settings apply to type push only", code="push_unsupported", field="push"
+        )
     expires_at = fields.get("expires_at")
     expiry = (
         _future_expiry(expires_at, now)
@@ -107,12 +111,13 @@ def new_payment_request(
 def update_payment_request(
     current: Mapping[str, Any], changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    """PATCH: only a request that is still unpaid (and not expired) changes; `expires_at: null` removes
-    the expiry and a metadata key set to null is removed."""
-    status = as_of(current, now)["status"]
-    if status != "active":
+    """PATCH: only a request that is still unpaid changes, an expired one too (given an `expires_at` in the
+    future it is active again, contract §8); `expires_at: null` removes the expiry and a metadata key set
+    to null is removed."""
+    if current["status"] == "paid":
         raise RuleViolation(
-            f"payment request {current['id']} is {status}: only an unpaid, unexpired request can be updated"
+            f"payment request {current['id']} is paid: only an unpaid request can be updated",
+            code="request_closed",
         )
     updated = dict(current)
     for name in ("external_reference", "description"):
@@ -148,23 +153,24 @@ def check_payable(
     """Refuse a payment of `amount` unless the request is active and this is exactly its full amount."""
     status = as_of(request, now)["status"]
     name = f"payment request {request['id']}"
+    facts = {
+        "name": name,
+        "amount": amount,
+        "owed": request["amount"],
+        "currency": request["currency"],
+    }
     if status == "paid":
-        raise RuleViolation(f"{name} is already paid", field="payment_request")
+        raise refusal("request_paid", field="payment_request", **facts)
     if status == "expired":
-        raise RuleViolation(
-            f"{name} expired at {request['expires_at']}: the payer needs a new request",
-            field="payment_request",
+        raise refusal(
+            "request_expired", field="payment_request", expires_at=request["expires_at"], **facts
         )
     if currency is not None and currency != request["currency"]:
-        raise RuleViolation(
-            f"the payment's currency {currency} differs from {name}'s currency {request['currency']}",
-            field="currency",
+        raise refusal(
+            "request_currency_mismatch", field="currency", paid_currency=currency, **facts
         )
     if amount != request["amount"]:
-        raise RuleViolation(
-            f"{name} accepts full payment only: the amount must be {request['amount']}, not {amount}",
-            field="amount",
-        )
+        raise refusal("request_not_full_amount", field="amount", **facts)
 
 
 def mark_paid(request: Mapping[str, Any], *, payment_id: str, now: float) -> dict[str, Any]:
@@ -180,6 +186,7 @@ def linked_obligation(request: Mapping[str, Any]) -> tuple[ObligationKind, str] 
     if len(named) > 1:
         raise RuleViolation(
             f"metadata names {' and '.join(named)}: a payment request pays at most one obligation",
+            code="request_two_obligations",
             field=f"metadata.{named[1]}",
         )
     if not named:
@@ -192,6 +199,7 @@ def _future_expiry(moment: datetime, now: float) -> float:
     if seconds <= now:
         raise RuleViolation(
             f"expires_at must be in the future; the sandbox clock reads {iso_utc(now)}",
+            code="expiry_not_in_future",
             field="expires_at",
         )
     return seconds

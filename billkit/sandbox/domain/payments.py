@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from billkit.sandbox.domain.errors import RuleViolation
-from billkit.sandbox.schemas.common import MAX_MINOR_UNITS
+from billkit.sandbox.domain.limits import MAX_MINOR_UNITS
+from billkit.sandbox.domain.refusals import refusal
 
 __all__ = [
     "AMOUNT_APPLIED",
@@ -24,6 +24,7 @@ __all__ = [
     "PaymentOutcome",
     "apply_payment",
     "outstanding",
+    "smallest_payment",
 ]
 
 ObligationKind = Literal["bill", "account", "customer"]
@@ -71,6 +72,11 @@ def outstanding(kind: ObligationKind, obligation: Mapping[str, Any]) -> int:
         remaining: int = obligation["amount_remaining"]
         return remaining
     return max(int(obligation.get("balance", 0)), 0)
+
+
+def smallest_payment(rules: Mapping[str, Any], owed: int) -> int:
+    """`min(min_amount, outstanding)` (contract §4): the last part of a bill, however small, can be paid."""
+    return min(int(rules["min_amount"]), owed)
 
 
 def apply_payment(
@@ -122,44 +128,33 @@ def apply_payment(
 def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentIntent) -> str:
     """Every rule of contract §4; returns the currency the payment is made in."""
     name = f"{kind} {obligation['id']}"
+    facts: dict[str, Any] = {"name": name, "kind": kind, "amount": intent.amount}
     if kind == "bill" and obligation["status"] == "voided":
-        raise RuleViolation(f"{name} is voided and cannot be paid", field="bill")
+        raise refusal("bill_voided", field="bill", **facts)
     rules = obligation.get("payment_rules")
     if rules is None:
-        raise RuleViolation(
-            f"{name} has no payment_rules (it tracks no balance), so it cannot be paid against",
-            field=kind,
-        )
+        raise refusal("no_payment_rules", field=kind, **facts)
     currency: str = obligation["currency"]
-    if intent.currency is not None and intent.currency != currency:
-        raise RuleViolation(
-            f"the payment's currency {intent.currency} differs from {name}'s currency {currency}",
-            field="currency",
-        )
-    amount = intent.amount
-    if not rules["min_amount"] <= amount <= rules["max_amount"]:
-        raise RuleViolation(
-            f"amount {amount} is outside {name}'s payment_rules: from {rules['min_amount']} "
-            f"to {rules['max_amount']}",
-            field="amount",
-        )
     owed = outstanding(kind, obligation)
+    facts.update(
+        currency=currency,
+        owed=owed,
+        min_amount=smallest_payment(rules, owed),
+        max_amount=rules["max_amount"],
+    )
+    if intent.currency is not None and intent.currency != currency:
+        raise refusal("currency_mismatch", field="currency", paid_currency=intent.currency, **facts)
+    amount = intent.amount
+    if amount < facts["min_amount"]:
+        raise refusal("amount_below_minimum", field="amount", **facts)
+    if amount > rules["max_amount"]:
+        raise refusal("amount_above_maximum", field="amount", **facts)
     if not rules["overpayment_allowed"] and amount > owed:
-        raise RuleViolation(
-            f"amount {amount} is more than the {owed} outstanding on {name}, "
-            "and its payment_rules do not allow overpayment",
-            field="amount",
-        )
+        raise refusal("overpayment", field="amount", **facts)
     if not rules["underpayment_allowed"] and amount < owed:
-        raise RuleViolation(
-            f"amount {amount} is less than the {owed} outstanding on {name}, "
-            "and its payment_rules do not allow underpayment",
-            field="amount",
-        )
+        raise refusal("underpayment", field="amount", **facts)
     if kind != "bill" and obligation["balance"] - amount < -MAX_MINOR_UNITS:
-        raise RuleViolation(
-            f"the payment would take {name}'s balance below -{MAX_MINOR_UNITS}", field="amount"
-        )
+        raise refusal("balance_limit", field="amount", limit=MAX_MINOR_UNITS, **facts)
     return currency
 
 

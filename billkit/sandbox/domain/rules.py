@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from billkit.sandbox.schemas.common import MAX_MINOR_UNITS
+from billkit.sandbox.domain.limits import MAX_MINOR_UNITS
 
 __all__ = ["BALANCE_MIN_AMOUNT", "balance_payment_rules", "bill_payment_rules"]
 

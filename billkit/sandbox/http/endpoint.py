@@ -72,10 +72,17 @@ class RequestContext:
 
     @cached_property
     def base_url(self) -> str:
-        """Where the request reached the sandbox (`http://127.0.0.1:8787`): links it hands out point there.
+        """Where payers reach the sandbox (`http://127.0.0.1:8787`): links it hands out point there.
 
+        The configured public URL, else the address the connection reached (the listening socket's, as
+        the server reports it), never the Host header: a client could set that to any site (contract §8).
         Worked out only when asked for: most requests hand out no links."""
-        return "" if self.request is None else str(self.request.base_url).rstrip("/")
+        configured = self.runtime.settings.public_url
+        if configured is not None or self.request is None:
+            return configured or ""
+        host, port = self.request.scope.get("server") or ("127.0.0.1", 80)
+        shown = f"[{host}]" if ":" in host else host
+        return f"{self.request.scope.get('scheme', 'http')}://{shown}:{port}"
 
     @property
     def store(self) -> Store:

@@ -1,11 +1,12 @@
 """The path every sandbox request takes, in contract order:
 
-    auth -> query -> Idempotency-Key -> in-flight check -> body (1 MiB) ->
+    auth -> query -> Idempotency-Key -> body (1 MiB, well-formed JSON) ->
     [one transaction: replay or (validate -> handler) -> store the response] -> notify the outbox worker
 
-Everything after the body has arrived runs synchronously, so a request's reads and writes are one atomic
-step. A stored response is replayed with `Idempotent-Replayed: true`; the same key with another body is 422;
-the same key while its first request is still arriving or running is 409.
+Refusals up to the body's JSON are not stored: they leave the key free. Everything after the body has
+arrived runs synchronously, so a request's reads and writes are one atomic step, and two requests with
+one key are never processed at once (contract §2's 409 for that cannot arise). A stored response is
+replayed with `Idempotent-Replayed: true`; the same key with another body (compared as parsed JSON) is 422.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from billkit.sandbox.http.auth import authenticate
 from billkit.sandbox.http.body import read_body
 from billkit.sandbox.http.endpoint import Endpoint, Idempotency, Json, RequestContext
 from billkit.sandbox.http.problems import PROBLEM_CONTENT_TYPE, ApiError, FieldProblem, problem_body
-from billkit.sandbox.http.validation import QueryParser
+from billkit.sandbox.http.validation import DecodedBody, QueryParser
 from billkit.sandbox.runtime import IDEMPOTENCY_TTL, Runtime
 from billkit.sandbox.schemas.common import NoQuery
 from billkit.sandbox.store import Scope, StoredResponse
@@ -70,22 +71,16 @@ async def _handle(endpoint: Endpoint, runtime: Runtime, request: Request) -> Res
         else {}
     )
     key = _idempotency_key(request, endpoint.idempotency)
-    if key is None:
-        raw = await read_body(request) if endpoint.body is not None else b""
-        return _run(endpoint, runtime, request, query, raw, scope=None)
-    scope = Scope(runtime.key_owner, request.method, request.scope["path"], key)
-    if scope in runtime.in_flight:
-        raise ApiError(
-            409,
-            "A request with this Idempotency-Key is still being processed: "
-            "retry it once that one has finished",
-        )
-    runtime.in_flight.add(scope)
-    try:
-        raw = await read_body(request) if endpoint.body is not None else b""
-        return _run(endpoint, runtime, request, query, raw, scope=scope)
-    finally:
-        runtime.in_flight.discard(scope)
+    # A key is taken only once the whole body has arrived: from here on nothing awaits, so a request is
+    # processed in one step and a client that never finishes its body holds nothing.
+    raw = await read_body(request) if endpoint.body is not None else b""
+    body = endpoint.body.decode(raw) if endpoint.body is not None else None  # malformed: not stored
+    scope = (
+        None
+        if key is None
+        else Scope(runtime.key_owner, request.method, request.scope["path"], key)
+    )
+    return _run(endpoint, runtime, request, query, body, scope=scope)
 
 
 def _run(
@@ -93,7 +88,7 @@ def _run(
     runtime: Runtime,
     request: Request,
     query: dict[str, Any],
-    raw: bytes,
+    decoded: DecodedBody | None,
     *,
     scope: Scope | None,
 ) -> Response:
@@ -105,10 +100,12 @@ def _run(
     store = runtime.store
     now = runtime.clock.timestamp()
     context = RequestContext(runtime, request.path_params, {}, query, now, request=request)
+    parser = endpoint.body
     if not endpoint.writes:
-        context.body = endpoint.body.parse(raw) if endpoint.body else {}
+        context.body = parser.validate(decoded) if parser and decoded else {}
         return _json_response(endpoint.status, _encoded(endpoint.handler(context)))
-    fingerprint = hashlib.sha256(raw).hexdigest()
+    # Bodies are compared as parsed JSON: layout and key order do not make another request.
+    fingerprint = hashlib.sha256(decoded.comparable() if decoded else b"").hexdigest()
     try:
         with store.transaction():
             if runtime.purge_due(now):
@@ -118,7 +115,7 @@ def _run(
                 if stored is not None:
                     return _replay(stored, fingerprint)
             try:
-                context.body = endpoint.body.parse(raw) if endpoint.body else {}
+                context.body = parser.validate(decoded) if parser and decoded else {}
                 body = _encoded(endpoint.handler(context))
             except (ApiError, *_REFUSALS) as exc:
                 raise _Refused(as_api_error(exc)) from None  # leaving the block undoes the writes

@@ -1,10 +1,12 @@
 """Request bodies and query strings checked against their schema; every failure becomes one 400 whose
-`errors` name each field to blame, in words a person can act on."""
+`errors` name the fields to blame (the first 50), in words a person can act on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -12,31 +14,114 @@ from pydantic_core import ErrorDetails
 from billkit.sandbox.http.problems import ApiError, FieldProblem
 from billkit.sandbox.schemas.common import UNION_TAGS
 
-__all__ = ["BodyParser", "QueryParser", "field_problems"]
+__all__ = [
+    "MAX_CHECKED_FIELDS",
+    "MAX_LISTED_PROBLEMS",
+    "BodyParser",
+    "DecodedBody",
+    "QueryParser",
+    "field_problems",
+]
 
 T = TypeVar("T")
 
-_SHOWN_ERRORS = 20
+#: How many problems the detail spells out, and how many `errors` lists: an answer stays small, however
+#: much of a request is wrong.
+_SHOWN_IN_DETAIL = 20
+MAX_LISTED_PROBLEMS = 50
+#: No request object has this many fields (metadata holds at most 10). Past it, only fields some schema
+#: knows are checked one by one, so a body of 60,000 unknown keys costs the validator 64 problems, not
+#: 60,000: validation runs on the event loop and must stay short whatever arrives.
+MAX_CHECKED_FIELDS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedBody:
+    """A body read as JSON (well-formed, not yet checked against its schema)."""
+
+    raw: bytes
+    value: Any
+    #: Fields past MAX_CHECKED_FIELDS of some object that no schema knows: not checked one by one.
+    unchecked: int
+
+    def canonical(self) -> str:
+        """The JSON with sorted keys and no spaces: equal for bodies that differ only in layout."""
+        return json.dumps(self.value, sort_keys=True, separators=(",", ":"))
+
+    def comparable(self) -> bytes:
+        """What two requests with one Idempotency-Key are compared by: the parsed JSON, or the bytes for a
+        body whose unchecked fields are not in `value`."""
+        return self.raw if self.unchecked else self.canonical().encode()
 
 
 class BodyParser:
     """Parses a JSON body into the TypedDict `schema`, strictly: no coercion, no unknown fields.
 
-    `empty_is_object`: routes whose body has no fields (void, reset) also accept no body at all.
+    `decode` checks only that the body is JSON (a refusal made before the request is processed);
+    `validate` checks it against the schema. `empty_is_object`: routes whose body has no fields (void,
+    reset) also accept no body at all.
     """
 
     def __init__(self, schema: type, *, empty_is_object: bool = False) -> None:
         self.schema = schema
         self._adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(schema)
         self.empty_is_object = empty_is_object
+        self._known = frozenset(_property_names(self._adapter.json_schema()))
 
-    def parse(self, raw: bytes) -> dict[str, Any]:
+    def decode(self, raw: bytes) -> DecodedBody:
         if self.empty_is_object and not raw.strip():
             raw = b"{}"
+        cap = _FieldCap(self._known)
         try:
-            return self._adapter.validate_json(raw, strict=True)
+            value = json.loads(raw, object_pairs_hook=cap, parse_constant=_not_json)
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise ApiError(400, f"The request body is not valid JSON: {reason}") from None
+        return DecodedBody(raw, value, cap.unchecked)
+
+    def validate(self, body: DecodedBody) -> dict[str, Any]:
+        checked = body.raw if not body.unchecked else body.canonical().encode()
+        try:
+            return self._adapter.validate_json(checked, strict=True)
         except ValidationError as exc:
-            raise _bad_request(exc, where="body") from None
+            raise _bad_request(exc, where="body", unchecked=body.unchecked) from None
+
+    def parse(self, raw: bytes) -> dict[str, Any]:
+        return self.validate(self.decode(raw))
+
+
+class _FieldCap:
+    """`json.loads` hook: objects keep their first MAX_CHECKED_FIELDS fields and any the schema knows."""
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self._known = known
+        self.unchecked = 0
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if len(pairs) > MAX_CHECKED_FIELDS:
+            rest = pairs[MAX_CHECKED_FIELDS:]
+            known = [pair for pair in rest if pair[0] in self._known]
+            self.unchecked += len(rest) - len(known)
+            pairs = pairs[:MAX_CHECKED_FIELDS] + known
+        return dict(pairs)
+
+
+def _not_json(constant: str) -> NoReturn:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _property_names(schema: object) -> Iterator[str]:
+    """Every field name a JSON Schema document gives an object anywhere in it."""
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                yield from properties
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
 
 
 class QueryParser:
@@ -58,7 +143,7 @@ class QueryParser:
             raise _bad_request(exc, where="query") from None
 
 
-def _bad_request(exc: ValidationError, *, where: str) -> ApiError:
+def _bad_request(exc: ValidationError, *, where: str, unchecked: int = 0) -> ApiError:
     details = exc.errors(include_url=False, include_input=False)
     if any(detail["type"] == "json_invalid" for detail in details):
         reason = details[0].get("ctx", {}).get("error", "")
@@ -66,13 +151,25 @@ def _bad_request(exc: ValidationError, *, where: str) -> ApiError:
     if len(details) == 1 and not details[0]["loc"] and details[0]["type"] == "dict_type":
         return ApiError(400, "The request body must be a JSON object")
     problems = field_problems(details)
-    listed = "; ".join(f"{p.field}: {p.message}" for p in problems[:_SHOWN_ERRORS])
-    return ApiError(400, f"Invalid {where}: {listed}", errors=problems)
+    detail = f"Invalid {where}: " + "; ".join(
+        f"{p.field}: {p.message}" for p in problems[:_SHOWN_IN_DETAIL]
+    )
+    if len(problems) > _SHOWN_IN_DETAIL:
+        detail += f"; and {len(problems) - _SHOWN_IN_DETAIL} more"
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            detail += f" ({len(problems)} problems; errors lists the first {MAX_LISTED_PROBLEMS})"
+    if unchecked:
+        detail += (
+            f"; {unchecked} more unknown fields, past the first {MAX_CHECKED_FIELDS} of an object, "
+            "were not checked one by one"
+        )
+    return ApiError(400, detail, errors=problems[:MAX_LISTED_PROBLEMS])
 
 
 def field_problems(details: Sequence[ErrorDetails]) -> list[FieldProblem]:
-    """One `FieldProblem` per error, its field a dotted path without pydantic's union tags."""
-    problems: list[FieldProblem] = []
+    """One `FieldProblem` per distinct error, in order, its field a dotted path without pydantic's union
+    tags (a union reports one mistake once per alternative)."""
+    problems: dict[FieldProblem, None] = {}  # an ordered set: linear however many errors there are
     for detail in details:
         loc = detail["loc"]
         if loc and loc[-1] == "[key]":  # a bad key inside an object such as metadata
@@ -81,10 +178,8 @@ def field_problems(details: Sequence[ErrorDetails]) -> list[FieldProblem]:
         else:
             field = _field_path(loc)
             message = _message(detail, field)
-        problem = FieldProblem(field or "body", message)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
+        problems.setdefault(FieldProblem(field or "body", message))
+    return list(problems)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -105,18 +200,18 @@ def _message(detail: ErrorDetails, field: str) -> str:
         return "is not a known field"
     if kind == "missing":
         return "is required"
-    if kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type"):
+    if kind in ("int_type", "int_parsing"):
+        # Money is minor units written as a JSON integer: 100.0 and 1e3 are refused (contract §2).
+        return "must be an integer, written without a decimal point or exponent"
+    if kind in ("string_type", "float_type", "bool_type", "dict_type", "list_type"):
         noun = {
             "string_type": "a string",
-            "int_type": "an integer",
             "float_type": "a number",
             "bool_type": "true or false",
             "dict_type": "an object",
             "list_type": "a list",
         }[kind]
         return f"must be {noun}"
-    if kind == "int_parsing":
-        return "must be an integer"
     if kind == "string_pattern_mismatch":
         return f"must match the pattern {ctx.get('pattern')}"
     if kind == "string_too_long":

@@ -8,6 +8,6 @@ customer balances and payment requests. `PAGE_ROUTES` are served by the sandbox 
     render   Jinja2 (autoescaped) and the pages' security headers
 """
 
-from billkit.sandbox.pages.routes import PAGE_ROUTES
+from billkit.sandbox.pages.routes import PAGE_ROUTES, is_page_path, routing_error_page
 
-__all__ = ["PAGE_ROUTES"]
+__all__ = ["PAGE_ROUTES", "is_page_path", "routing_error_page"]

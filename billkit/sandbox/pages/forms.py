@@ -7,13 +7,13 @@ is a `PageError` whose message a payer can act on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
 from billkit.money import currency_exponent, format_money
-from billkit.sandbox.schemas.common import (
+from billkit.sandbox.domain.limits import (
     MAX_MINOR_UNITS,
     METADATA_KEY_MAX,
     METADATA_MAX_KEYS,
@@ -32,7 +32,8 @@ __all__ = [
 #: The page's form holds an amount, a token and a few URL parameters: far less than this.
 MAX_FORM_BYTES = 16 * 1024
 _NAMED_PARAMS = frozenset({"affiliate", "agent", "product_code"})
-_SPACES = str.maketrans("", "", " \u00a0\u202f\t")
+#: `[0-9]`, not `\d`: Python's `\d` and `int()` also read Arabic-Indic and full-width digits.
+_AMOUNT = re.compile(r"(?P<whole>[0-9]+)(?:[.,](?P<fraction>[0-9]*))?")
 
 
 class PageError(Exception):
@@ -82,31 +83,36 @@ def parse_form(body: bytes) -> PaymentForm:
 
 
 def parse_amount(typed: str, currency: str) -> int:
-    """What the payer typed, in major units (`12.50`; `12,50` and `1 234.50` too), as minor units."""
-    text = typed.translate(_SPACES)
+    """What the payer typed, in major units, as minor units (contract §7): ASCII digits with at most the
+    currency's decimals after one `.` or `,` (`12.50`, `12,50`, `1250`). Anything else (exponents, signs,
+    underscores, digit grouping, other scripts' digits) is refused in words rather than guessed at."""
+    text = typed.strip()
     if not text:
         raise PageError(400, "Enter the amount you want to pay.")
-    text = text.replace(",", "") if "." in text else text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():  # "abc", but also "NaN" and "Infinity", which Decimal reads
-        raise PageError(
-            400, f"“{typed.strip()}” is not an amount. Enter it in numbers, like 12.50."
-        )
-    if value <= 0:
-        raise PageError(400, "Enter an amount greater than zero.")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        if text[0] in "-\u2212" and _AMOUNT.fullmatch(text[1:]):
+            raise PageError(400, "Enter an amount greater than zero.")
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise PageError(400, f"“{shown}” is not an amount. Enter it in numbers, like 12.50.")
+    whole, fraction = match.group("whole"), match.group("fraction") or ""
     exponent = currency_exponent(currency)
-    # Compared before scaling, so "1e999999" is refused rather than overflowing.
-    if value > Decimal(MAX_MINOR_UNITS).scaleb(-exponent):
-        raise PageError(
-            400,
-            f"That is more than the largest payment possible, {format_money(MAX_MINOR_UNITS, currency)}.",
-        )
-    minor = value.scaleb(exponent)
-    if minor != minor.to_integral_value():
+    if len(fraction) > exponent:
         raise PageError(
             400, f"Amounts in {currency} have at most {exponent} digits after the decimal point."
         )
-    return int(minor)
+    # Compared by length first, so a form of 16,000 digits is refused rather than converted.
+    digits = whole.lstrip("0")
+    if len(digits) > len(str(MAX_MINOR_UNITS)):
+        raise _too_much(currency)
+    minor = int((digits + fraction.ljust(exponent, "0")) or "0")  # "12" "5" in ZAR: "1250"
+    if minor == 0:
+        raise PageError(400, "Enter an amount greater than zero.")
+    if minor > MAX_MINOR_UNITS:
+        raise _too_much(currency)
+    return minor
+
+
+def _too_much(currency: str) -> PageError:
+    largest = format_money(MAX_MINOR_UNITS, currency)
+    return PageError(400, f"That is more than the largest payment possible, {largest}.")

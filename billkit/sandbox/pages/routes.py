@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.domain.payments import ObligationKind, PaymentIntent
+from billkit.sandbox.domain.refusals import payer_words
 from billkit.sandbox.pages.forms import (
     MAX_FORM_BYTES,
     PageError,
@@ -31,7 +32,7 @@ from billkit.sandbox.pages.views import (
     Subject,
     balance_view,
     bill_view,
-    explain_refusal,
+    money,
     payment_request_view,
     receipt,
 )
@@ -39,7 +40,7 @@ from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.services import payments
 from billkit.sandbox.store import Store
 
-__all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL"]
+__all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL", "is_page_path", "routing_error_page"]
 
 logger = logging.getLogger("billkit.sandbox")
 
@@ -47,6 +48,9 @@ PAYMENT_CHANNEL = "ebp"
 _PREFIXES: dict[str, ObligationKind] = {"bill_": "bill", "bacc_": "account", "bcus_": "customer"}
 _NOT_FOUND = (
     "There is no bill, balance or payment request at this address. Check the link you were sent."
+)
+_WRONG_METHOD = (
+    "This page can only be opened, or paid from its own form. Open the link you were sent."
 )
 
 
@@ -147,7 +151,7 @@ def _submit(runtime: Runtime, target_id: str, body: bytes) -> Response:
             with store.savepoint():  # a refusal leaves nothing half-written
                 paid = payments.pay(store, subject.kind, subject.obj["id"], intent, now=now)
         except RuleViolation as violation:
-            return refused(422, explain_refusal(view, subject, amount, violation.message))
+            return refused(422, payer_words(violation, money))
         shown = receipt(view, paid.payment, paid.paid)
         store.page_receipts.add(form.token, target_id, shown, now=now)
     return render("receipt.html", 200, receipt=shown, target_id=target_id, repeated=False)
@@ -185,3 +189,16 @@ async def pay_page(request: Request) -> Response:
 
 
 PAGE_ROUTES = [Route("/pay/{target}", pay_page, methods=["GET", "POST"], name="pay_page")]
+PAGE_PREFIX = "/pay"
+
+
+def is_page_path(path: str) -> bool:
+    """Whether `path` is under /pay/, where every answer is a page for a person (contract §7)."""
+    return path == PAGE_PREFIX or path.startswith(PAGE_PREFIX + "/")
+
+
+def routing_error_page(status: int) -> Response:
+    """What a browser gets under /pay/ where the router found no page (404) or no such method (405)."""
+    if status == 405:
+        return render("message.html", 405, message=_WRONG_METHOD)
+    return render("message.html", 404 if status == 404 else 400, message=_NOT_FOUND)

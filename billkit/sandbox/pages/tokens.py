@@ -27,8 +27,10 @@ class TokenSigner:
 
     def valid(self, token: str, target_id: str) -> bool:
         nonce, _, signature = token.partition(".")
-        return bool(nonce) and hmac.compare_digest(signature, self._sign(target_id, nonce))
+        # compare_digest takes str only when ASCII; a forged token may hold anything (%C3%A9), so bytes.
+        given = signature.encode("utf-8", "surrogatepass")
+        return bool(nonce) and hmac.compare_digest(given, self._sign(target_id, nonce).encode())
 
     def _sign(self, target_id: str, nonce: str) -> str:
-        message = f"{target_id}\0{nonce}".encode()
+        message = f"{target_id}\0{nonce}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:_SIGNATURE_CHARS]

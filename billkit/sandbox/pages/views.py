@@ -1,5 +1,5 @@
 """What the hosted page shows: a bill, an account or customer balance, or a payment request, turned into
-the plain words and formatted amounts a payer reads; and a refusal from the domain rules, explained.
+the plain words and formatted amounts a payer reads. Refusals are worded by `domain.refusals`.
 
 These functions read the objects they are given and nothing else: the routes look objects up and store
 payments, the templates lay the words out.
@@ -17,7 +17,7 @@ from babel.dates import format_date, format_datetime
 
 from billkit.money import DEFAULT_LOCALE, format_money, to_major
 from billkit.sandbox.domain import payment_requests as requests
-from billkit.sandbox.domain.payments import ObligationKind, outstanding
+from billkit.sandbox.domain.payments import ObligationKind, outstanding, smallest_payment
 
 __all__ = [
     "PAYEE_NAME",
@@ -26,7 +26,7 @@ __all__ = [
     "Subject",
     "balance_view",
     "bill_view",
-    "explain_refusal",
+    "money",
     "obligation_kind",
     "payment_request_view",
     "receipt",
@@ -76,16 +76,15 @@ class PayView:
     def payable(self) -> bool:
         return self.closed_reason is None
 
-    def money(self, minor: int) -> str:
-        return format_money(minor, self.currency)
-
 
 def _major_text(minor: int, currency: str) -> str:
+    """`20.00`: what the form's amount field accepts (plain digits, never an exponent)."""
     value: Decimal = to_major(minor, currency)
-    return str(value)
+    return format(value, "f")
 
 
-def _money(minor: int, currency: str) -> str:
+def money(minor: int, currency: str) -> str:
+    """An amount as the page writes it."""
     return format_money(minor, currency, DEFAULT_LOCALE)
 
 
@@ -101,12 +100,12 @@ def _long_time(iso_time: str) -> str:
 
 def _hint(rules: Mapping[str, Any], owed: int, currency: str) -> str:
     high = rules["max_amount"] if rules["overpayment_allowed"] else min(rules["max_amount"], owed)
-    low = rules["min_amount"]
+    low = smallest_payment(rules, owed)
     if not rules["underpayment_allowed"]:
         low = max(low, owed)
     if low >= high:
-        return f"Pay {_money(high, currency)}."
-    return f"Pay any amount from {_money(low, currency)} to {_money(high, currency)}."
+        return f"Pay {money(high, currency)}."
+    return f"Pay any amount from {money(low, currency)} to {money(high, currency)}."
 
 
 def _owner_name(subject: Subject) -> str | None:
@@ -159,9 +158,9 @@ def bill_view(subject: Subject) -> PayView:
         description=None,
         currency=currency,
         lines=[
-            ("Amount due", _money(bill["amount_due"], currency)),
-            ("Paid so far", _money(bill["amount_paid"], currency)),
-            ("Left to pay", _money(remaining, currency)),
+            ("Amount due", money(bill["amount_due"], currency)),
+            ("Paid so far", money(bill["amount_paid"], currency)),
+            ("Left to pay", money(remaining, currency)),
         ],
         due_label="Due date",
         due=_long_date(bill["due_date"]) if "due_date" in bill else None,
@@ -203,7 +202,7 @@ def balance_view(subject: Subject) -> PayView:
         reference=entity["external_reference"],
         description=None,
         currency=currency,
-        lines=[(balance_label, _money(abs(balance), currency))],
+        lines=[(balance_label, money(abs(balance), currency))],
         due_label="Due date",
         due=None,
         status=status,
@@ -229,7 +228,7 @@ def payment_request_view(subject: Subject, *, now: float) -> PayView:
         reference=request.get("external_reference"),
         description=request.get("description"),
         currency=currency,
-        lines=[("Amount", _money(request["amount"], currency))],
+        lines=[("Amount", money(request["amount"], currency))],
         due_label="Pay by",
         due=_long_time(request["expires_at"]) if "expires_at" in request else None,
         status=status.capitalize(),
@@ -241,47 +240,23 @@ def payment_request_view(subject: Subject, *, now: float) -> PayView:
     )
 
 
-def explain_refusal(view: PayView, subject: Subject, amount: int, fallback: str) -> str:
-    """A domain rule refused `amount`: say why in the payer's terms (the rule's own words otherwise)."""
-    obj = subject.obj
-    if view.kind == "payment_request":
-        return view.closed_reason or (
-            f"This request must be paid in full: {_money(obj['amount'], view.currency)}."
-        )
-    if view.closed_reason is not None:
-        return view.closed_reason
-    rules = obj.get("payment_rules")
-    if rules is None:
-        return fallback
-    owed = outstanding(obligation_kind(subject.kind), obj)
-    if amount < rules["min_amount"]:
-        return f"The smallest payment accepted is {view.money(rules['min_amount'])}."
-    if not rules["overpayment_allowed"] and amount > owed:
-        return f"That is more than the {view.money(owed)} due. Enter {view.money(owed)} or less."
-    if amount > rules["max_amount"]:
-        return f"The most you can pay at once is {view.money(rules['max_amount'])}."
-    if not rules["underpayment_allowed"] and amount < owed:
-        return f"Please pay the full {view.money(owed)}."
-    return f"This payment could not be made: {fallback}."
-
-
 def receipt(view: PayView, payment: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     """What the receipt shows, kept as plain text so a second submission shows the very same receipt."""
     currency: str = payment["currency"]
     if view.kind == "bill":
-        left = ("Left to pay", _money(after["amount_remaining"], currency))
+        left = ("Left to pay", money(after["amount_remaining"], currency))
     elif view.kind == "payment_request":
         left = ("Request", "Paid in full")
     else:
         balance: int = after["balance"]
-        left = ("Credit" if balance < 0 else "Balance due", _money(abs(balance), currency))
+        left = ("Credit" if balance < 0 else "Balance due", money(abs(balance), currency))
     return {
         "heading": view.heading,
         "payee": view.payee,
         "billed_to": view.billed_to,
         "reference": view.reference,
         "payment_id": payment["id"],
-        "amount": _money(payment["amount"], currency),
+        "amount": money(payment["amount"], currency),
         "paid_at": _long_time(payment["created_at"]),
         "left": list(left),
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from billkit.sandbox.clock import iso_utc
+from billkit.sandbox.clock import LATEST, iso_utc
+from billkit.sandbox.domain.errors import RuleViolation
 from billkit.sandbox.http.endpoint import RequestContext, Routes
 from billkit.sandbox.schemas.sandbox import Clock, ClockAdvance, Reset, ResetRequest
 from billkit.sandbox.store.meta import CLOCK_OFFSET
@@ -21,11 +22,19 @@ def read_clock(context: RequestContext) -> dict[str, Any]:
     return {"now": context.now_iso()}
 
 
-@routes.post("/_sandbox/clock", status=200, body=ClockAdvance, response=Clock)
+@routes.post("/_sandbox/clock", status=200, body=ClockAdvance, response=Clock, errors=(422,))
 def advance_clock(context: RequestContext) -> dict[str, Any]:
     """Move the sandbox clock forward (it never moves back)"""
     clock = context.runtime.clock
-    offset = clock.advanced(context.body["advance_seconds"])
+    seconds = context.body["advance_seconds"]
+    if seconds > clock.seconds_left():
+        raise RuleViolation(
+            f"the sandbox clock never passes {iso_utc(LATEST)}: it can move at most "
+            f"{int(clock.seconds_left())} more seconds",
+            code="clock_limit",
+            field="advance_seconds",
+        )
+    offset = clock.advanced(seconds)
     context.store.meta.set(CLOCK_OFFSET, repr(offset))
     context.after_commit.append(partial(clock.set_offset, offset))
     context.after_commit.append(context.runtime.outbox_signal.notify)  # retries may now be due

@@ -45,6 +45,7 @@ def retrieve_payment_request(context: RequestContext) -> dict[str, Any]:
     "/collect/payment_requests/{payment_request}",
     body=PaymentRequestUpdate,
     response=PaymentRequest,
+    idempotency=REQUIRED,  # unlike billing PATCHes (contract §2)
     errors=(409, 422),
 )
 def update_payment_request(context: RequestContext) -> dict[str, Any]:

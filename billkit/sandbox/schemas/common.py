@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -18,9 +17,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
+from billkit.sandbox.domain.limits import (
+    MAX_MINOR_UNITS,
+    METADATA_KEY_MAX,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX,
+)
+
 __all__ = [
     "CLOSED",
-    "INTEGRAL",
     "MAX_MINOR_UNITS",
     "METADATA_MAX_KEYS",
     "OBJECT_TAG",
@@ -57,10 +62,6 @@ __all__ = [
 #: Request and response objects are closed: unknown fields are refused (requests) or never sent (responses).
 CLOSED = ConfigDict(extra="forbid", strict=True)
 
-MAX_MINOR_UNITS = 99_999_999
-METADATA_MAX_KEYS = 10
-METADATA_KEY_MAX = 40
-METADATA_VALUE_MAX = 500
 _REFERENCE_PATTERN = r"^[a-zA-Z0-9_-]+$"
 
 ExternalReference = Annotated[
@@ -75,17 +76,6 @@ Email = Annotated[
 ]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")]
 Currency = Literal["USD", "ZAR"]
-
-
-def _integral(value: Any) -> Any:
-    """JSON Schema counts 2000.0 as an integer, so the sandbox does too; 2000.5 stays a wrong type."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-#: Put first in an int's metadata: accept integral JSON numbers, then validate strictly.
-INTEGRAL = BeforeValidator(_integral)
 
 
 def in_range(low: int, high: int) -> AfterValidator:
@@ -105,14 +95,11 @@ def range_schema(low: int, high: int) -> WithJsonSchema:
     return WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
 
 
-AmountDue = Annotated[int, INTEGRAL, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
-AmountPaid = Annotated[
-    int, INTEGRAL, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)
-]
+AmountDue = Annotated[int, in_range(1, MAX_MINOR_UNITS), range_schema(1, MAX_MINOR_UNITS)]
+AmountPaid = Annotated[int, in_range(0, MAX_MINOR_UNITS), range_schema(0, MAX_MINOR_UNITS)]
 PositiveAmount = AmountDue
 Balance = Annotated[
     int,
-    INTEGRAL,
     in_range(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
     range_schema(-MAX_MINOR_UNITS, MAX_MINOR_UNITS),
 ]

@@ -21,7 +21,6 @@ from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
 from billkit.sandbox.schemas.billing import Account, Bill, BillStatus, Customer
 from billkit.sandbox.schemas.common import (
     CLOSED,
-    INTEGRAL,
     AccountId,
     ApplicationId,
     BillId,
@@ -184,7 +183,7 @@ class Chaos(TypedDict, total=False):
     duplicate_rate: _Rate
     delay_rate: _Rate
     max_delay_seconds: Annotated[float, Field(ge=0, le=300, allow_inf_nan=False)]
-    seed: Annotated[int, INTEGRAL, in_range(*_SEED_RANGE), range_schema(*_SEED_RANGE)]
+    seed: Annotated[int, in_range(*_SEED_RANGE), range_schema(*_SEED_RANGE)]
 
 
 @with_config(CLOSED)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import MissingField, RuleViolation
@@ -78,16 +78,27 @@ def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> dict[
 def update_customer(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_customer(find(store, "customer", reference), changes)
-    store.customers.update(updated, at=now)
-    return updated
+    return _update_balance_holder(store, "customer", reference, changes, now=now)
 
 
 def update_account(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
 ) -> dict[str, Any]:
-    updated = billing.update_account(find(store, "account", reference), changes)
-    store.accounts.update(updated, at=now)
+    return _update_balance_holder(store, "account", reference, changes, now=now)
+
+
+def _update_balance_holder(
+    store: Store,
+    kind: Literal["customer", "account"],
+    reference: str,
+    changes: Mapping[str, Any],
+    *,
+    now: float,
+) -> dict[str, Any]:
+    """PATCH a customer or an account: `balance` replaces, `metadata` merges."""
+    update = billing.update_customer if kind == "customer" else billing.update_account
+    updated = update(find(store, kind, reference), changes)
+    store.objects(kind).update(updated, at=now)
     return updated
 
 
@@ -137,6 +148,7 @@ def _owners(
     if nested is not None and customer_value is not None:
         raise RuleViolation(
             "give the new account's customer inside it or as the bill's customer, not both",
+            code="customer_given_twice",
             field="account.customer",
         )
     if nested is not None:
@@ -146,6 +158,7 @@ def _owners(
     else:
         raise RuleViolation(
             "a new account needs a customer: inside it, or as the bill's customer",
+            code="account_needs_customer",
             field="account.customer",
         )
     account = create_account(store, account_value, now=now, customer=customer, where="account")
@@ -160,12 +173,14 @@ def _check_same_customer(
         raise RuleViolation(
             f"account {account['id']} already belongs to customer {owner['id']}: "
             "a new customer cannot own it",
+            code="account_of_another_customer",
             field="customer",
         )
     named = find(store, "customer", customer_value, field="customer")
     if named["id"] != owner["id"]:
         raise RuleViolation(
             f"account {account['id']} belongs to customer {owner['id']}, not {named['id']}",
+            code="account_of_another_customer",
             field="customer",
         )
 

@@ -90,6 +90,7 @@ def pay(
         if obligation is None:
             raise RuleViolation(
                 f"payment request {request['id']} is for {kind} {reference!r}, which does not exist",
+                code="request_obligation_missing",
                 field="payment_request",
             )
         ids = PaymentIds(payment_id, new_id("ob_"), new_id("evt_"))
@@ -117,6 +118,7 @@ def _check_link(store: Store, request: Mapping[str, Any]) -> None:
         raise RuleViolation(
             f"{kind} {obligation['id']} is in {obligation.get('currency', 'no currency')}, "
             f"the request in {request['currency']}",
+            code="request_currency_mismatch",
             field="currency",
         )
 
