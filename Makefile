@@ -23,7 +23,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# Debian's Chromium, for the hosted bill page tests (Playwright drives it; it downloads no browser).
+# Debian's Chromium, for the hosted bill page tests (Playwright drives it; it downloads no browser), and
+# Debian's postgresql, whose server the team-ledger tests start themselves.
 browser:
 	scripts/ensure-chromium
 

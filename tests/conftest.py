@@ -1,0 +1,48 @@
+"""Fixtures every test folder may use: a real PostgreSQL server, and ledger locations on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from postgres_server import PostgresMissing, PostgresServer, start
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One server per test process (each pytest-xdist worker has its own), stopped at the end.
+
+    Missing binaries FAIL the tests that need them, never skip them: CI must run them.
+    """
+    try:
+        server = start()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A new empty database on the test server, dropped after the test."""
+    url = postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)
+
+
+#: The ledger backends the ledger's and analysis' tests run on.
+BACKENDS = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def ledger_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new, empty ledger goes: a SQLite file, or an empty PostgreSQL database's URL."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return str(tmp_path / "ledger.sqlite")
