@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +46,25 @@ def ledger_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url: str = request.getfixturevalue("postgres_url")
         return url
     return str(tmp_path / "ledger.sqlite")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def new_ledger_location(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], str]]:
+    """Makes new, empty ledger locations on one backend, for ledgers a module builds once and shares."""
+    made: list[str] = []
+    server: PostgresServer | None = (
+        request.getfixturevalue("postgres_server") if request.param == "postgres" else None
+    )
+
+    def new() -> str:
+        if server is None:
+            return str(tmp_path_factory.mktemp("ledger") / "ledger.sqlite")
+        made.append(server.create_database())
+        return made[-1]
+
+    yield new
+    if server is not None:
+        for url in made:
+            server.drop_database(url)
