@@ -7,19 +7,32 @@ Python's own sqlite3 (install `billkit[postgresql]` for a team ledger).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from billkit.ledger import _schema_pg as sql
 
 if TYPE_CHECKING:
     import psycopg
 
+#: The environment variable a team sets once to its ledger's URL: `billkit receive --db` and
+#: `billkit report --source` default to it.
+LEDGER_URL_ENV: Final = "BILLKIT_LEDGER_URL"
 #: The URL schemes that mean a PostgreSQL ledger; anything else is a SQLite path.
 SCHEMES: Final = ("postgresql://", "postgres://")
 
 
 def is_postgres_url(location: str) -> bool:
     return location.startswith(SCHEMES)
+
+
+def without_password(url: str) -> tuple[str, str | None]:
+    """`url` without its password, and the password (None if it had none)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}")), unquote(parts.password)
 
 
 def shown(url: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from billkit.ledger import is_postgres_url
 from billkit.money import currency_exponent
 from billkit.notebook.parameters import (
     NotebookParameters,
@@ -239,10 +240,10 @@ def _filter_reference(value: str | None) -> str | None:
 
 
 def _source(value: str) -> str | None:
-    if value == "sandbox":
+    if value == "sandbox" or is_postgres_url(value):
         return None
     if not value.strip():
-        return "must be 'sandbox' or the path of a ledger file"
+        return "must be 'sandbox', the path of a ledger file or a postgresql:// ledger URL"
     path = Path(value)
     if not path.is_file():
         return "names no ledger file: nothing is at that path (use 'sandbox' for the demo data)"
@@ -305,7 +306,7 @@ class PaymentsReportParameters(NotebookParameters):
     source: str = parameter(
         "sandbox",
         "'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at base_url "
-        "as it is); otherwise the path of a billkit ledger file",
+        "as it is); otherwise the path of a billkit ledger file or a postgresql:// ledger URL",
         check=_source,
     )
     demo_seed: int = parameter(
