@@ -160,14 +160,20 @@ class Ledger:
         with self._lock:
             if self._connection is None:
                 raise LedgerError(f"ledger {self.path!r} is closed")
+            if self._postgres and self._connection.broken:  # the server restarted: connect again
+                self._connection.close()
+                self._connection = self._open_postgres(self._path)
             yield self._connection
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
+    def _transaction(self, *, states: bool = True) -> Iterator[Any]:
+        """One write transaction. Writers of states are serialised (each compares with the state in
+        effect); events alone need not be on PostgreSQL, where their primary key decides."""
         with self._db() as connection:
             if self._postgres:
                 connection.execute(_schema_pg.BEGIN_WRITE)
-                connection.execute(_schema_pg.WRITE_LOCK)
+                if states:
+                    connection.execute(_schema_pg.WRITE_LOCK)
             else:
                 connection.execute("BEGIN IMMEDIATE")
             try:
@@ -213,7 +219,7 @@ class Ledger:
         """Record many events, all or none; returns how many were new (by `evt_` ID)."""
         stamp = _stamp(received_at, "received_at")
         rows = [event_row(event, stamp) for event in events]
-        with self._transaction() as connection:
+        with self._transaction(states=False) as connection:
             return _insert(connection, self._sql.INSERT_EVENT, rows)
 
     def import_sandbox(

@@ -79,6 +79,8 @@ def check_or_create_schema(
             return
         row = connection.execute(sql.READ_SCHEMA).fetchone()
         version = sql.SCHEMA_VERSION if row is None else int(row[0])
+        if version == sql.SCHEMA_VERSION:
+            return  # nothing to change: a receiver or an analyst needs no right to create or alter
         if version > sql.SCHEMA_VERSION:
             raise error(
                 f"ledger {shown(url)!r} was written by a newer billkit (schema {version}, this one reads "
