@@ -81,7 +81,7 @@ def team(postgres_server: PostgresServer, postgres_url: str) -> Iterator[dict[st
         f"GRANT INSERT, SELECT (event_id) ON {schema}.events TO {receiver}",
         f"CREATE ROLE {analyst} LOGIN",
         f"GRANT USAGE ON SCHEMA {schema} TO {analyst}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {analyst}",
+        f"GRANT SELECT ON {schema}.object_versions, {schema}.events, {schema}.billkit_ledger TO {analyst}",
     ):
         postgres_server.psql(statement)
     yield {
