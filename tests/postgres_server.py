@@ -119,8 +119,10 @@ def _run_as_owner(command: list[str]) -> None:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stdout}{done.stderr}")
 
 
-def start() -> PostgresServer:
-    """initdb and start a server in a new temporary folder; raises `PostgresMissing` without the binaries."""
+def start(*, durable: bool = False) -> PostgresServer:
+    """initdb and start a server in a new temporary folder; raises `PostgresMissing` without the binaries.
+
+    `durable` keeps fsync on (what a benchmark of commits must measure); tests go without."""
     binaries = bin_dir()
     folder = Path(
         tempfile.mkdtemp(prefix="billkit-pg-")
