@@ -160,10 +160,18 @@ class Ledger:
         with self._lock:
             if self._connection is None:
                 raise LedgerError(f"ledger {self.path!r} is closed")
-            if self._postgres and self._connection.broken:  # the server restarted: connect again
+            if not self._postgres:
+                yield self._connection
+                return
+            if self._connection.broken:  # the server restarted: connect again
                 self._connection.close()
                 self._connection = self._open_postgres(self._path)
-            yield self._connection
+            try:
+                yield self._connection
+            except Exception as exc:
+                if _postgres.is_driver_error(exc):  # e.g. permission denied: say which ledger
+                    raise LedgerError(f"ledger {self.path!r}: {_postgres.first_line(exc)}") from exc
+                raise
 
     @contextmanager
     def _transaction(self, *, states: bool = True) -> Iterator[Any]:

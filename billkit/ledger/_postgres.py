@@ -58,7 +58,7 @@ def connect(url: str, error: type[Exception]) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor)
     except psycopg.Error as exc:
-        raise error(f"cannot open ledger {shown(url)!r}: {_first_line(exc)}") from None
+        raise error(f"cannot open ledger {shown(url)!r}: {first_line(exc)}") from None
 
 
 def check_or_create_schema(
@@ -95,5 +95,10 @@ def check_or_create_schema(
         connection.execute(sql.SET_SCHEMA, [version])
 
 
-def _first_line(exc: Exception) -> str:
+def is_driver_error(exc: BaseException) -> bool:
+    """Whether psycopg raised `exc` (checked without importing psycopg for a SQLite ledger)."""
+    return type(exc).__module__.startswith("psycopg")
+
+
+def first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -20,7 +20,7 @@ import pytest
 from postgres_server import PostgresServer
 from webhook_helpers import PATIENCE, amount_applied, delivery
 
-from billkit.ledger import Ledger
+from billkit.ledger import Ledger, LedgerError
 from billkit.webhooks import generate_secret
 
 pytestmark = pytest.mark.postgres
@@ -143,10 +143,10 @@ def test_an_analyst_reads_but_cannot_write_and_a_receiver_writes_only_events(
 ) -> None:
     with Ledger(team["receiver"]) as receiver:
         assert receiver.record_events([amount_applied("evt_byReceiver00000000001")]) == 1
-        with pytest.raises(Exception, match="permission denied"):
+        with pytest.raises(LedgerError, match="permission denied for table"):
             receiver.events_frame()
     with Ledger(team["analyst"]) as analyst:
         assert list(analyst.events_frame()["event_id"]) == ["evt_byReceiver00000000001"]
         assert analyst.as_of("2025-01-31").payments["amount"].sum() == 2000
-        with pytest.raises(Exception, match="permission denied"):
+        with pytest.raises(LedgerError, match="permission denied for table"):
             analyst.record_events([amount_applied("evt_byAnalyst000000000001")])
