@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from postgres_server import PostgresServer, start  # noqa: E402
+from receiver_process import Receiver  # noqa: E402
 
 from billkit.ledger import Ledger  # noqa: E402
 from billkit.webhooks import generate_secret, sign_headers  # noqa: E402
@@ -79,33 +79,10 @@ def _event(number: int, prefix: str = "B") -> dict[str, Any]:
     }
 
 
-class Receiver:
-    def __init__(self, url: str, port: int = 0) -> None:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("BILLKIT_")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "billkit.cli", "receive", "--secret", SECRET, "--db", url,
-             "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
-        )  # fmt: skip
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("a receiver exited before it listened")
-        self.url: str = json.loads(line)["url"]
-        self.port = int(self.url.split(":")[2].split("/")[0])
-        # Drain what it prints, so a full pipe never blocks it.
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-
-    def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(how)
-            self.process.wait(timeout=60)
-
-
 def correctness(server: PostgresServer, events: int) -> dict[str, Any]:
     url = server.create_database()
     Ledger(url).close()
-    receivers = [Receiver(url) for _ in range(RECEIVERS)]
+    receivers = [Receiver(url, SECRET) for _ in range(RECEIVERS)]
     rng = random.Random(16)
     deliveries: list[tuple[int, int]] = []  # (event number, receiver index)
     for number in range(events):
@@ -152,7 +129,7 @@ def correctness(server: PostgresServer, events: int) -> dict[str, Any]:
         restart.wait()
         victim = receivers[2]
         victim.stop(signal.SIGKILL)
-        receivers[2] = Receiver(url, port=victim.port)
+        receivers[2] = Receiver(url, SECRET, port=victim.port)
 
     started = time.perf_counter()
     fault = threading.Thread(target=kill_and_restart)
@@ -218,7 +195,7 @@ def throughput(server: PostgresServer, seconds: int, folder: Path) -> dict[str, 
     for count in (1, RECEIVERS):
         url = server.create_database()
         Ledger(url).close()
-        receivers = [Receiver(url) for _ in range(count)]
+        receivers = [Receiver(url, SECRET) for _ in range(count)]
         files = [
             _wrk_file(folder, f"r{count}_{i}", f"W{count}x{i}", per_file) for i in range(count)
         ]

@@ -6,18 +6,14 @@ Real processes against a real PostgreSQL server; the receivers connect as a role
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from postgres_server import PostgresServer
+from receiver_process import Receiver
 from webhook_helpers import PATIENCE, amount_applied, delivery
 
 from billkit.ledger import Ledger, LedgerError
@@ -25,42 +21,6 @@ from billkit.webhooks import generate_secret
 
 pytestmark = pytest.mark.postgres
 SECRET = generate_secret()
-
-
-class Receiver:
-    """One `billkit receive` process; its stdout is read in the background so it never blocks."""
-
-    def __init__(self, db: str, port: int = 0) -> None:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("BILLKIT_")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "billkit.cli", "receive", "--secret", SECRET, "--db", db,
-             "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment,
-        )  # fmt: skip
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        assert line, "the receiver exited before it listened"
-        self.url: str = json.loads(line)["url"]
-        self.printed: list[dict[str, object]] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.printed.append(json.loads(line))
-
-    @property
-    def port(self) -> int:
-        return int(self.url.split(":")[2].split("/")[0])
-
-    def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(how)
-            self.process.wait(timeout=PATIENCE)
-        self._reader.join(timeout=PATIENCE)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
 
 
 def _role_url(url: str, role: str) -> str:
@@ -105,7 +65,7 @@ def _post(http: httpx.Client, url: str, event_id: str) -> dict[str, object]:
 def test_receivers_sharing_a_ledger_record_each_event_once_and_survive_a_restart(
     team: dict[str, str],
 ) -> None:
-    receivers = [Receiver(team["receiver"]) for _ in range(3)]
+    receivers = [Receiver(team["receiver"], SECRET) for _ in range(3)]
     try:
         event_ids = [f"evt_team{n:020d}" for n in range(40)]
         # Every event delivered to every receiver at once: the database lets exactly one record it.
@@ -125,7 +85,7 @@ def test_receivers_sharing_a_ledger_record_each_event_once_and_survive_a_restart
         killed.stop(signal.SIGKILL)
         with httpx.Client(timeout=PATIENCE) as http:
             assert _post(http, receivers[1].url, "evt_whileDown0000000000001")["duplicate"] is False
-            receivers[0] = Receiver(team["receiver"], port=killed.port)
+            receivers[0] = Receiver(team["receiver"], SECRET, port=killed.port)
             assert _post(http, receivers[0].url, "evt_whileDown0000000000001")["duplicate"] is True
             assert _post(http, receivers[0].url, "evt_afterRestart000000001")["duplicate"] is False
         with Ledger(team["analyst"]) as analyst:
