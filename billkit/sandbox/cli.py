@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 
+from billkit._request_timeout import add_request_timeout_option
 from billkit.cli import UsageError
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
@@ -62,6 +63,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="base of the hosted-page links it hands out, where payers reach it "
         "(default: the address it listens on)",
     )
+    add_request_timeout_option(parser)
     parser.add_argument(
         "--retry-schedule",
         default="default",
@@ -81,6 +83,7 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             retry_schedule=parse_retry_schedule(args.retry_schedule),
             access_log=True,
             public_url=args.public_url,
+            request_timeout=args.request_timeout,
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
@@ -95,9 +98,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     log_to_stderr([started.api_key, started.signing_secret])
     app = create_app(settings, runtime=runtime)
-    server = SandboxServer(
-        uvicorn_config(app, access_log=settings.access_log), on_ready=lambda: _announce(started)
+    config = uvicorn_config(
+        app, access_log=settings.access_log, request_timeout=settings.request_timeout
     )
+    server = SandboxServer(config, on_ready=lambda: _announce(started))
     try:
         server.run(sockets=[sock])
     finally:

@@ -46,6 +46,10 @@ class SandboxClock:
         """Unix seconds on the sandbox clock (held at LATEST, however far a database's offset says)."""
         return min(self._wall() + self._offset, LATEST)
 
+    def wall_timestamp(self) -> int:
+        """Unix seconds of the real wall clock: what signing stamps (transport security, contract §5)."""
+        return int(self._wall())
+
     def seconds_left(self) -> float:
         """How far the clock may still be moved forward before it would pass LATEST."""
         return LATEST - self.timestamp()

@@ -26,9 +26,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 from billkit._redact import redact
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
 from billkit.errors import ConfigurationError
 from billkit.sandbox.app import create_app
 from billkit.sandbox.clock import SandboxClock
+from billkit.sandbox.http.deadline import with_request_timeout
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
@@ -82,10 +84,13 @@ def base_url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def uvicorn_config(app: Starlette, *, access_log: bool) -> uvicorn.Config:
+def uvicorn_config(
+    app: Starlette, *, access_log: bool, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+) -> uvicorn.Config:
     """The one uvicorn configuration the sandbox runs with (the throughput benchmark uses it too)."""
     return uvicorn.Config(
         app,
+        http=with_request_timeout(request_timeout),  # h11, with a deadline for slow requests
         lifespan="on",
         log_config=None,
         access_log=access_log,
@@ -181,6 +186,7 @@ class Sandbox:
         host: str = DEFAULT_HOST,
         port: int = 0,
         public_url: str | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         schedule = (
             parse_retry_schedule(retry_schedule)
@@ -196,6 +202,7 @@ class Sandbox:
             webhook_secret=webhook_secret,
             retry_schedule=schedule,
             public_url=public_url,
+            request_timeout=request_timeout,
         )
         self._started: StartedSandbox | None = None
         self._server: SandboxServer | None = None
@@ -208,7 +215,10 @@ class Sandbox:
         sock, runtime, started = prepare(self.settings)
         ready = threading.Event()
         app = create_app(self.settings, runtime=runtime)
-        server = SandboxServer(uvicorn_config(app, access_log=False), on_ready=ready.set)
+        config = uvicorn_config(
+            app, access_log=False, request_timeout=self.settings.request_timeout
+        )
+        server = SandboxServer(config, on_ready=ready.set)
         self._server = server
         self._thread = threading.Thread(
             target=self._serve, args=(server, sock, ready), name="billkit-sandbox", daemon=True
@@ -260,11 +270,9 @@ class Sandbox:
         return self._info().signing_secret
 
     def now(self) -> datetime:
-        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process.
-
-        Webhooks are signed with this clock, so a receiver in the same process checks timestamps against it:
-        `billkit.WebhookReceiver(sandbox.webhook_secret, clock=sandbox.now)`.
-        """
+        """The sandbox clock (wall time plus every `POST /_sandbox/clock` advance), read in-process: the
+        clock events are stamped with. Deliveries are signed with the wall clock, so any receiver accepts
+        them however far this clock was moved."""
         return self._info().clock.now()
 
     def client(self, **options: Any) -> Client:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from billkit._redact import redact
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
 from billkit.errors import ConfigurationError
 
 __all__ = [
@@ -156,6 +157,8 @@ class SandboxSettings:
     #: The base of the links the sandbox hands out (contract §8); None: the address it listens on.
     #: Never taken from a request's Host header, which any client can set.
     public_url: str | None = None
+    #: Seconds a request (head and body) may take to arrive; slower clients are disconnected.
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
@@ -174,6 +177,10 @@ class SandboxSettings:
             check_webhook_secret(self.webhook_secret)
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        if not is_request_timeout(self.request_timeout):
+            raise ConfigurationError(
+                f"request_timeout must be a positive number of seconds, not {self.request_timeout!r}"
+            )
         if not self.retry_schedule or not all(
             isinstance(delay, int | float) and 0 < delay <= MAX_RETRY_DELAY
             for delay in self.retry_schedule

@@ -23,15 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
 from billkit.webhooks.handler import WebhookHandler, WebhookResult
 
-__all__ = ["DEFAULT_REQUEST_TIMEOUT", "ReceiverServer"]
+__all__ = ["ReceiverServer"]
 
 logger = logging.getLogger("billkit.webhooks")
 
-#: How long a whole request (request line, headers and body) may take to arrive, counted from when the
-#: server starts waiting for it: a client that dribbles its bytes (slowloris) or idles is dropped after this.
-DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 _DRAIN_SECONDS: Final = 10.0
 
 

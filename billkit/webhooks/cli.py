@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
 
 from billkit._json import json_text
+from billkit._request_timeout import add_request_timeout_option
 from billkit.cli import UsageError
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import (
@@ -33,7 +33,6 @@ from billkit.webhooks._errors import (
 from billkit.webhooks.receiver import (
     DEFAULT_HOST,
     DEFAULT_PATH,
-    DEFAULT_REQUEST_TIMEOUT,
     WebhookReceiver,
 )
 from billkit.webhooks.signing import generate_secret
@@ -68,13 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PATH,
         help="URL path deliveries are POSTed to (default: %(default)s)",
     )
-    parser.add_argument(
-        "--request-timeout",
-        type=float,
-        default=DEFAULT_REQUEST_TIMEOUT,
-        metavar="SECONDS",
-        help="drop a client whose request takes longer than this to arrive (default: %(default)g)",
-    )
+    add_request_timeout_option(parser)
 
 
 def _team_ledger() -> str | None:
@@ -104,10 +97,6 @@ def _build(args: argparse.Namespace, secret: str) -> WebhookReceiver:
         raise UsageError(f"--port must be from 0 (any free port) to 65535, not {args.port}")
     if not args.path.startswith("/"):
         raise UsageError(f"--path must start with '/', not {args.path!r}")
-    if not 0 < args.request_timeout < math.inf:
-        raise UsageError(
-            f"--request-timeout must be a positive number of seconds, not {args.request_timeout:g}"
-        )
     try:
         return WebhookReceiver(
             secret,

@@ -132,8 +132,8 @@ class WebhookHandler:
     `on_event`: called once per new verified event, before it is recorded.
     `tolerance`: how far the signing time may be from now, either way (seconds or timedelta); None skips that
     check (the event id still stops replays of recorded events).
-    `clock`: what "now" is for that check (default: the wall clock). Pass `Sandbox.now` for a billkit sandbox:
-    it signs with its own clock, which `POST /_sandbox/clock` may have moved ahead.
+    `clock`: what "now" is for that check (default: the wall clock), for replaying stored deliveries; a
+    billkit sandbox signs with the wall clock even after `POST /_sandbox/clock` moved its own.
     """
 
     def __init__(

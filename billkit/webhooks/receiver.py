@@ -14,7 +14,6 @@ restart on the same file still recognises events it already has.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -24,9 +23,10 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, Self, overload
 
+from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
 from billkit.errors import InvalidArgumentError
 from billkit.webhooks._errors import WebhookReceiverError, WebhookTimeoutError
-from billkit.webhooks._http import DEFAULT_REQUEST_TIMEOUT, ReceiverServer
+from billkit.webhooks._http import ReceiverServer
 from billkit.webhooks.events import WebhookEvent
 from billkit.webhooks.handler import EventCallback, WebhookHandler, WebhookResult
 from billkit.webhooks.rejections import Rejection
@@ -74,11 +74,7 @@ def _checked_timeout(timeout: object) -> float:
 
 
 def _checked_request_timeout(seconds: object) -> float:
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, int | float)
-        or not 0 < seconds < math.inf
-    ):
+    if not is_request_timeout(seconds):
         raise InvalidArgumentError(
             f"request_timeout must be a positive number of seconds, not {seconds!r}"
         )
@@ -92,8 +88,8 @@ class WebhookReceiver:
     `db`: a SQLite file to record events in as well, so they and their deduplication survive a restart; or a
     team ledger's `postgresql://` URL, which several receivers share (each event recorded once, by the database).
     `on_event`: your function, called once per new verified event; if it raises, the delivery is answered 500
-    and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (with a billkit
-    sandbox, pass `clock=sandbox.now` so a sandbox clock moved ahead does not make every delivery look early).
+    and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (a billkit
+    sandbox signs with the wall clock however far its own clock was moved, so neither is needed for it).
     `request_timeout`: seconds a whole request may take to arrive; a client that sends it slower, or leaves
     its connection idle that long, is disconnected (other clients are served meanwhile).
     """

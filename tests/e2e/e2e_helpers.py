@@ -15,7 +15,10 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
+#: How long a test waits for what should happen soon: generous for a loaded machine, never a measure.
+PATIENCE = 60.0
+
+__all__ = ["PATIENCE", "Delivery", "Recorder", "Relay", "SandboxApi", "Tamper", "free_port"]
 
 
 def free_port() -> int:
@@ -72,7 +75,7 @@ class Recorder:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
 
-    def wait(self, count: int, timeout: float = 10.0) -> list[Delivery]:
+    def wait(self, count: int, timeout: float = PATIENCE) -> list[Delivery]:
         """The first `count` deliveries, waiting for them to arrive."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -105,7 +108,7 @@ class SandboxApi:
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.http = httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=10
+            base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=PATIENCE
         )
 
     def post(self, path: str, json: Any = None) -> httpx.Response:
@@ -152,7 +155,7 @@ class SandboxApi:
         return data
 
     def wait_attempts(
-        self, event_id: str, count: int, timeout: float = 10.0
+        self, event_id: str, count: int, timeout: float = PATIENCE
     ) -> list[dict[str, Any]]:
         """The event's logged attempts once there are at least `count` (they are logged after the answer)."""
         deadline = time.monotonic() + timeout
@@ -185,7 +188,7 @@ class Relay:
                 headers.pop("content-length", None)
                 headers.pop("host", None)
                 headers, body = tamper(headers, body)
-                answer = httpx.post(target, content=body, headers=headers, timeout=10)
+                answer = httpx.post(target, content=body, headers=headers, timeout=PATIENCE)
                 self.send_response(answer.status_code)
                 self.send_header("content-length", str(len(answer.content)))
                 self.end_headers()

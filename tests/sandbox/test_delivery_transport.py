@@ -23,6 +23,8 @@ class Script:
         self.close_after = close_after
         self.connections = 0
         self.requests: list[bytes] = []
+        #: Set once the server has closed a connection (after close_after answers, or at its end).
+        self.closed_one = asyncio.Event()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -40,6 +42,8 @@ class Script:
         except asyncio.IncompleteReadError:
             pass
         writer.close()
+        await writer.wait_closed()
+        self.closed_one.set()
 
 
 @asynccontextmanager
@@ -104,7 +108,7 @@ def test_a_kept_connection_the_receiver_closed_is_replaced() -> None:
         async with serving(script) as url:
             client = transport()
             await client.post(url, b"{}", {})
-            await asyncio.sleep(0.05)  # the server has closed its end by now
+            await asyncio.wait_for(script.closed_one.wait(), 60)  # the server closed its end
             answer = await client.post(url, b"{}", {})
             await client.aclose()
         assert answer.status_code == 200

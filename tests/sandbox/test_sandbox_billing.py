@@ -198,6 +198,18 @@ def test_composite_account_is_atomic(api: Api) -> None:
     assert api.get(f"/billing/customers/{customer_reference}").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/billing/accounts", "An account"), ("/billing/customers", "A customer")]
+)
+def test_a_duplicate_reference_is_named_in_words(api: Api, path: str, kind: str) -> None:
+    customer = api.customer()
+    fields = {"customer": customer["id"]} if path == "/billing/accounts" else {}
+    reference = ref()
+    api.created(path, {"external_reference": reference, **fields})
+    again = api.post(path, {"external_reference": reference, **fields})
+    assert again.json()["detail"] == f"{kind} with external_reference {reference!r} already exists"
+
+
 def test_nested_existing_customer_reference_is_409(api: Api) -> None:
     existing = api.customer()
     response = api.post(
@@ -366,7 +378,8 @@ def test_bill_needs_a_customer_or_an_account(api: Api) -> None:
     assert response.json()["errors"][0]["field"] == "customer"
 
 
-def test_new_account_without_any_customer_is_422(api: Api) -> None:
+def test_new_account_without_any_customer_is_400_naming_account_customer(api: Api) -> None:
+    """Contract §2: a required field that is missing is a 400 naming it, also inside a composite."""
     response = api.post(
         "/billing/bills",
         {
@@ -376,7 +389,7 @@ def test_new_account_without_any_customer_is_422(api: Api) -> None:
             "account": {"external_reference": ref()},
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "account.customer"
 
 
@@ -489,6 +502,28 @@ def test_patch_amount_paid_above_amount_due_is_422(api: Api) -> None:
 def test_patch_bill_currency_must_still_match(api: Api) -> None:
     bill = api.bill(currency="ZAR")
     assert api.patch(f"/billing/bills/{bill['id']}", {"currency": "USD"}).status_code == 422
+
+
+@pytest.mark.parametrize("owner", ["customer", "account"])
+def test_an_owner_s_currency_cannot_change_under_its_bills(api: Api, owner: str) -> None:
+    customer = api.customer(currency="ZAR")
+    account = api.account(customer["id"], currency="ZAR")
+    path = {
+        "customer": f"/billing/customers/{customer['id']}",
+        "account": f"/billing/accounts/{account['id']}",
+    }
+    bill = (
+        api.bill(account=account["id"]) if owner == "account" else api.bill(customer=customer["id"])
+    )
+    response = api.patch(path[owner], {"currency": "USD"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "currency"
+    assert api.get(path[owner]).json()["currency"] == "ZAR"
+    assert api.patch(path[owner], {"currency": "ZAR"}).status_code == 200  # no change: fine
+    api.post(f"/billing/bills/{bill['id']}/void")
+    assert (
+        api.patch(path[owner], {"currency": "USD"}).status_code == 200
+    )  # voided bills do not count
 
 
 def test_patch_bill_metadata_merges(api: Api) -> None:

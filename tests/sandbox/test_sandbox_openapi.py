@@ -4,6 +4,9 @@ valid data accepted, invalid data refused."""
 
 from __future__ import annotations
 
+import copy
+import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,7 +55,8 @@ CONFIG = SchemathesisConfig.from_str(
 expected-statuses = [200, 201, 401, 403, 404, 409, 422]
 """
 )
-schema = schemathesis.openapi.from_dict(OPENAPI, config=CONFIG)
+# A copy: the stateful phase writes the links it infers into the document it is given.
+schema = schemathesis.openapi.from_dict(copy.deepcopy(OPENAPI), config=CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +95,32 @@ def test_idempotency_key_is_a_required_header_on_faithful_posts() -> None:
         assert (header["name"], header["required"]) == ("Idempotency-Key", required), path
 
 
+_VALID_KEY = re.compile(r"[a-zA-Z0-9-]{1,255}")
+
+
+def _json_integers(value: Any) -> Any:
+    """JSON Schema counts -90.0 as an integer, so the fuzzer sends it as one; the contract (§2) does not:
+    money is written as a JSON integer. Integral floats are sent as the integers they stand for."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {name: _json_integers(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_json_integers(item) for item in value]
+    return value
+
+
+def _prepared(case: Any) -> None:
+    """A valid generated Idempotency-Key becomes a new one, so a finding is never a replay of another
+    call's answer (an invalid one stays: refusing it is what is being checked); see `_json_integers`."""
+    headers = case.headers or {}
+    key = headers.get("Idempotency-Key")
+    if isinstance(key, str) and _VALID_KEY.fullmatch(key):
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    if isinstance(case.body, dict | list):
+        case.body = _json_integers(case.body)
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -99,6 +129,34 @@ def test_idempotency_key_is_a_required_header_on_faithful_posts() -> None:
     suppress_health_check=list(HealthCheck),
 )
 def test_fuzzer_finds_no_5xx_and_no_schema_violation(case: Any, fuzzed: Sandbox) -> None:
+    _prepared(case)
     case.call_and_validate(
         base_url=fuzzed.base_url, headers={"Authorization": f"Bearer {FUZZ_KEY}"}
+    )
+
+
+class _Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Stateful phase: sequences of calls that feed one call's IDs to the next (links schemathesis infers
+    from the document), e.g. create a bill, pay it, read it back, void it."""
+
+    base_url = ""
+
+    def before_call(self, case: Any) -> None:
+        _prepared(case)
+
+    def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+        return {"base_url": self.base_url, "headers": {"Authorization": f"Bearer {FUZZ_KEY}"}}
+
+
+def test_stateful_fuzzing_finds_no_5xx_and_no_schema_violation(fuzzed: Sandbox) -> None:
+    # Bounded for CI: about a hundred calls in all.
+    _Workflow.base_url = fuzzed.base_url
+    _Workflow.run(
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
     )

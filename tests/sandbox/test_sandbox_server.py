@@ -7,10 +7,12 @@ import json
 import os
 import select
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from sandbox_helpers import Api, ref
+from slow_clients import dribble_until_dropped
 
 import billkit
 from billkit.cli import main
@@ -146,6 +149,8 @@ def test_cli_given_key_is_the_one_accepted() -> None:
         (["--webhook-secret", "whsec_c2hvcnQ="], "24 to 64 bytes"),
         (["--webhook-url", "ftp://x"], "http"),
         (["--public-url", "ftp://x"], "public url"),
+        (["--request-timeout", "0"], "--request-timeout: must be a positive number of seconds"),
+        (["--request-timeout", "nan"], "--request-timeout: must be a positive number of seconds"),
         (["--public-url", "https://pay.example.test/?x=1"], "no query"),
         (["--retry-schedule", "soon"], "retry schedule"),
         (["--retry-schedule", "1,-2"], "retry delay"),
@@ -187,6 +192,44 @@ def test_cli_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
 
 
 # ---- the embedded sandbox ----------------------------------------------------------------------
+
+
+def slow_starts(api_key: str) -> dict[str, bytes]:
+    """How a slow client begins: mid-headers, with its body owed, with nothing sent, mid-form."""
+    head = f"POST /billing/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api_key}\r\n"
+    return {
+        "headers": head.encode() + b"X-Slow: ",
+        "body": head.encode() + b"Idempotency-Key: slow\r\nContent-Length: 100000\r\n\r\n{",
+        "nothing": b"",
+        "page form": b"POST /pay/bill_x HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\namount=",
+    }
+
+
+@pytest.mark.parametrize("start", ["headers", "body", "nothing", "page form"])
+def test_a_request_that_dribbles_in_is_dropped_at_the_request_timeout(start: str) -> None:
+    """uvicorn's h11 has no header or body timeout of its own (slowloris); the sandbox adds one."""
+    with Sandbox(request_timeout=2) as sandbox:
+        port = int(sandbox.base_url.rsplit(":", 1)[1])
+        with ThreadPoolExecutor(4) as pool:
+            opening = slow_starts(sandbox.api_key)[start]
+            slow = [pool.submit(dribble_until_dropped, port, opening) for _ in range(4)]
+            assert [future.result() for future in slow] == [True] * 4
+
+
+def test_requests_are_answered_while_slow_clients_hold_connections(
+    sandbox: Sandbox, api: Api
+) -> None:
+    host, port = sandbox.base_url.removeprefix("http://").split(":")
+    held = []
+    for start in [*slow_starts(sandbox.api_key).values()] * 10:
+        connection = socket.create_connection((host, int(port)), timeout=60)
+        connection.sendall(start)
+        held.append(connection)
+    try:
+        assert api.post("/billing/customers", {"external_reference": ref()}).status_code == 201
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def test_embedded_sandbox_binds_loopback_on_a_free_port() -> None:

@@ -170,3 +170,9 @@ def test_client_lists_and_iterates_versions() -> None:
                 return [v.seq for v in page.data]
 
         assert asyncio.run(listed()) == [v.seq for v in client.sandbox.versions.iterate()]
+
+
+def test_a_seq_past_sqlite_s_integers_is_400_not_500(api: Api) -> None:
+    response = api.get("/_sandbox/versions", params={"starting_after": str(2**63)})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "starting_after"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import PATIENCE, SLOW_STARTS, amount_applied, delivery, dribble_until_dropped
+from slow_clients import dribble_until_dropped
+from webhook_helpers import PATIENCE, SLOW_STARTS, amount_applied, delivery
 
 from billkit.cli import main
 from billkit.webhooks import generate_secret, sign_headers
@@ -177,8 +178,8 @@ def test_the_secret_can_come_from_the_environment(stopper: list[subprocess.Popen
         (["--path", "hooks"], "--path must start with '/'"),
         (["--secret", "whsec_not*base64"], "--secret (or $BILLKIT_WEBHOOK_SECRET) cannot be used"),
         (["--host", "256.1.1.1"], "cannot listen on 256.1.1.1"),
-        (["--request-timeout", "0"], "--request-timeout must be a positive number of seconds"),
-        (["--request-timeout", "inf"], "--request-timeout must be a positive number of seconds"),
+        (["--request-timeout", "0"], "--request-timeout: must be a positive number of seconds"),
+        (["--request-timeout", "inf"], "--request-timeout: must be a positive number of seconds"),
     ],
 )
 def test_bad_flags_are_usage_errors(

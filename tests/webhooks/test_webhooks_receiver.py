@@ -14,12 +14,12 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
+from slow_clients import dribble_until_dropped
 from webhook_helpers import (
     PATIENCE,
     SLOW_STARTS,
     amount_applied,
     delivery,
-    dribble_until_dropped,
     encode,
 )
 

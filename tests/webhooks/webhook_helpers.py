@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import select
-import socket
-import time
 from typing import Any, Final
 
 from billkit.webhooks import sign_headers
@@ -56,21 +53,3 @@ SLOW_STARTS: Final = {
     "headers": b"POST /webhooks HTTP/1.1\r\nHost: x\r\nX-Slow: ",
     "body": b"POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
 }
-
-
-def dribble_until_dropped(port: int, start: bytes, give_up_after: float = 60.0) -> bool:
-    """Send `start`, then one more byte every 50 ms (well inside any per-read timeout) until the server drops
-    the connection without answering: True if it did within `give_up_after` seconds (slowloris)."""
-    deadline = time.monotonic() + give_up_after
-    with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as connection:
-        connection.sendall(start)
-        while time.monotonic() < deadline:
-            # Waiting for the drop is also the pace of the dribble.
-            readable, _, _ = select.select([connection], [], [], 0.05)
-            try:
-                if readable:
-                    return connection.recv(4096) == b""
-                connection.sendall(b"a")
-            except (BrokenPipeError, ConnectionResetError):
-                return True
-    return False

@@ -5,8 +5,9 @@ clock was advanced, an attempt finished, or the next retry fell due on the sandb
 due rows (in memory only) and POSTs each from its own task through one shared keep-alive transport, at most
 `max_concurrent` at once, so one slow receiver does not hold up every other event for 15 seconds.
 
-Each attempt is signed afresh (new `webhook-id`, `webhook-timestamp` from the sandbox clock) over the event
-exactly as stored, so the body and its `evt_` id never change. A 2xx within the timeout settles the row as
+Each attempt is signed afresh (new `webhook-id`, `webhook-timestamp` from the real wall clock; the event's own
+times and the retry schedule stay on the sandbox clock) over the event exactly as stored, so the body and its
+`evt_` id never change. A 2xx within the timeout settles the row as
 delivered; anything else is logged and retried per the schedule, and the row is failed after the last try.
 Until then it stays pending in the database: at least once, even across crashes.
 """
@@ -149,7 +150,9 @@ class DeliveryWorker:
 
     async def _attempt(self, row: DueDelivery, url: str) -> Attempt:
         webhook_id = new_id("msg_")
-        timestamp = int(self._runtime.clock.timestamp())
+        # The wall clock, not the sandbox's: any Standard Webhooks verifier checks it against its own
+        # clock, and a sandbox clock moved ahead would make every delivery look early (contract §5).
+        timestamp = self._runtime.clock.wall_timestamp()
         signature = sign(
             row.body, secret=self._runtime.signing_secret, msg_id=webhook_id, timestamp=timestamp
         )

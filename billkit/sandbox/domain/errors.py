@@ -67,5 +67,8 @@ class DuplicateReference(Exception):
         self.kind = kind
         self.external_reference = external_reference
         self.field = field
-        self.message = f"A {kind} with external_reference {external_reference!r} already exists"
+        article = "An" if kind[:1] in "aeiou" else "A"  # "An account", "A bill"
+        self.message = (
+            f"{article} {kind} with external_reference {external_reference!r} already exists"
+        )
         super().__init__(self.message)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from billkit.sandbox.domain.errors import DuplicateReference, MissingField, NotFound, RuleViolation
@@ -53,6 +53,10 @@ def route(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
             return problem_response(error, request.scope["path"])
         except _REFUSALS as refusal:
             return problem_response(as_api_error(refusal), request.scope["path"])
+        except (
+            ClientDisconnect
+        ):  # gone mid-body (or dropped for sending it too slowly): nobody to tell
+            return Response(status_code=400)
         except Exception:
             logger.exception("%s failed", endpoint.name)
             return problem_response(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -179,6 +179,8 @@ async def pay_page(request: Request) -> Response:
         return _show(runtime, target_id, request)
     except PageError as error:
         return render("message.html", error.status, message=error.message)
+    except ClientDisconnect:  # gone mid-form (or dropped for sending it too slowly): nobody to show
+        return Response(status_code=400)
     except Exception:
         logger.exception("hosted page %s %s failed", request.method, request.url.path)
         return render(

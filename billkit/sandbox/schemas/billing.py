@@ -118,7 +118,19 @@ AccountField = Annotated[
     ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"anyOf": [{"required": ["customer"]}, {"required": ["account"]}]},
+        # A customer, or an account that is an existing one's reference or a new one with its customer:
+        # a new account with no customer anywhere is a missing field (400 account.customer, contract §2).
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["customer"]},
+                {
+                    "required": ["account"],
+                    "properties": {
+                        "account": {"anyOf": [{"type": "string"}, {"required": ["customer"]}]}
+                    },
+                },
+            ]
+        },
     )
 )
 class BillCreate(TypedDict):

@@ -328,8 +328,8 @@ class VersionListQuery(TypedDict, total=False):
     #: Only versions whose `at` is this or later.
     since: QueryInstant
     limit: Annotated[int, Field(ge=1, le=MAX_VERSIONS_PAGE_SIZE)]
-    #: The `seq` of the last version of the previous page.
-    starting_after: Annotated[int, Field(ge=0)]
+    #: The `seq` of the last version of the previous page (SQLite integers end at 2**63 - 1).
+    starting_after: Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 @with_config(CLOSED)

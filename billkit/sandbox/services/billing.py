@@ -97,7 +97,18 @@ def _update_balance_holder(
 ) -> dict[str, Any]:
     """PATCH a customer or an account: `balance` replaces, `metadata` merges."""
     update = billing.update_customer if kind == "customer" else billing.update_account
-    updated = update(find(store, kind, reference), changes)
+    current = find(store, kind, reference)
+    currency = changes.get("currency")
+    if currency is not None and currency != current.get("currency"):
+        clashing = store.open_bill_currencies(kind, current["id"]) - {currency}
+        if clashing:
+            raise RuleViolation(
+                f"{kind} {current['id']} has bills in {', '.join(sorted(clashing))} that are not "
+                f"voided, so its currency cannot become {currency}",
+                code="currency_in_use",
+                field="currency",
+            )
+    updated = update(current, changes)
     store.objects(kind).update(updated, at=now)
     return updated
 
@@ -156,10 +167,8 @@ def _owners(
     elif customer_value is not None:
         customer = _existing_or_new_customer(store, customer_value, now=now, field="customer")
     else:
-        raise RuleViolation(
-            "a new account needs a customer: inside it, or as the bill's customer",
-            code="account_needs_customer",
-            field="account.customer",
+        raise MissingField(
+            "account.customer", "is required: a new account needs a customer, here or as the bill's"
         )
     account = create_account(store, account_value, now=now, customer=customer, where="account")
     return customer, account

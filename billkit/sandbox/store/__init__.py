@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.domain.payments import AppliedPayment
@@ -102,6 +102,18 @@ class Store:
 
     def objects(self, kind: ObjectKind) -> ObjectTable:
         return self._tables[kind]
+
+    def open_bill_currencies(
+        self, owner: Literal["customer", "account"], owner_id: str
+    ) -> set[str]:
+        """The currencies of the bills of `owner_id` that are not voided."""
+        column = {"customer": "customer_id", "account": "account_id"}[owner]  # never from input
+        rows = self.database.connection.execute(
+            f"SELECT DISTINCT json_extract(object, '$.currency') FROM bills "
+            f"WHERE {column} = ? AND status != 'voided'",
+            (owner_id,),
+        )
+        return {str(currency) for (currency,) in rows}
 
     def record_payment(self, applied: AppliedPayment, *, now: float) -> None:
         """Write everything `applied` changes: the obligation, the payment, its event and delivery."""

@@ -42,7 +42,7 @@ class Attempt:
     webhook_id: str
     #: 1 for the first attempt of a series.
     number: int
-    #: `webhook-timestamp` as sent: Unix seconds of the sandbox clock at signing.
+    #: `webhook-timestamp` as sent: Unix seconds of the wall clock at signing.
     timestamp: int
     #: The receiver's status; None when it never answered (then `error` says why).
     status_code: int | None
