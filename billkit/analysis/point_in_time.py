@@ -234,6 +234,8 @@ def _states_at(versions: pd.DataFrame, id_column: str, at: _as_of.AsOf) -> _Stat
     np.maximum.at(latest, codes[started], positions[started])
     in_effect = latest >= 0
     chosen = np.where(in_effect, latest, first)
+    if len(chosen) == len(versions) and np.array_equal(chosen, positions):
+        return _States(versions.reset_index(drop=True), in_effect)  # one state each: nothing to pick
     return _States(versions.iloc[chosen].reset_index(drop=True), in_effect)
 
 
@@ -253,8 +255,9 @@ def _bills_at(versions: pd.DataFrame, payments: pd.DataFrame, at: _as_of.AsOf) -
     from_source = _from_source(state)
     came = (state["bill_date"] <= at.day).to_numpy(dtype=bool, na_value=False)
     exists = np.where(dated, came, in_effect | ~from_source)
-    state = state.loc[exists].reset_index(drop=True)
-    in_effect = in_effect[exists]
+    if not exists.all():
+        state = state.loc[exists].reset_index(drop=True)
+        in_effect = in_effect[exists]
 
     rows = _matching.bill_rows(state, payments)
     counted = rows >= 0

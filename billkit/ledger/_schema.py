@@ -24,13 +24,13 @@ SCHEMA_VERSION: Final = 2
 NULL_NUMBER: Final = -(2**63)
 
 #: Connection settings for bulk work: WAL lets readers and one writer share a file; NORMAL sync is durable
-#: at each checkpoint, which is what WAL is designed for; the cache and temp store keep big batches in memory.
+#: at each checkpoint, which is what WAL is designed for; a 64 MiB page cache and in-memory temp storage keep
+#: a big batch's index updates off the disk. No mmap: a mapped file counts against the reader's memory.
 FILE_PRAGMAS: Final = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -262144",  # 256 MiB of page cache
-    "PRAGMA mmap_size = 1073741824",
+    "PRAGMA cache_size = -65536",
 )
 
 DDL: Final = """
