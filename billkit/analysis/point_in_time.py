@@ -235,7 +235,9 @@ def _states_at(versions: pd.DataFrame, id_column: str, at: _as_of.AsOf) -> _Stat
     in_effect = latest >= 0
     chosen = np.where(in_effect, latest, first)
     if len(chosen) == len(versions) and np.array_equal(chosen, positions):
-        return _States(versions.reset_index(drop=True), in_effect)  # one state each: nothing to pick
+        return _States(
+            versions.reset_index(drop=True), in_effect
+        )  # one state each: nothing to pick
     return _States(versions.iloc[chosen].reset_index(drop=True), in_effect)
 
 
