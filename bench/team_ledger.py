@@ -8,7 +8,8 @@ Starts its own PostgreSQL server (tests/postgres_server.py, fsync on) and `billk
    again, 20%) and duplicates (the same event sent to two receivers at once, 10%), from a Python sender that
    retries a refused or failed delivery as Moment does. Halfway, one receiver is killed with SIGKILL and
    restarted on its port. Checked: every event is in the ledger (0 lost), each once, and exactly one delivery
-   per event was answered "recorded" (0 recorded twice). Exit 1 otherwise.
+   per event was answered "recorded" (0 recorded twice; an event may have none: committed by the receiver
+   killed before it answered, so its retry is answered "duplicate"). Exit 1 otherwise.
 2. Throughput: wrk posting pre-signed deliveries (each a new event), for `--seconds`: 1 receiver, then 4
    (one single-threaded wrk each, 16 connections in total either way). Figures in deliveries/s, the events
    the ledger then holds (each delivery is a new event, so they match), and the 4:1 ratio.
