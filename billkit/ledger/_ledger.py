@@ -1,4 +1,5 @@
-"""`Ledger`: the SQLite record of what billkit saw, and the typed DataFrames analysis starts from."""
+"""`Ledger`: the record of what billkit saw (a SQLite file, or PostgreSQL for a team), and the typed DataFrames
+analysis starts from."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from billkit.errors import BillkitError, NotFoundError
+from billkit.ledger import _postgres, _schema_pg
 from billkit.ledger import _schema as sql
-from billkit.ledger._readers import parse_bodies, read_typed
+from billkit.ledger._readers import load_body, parse_bodies, read_typed
 from billkit.ledger._records import (
     OBJECT_KINDS,
     ObjectKind,
@@ -28,7 +30,6 @@ from billkit.ledger._records import (
     microseconds,
     object_row,
     parse_instant,
-    parse_json,
 )
 from billkit.ledger._sandbox_import import ImportResult, SandboxClient, iterate_versions
 
@@ -70,14 +71,32 @@ class Ledger:
 
     `as_of` is the one path from a ledger to figures for a day: see `billkit.analysis.point_in_time`.
 
-    `path` is a file (created if missing; its folder must exist) or `":memory:"`. One `Ledger` may be shared
-    by threads (a webhook receiver and a notebook); several processes may share a file (SQLite WAL).
+    `path` is a SQLite file (created if missing; its folder must exist), `":memory:"`, or a
+    `postgresql://user@host/db` URL for a team ledger (tables created in an empty database; see
+    docs/team-ledger.md). One `Ledger` may be shared by threads (a webhook receiver and a notebook); several
+    processes may share a file (SQLite WAL) or a PostgreSQL database.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.RLock()
-        self._connection: sqlite3.Connection | None = self._open(self._path)
+        self._postgres = _postgres.is_postgres_url(self._path)
+        # The SQL of the backend: `_schema` and `_schema_pg` expose the same names.
+        self._sql: Any = _schema_pg if self._postgres else sql
+        # A sqlite3 or a psycopg connection: the methods used here (execute, fetchone, fetchmany) are alike.
+        self._connection: Any = (
+            self._open_postgres(self._path) if self._postgres else self._open(self._path)
+        )
+
+    @staticmethod
+    def _open_postgres(url: str) -> Any:
+        connection = _postgres.connect(url, LedgerError)
+        try:
+            _postgres.check_or_create_schema(connection, url, LedgerError)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     @staticmethod
     def _open(path: str) -> sqlite3.Connection:
@@ -106,11 +125,17 @@ class Ledger:
 
     @property
     def path(self) -> str:
+        """The SQLite path or the PostgreSQL URL (its password masked)."""
+        return _postgres.shown(self._path) if self._postgres else self._path
+
+    @property
+    def url(self) -> str:
+        """Where the ledger is, to open it again elsewhere (a PostgreSQL URL keeps its password)."""
         return self._path
 
     def __repr__(self) -> str:
         state = "closed" if self._connection is None else "open"
-        return f"Ledger({self._path!r}, {state})"
+        return f"Ledger({self.path!r}, {state})"
 
     def close(self) -> None:
         """Close the file; later calls raise `LedgerError`. Closing twice is harmless."""
@@ -131,16 +156,34 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self) -> Iterator[Any]:
         with self._lock:
             if self._connection is None:
-                raise LedgerError(f"ledger {self._path!r} is closed")
-            yield self._connection
+                raise LedgerError(f"ledger {self.path!r} is closed")
+            if not self._postgres:
+                yield self._connection
+                return
+            if self._connection.broken:  # the server restarted: connect again
+                self._connection.close()
+                self._connection = self._open_postgres(self._path)
+            try:
+                yield self._connection
+            except Exception as exc:
+                if _postgres.is_driver_error(exc):  # e.g. permission denied: say which ledger
+                    raise LedgerError(f"ledger {self.path!r}: {_postgres.first_line(exc)}") from exc
+                raise
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, *, states: bool = True) -> Iterator[Any]:
+        """One write transaction. Writers of states are serialised (each compares with the state in
+        effect); events alone need not be on PostgreSQL, where their primary key decides."""
         with self._db() as connection:
-            connection.execute("BEGIN IMMEDIATE")
+            if self._postgres:
+                connection.execute(_schema_pg.BEGIN_WRITE)
+                if states:
+                    connection.execute(_schema_pg.WRITE_LOCK)
+            else:
+                connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
             except BaseException:
@@ -172,7 +215,7 @@ class Ledger:
         stamp = _stamp(observed_at, "observed_at")
         rows = [object_row(checked_kind, item, stamp, stamp, False) for item in objects]
         with self._transaction() as connection:
-            return _insert(connection, sql.INSERT_VERSION, rows)
+            return _insert(connection, self._sql.INSERT_VERSION, rows)
 
     def record_event(self, event: Recordable, received_at: dt.datetime | None = None) -> None:
         """Record one verified webhook event (a dict or a typed event with `to_dict()`); repeats are ignored."""
@@ -184,8 +227,8 @@ class Ledger:
         """Record many events, all or none; returns how many were new (by `evt_` ID)."""
         stamp = _stamp(received_at, "received_at")
         rows = [event_row(event, stamp) for event in events]
-        with self._transaction() as connection:
-            return _insert(connection, sql.INSERT_EVENT, rows)
+        with self._transaction(states=False) as connection:
+            return _insert(connection, self._sql.INSERT_EVENT, rows)
 
     def import_sandbox(
         self, client: SandboxClient, observed_at: dt.datetime | None = None
@@ -234,8 +277,8 @@ class Ledger:
                 kind_rows.sort(
                     key=lambda row: row[2]
                 )  # oldest first: each is compared with the one before
-                recorded[kind] = _insert(connection, sql.INSERT_VERSION, kind_rows)
-            recorded["event"] = _insert(connection, sql.INSERT_EVENT, event_rows)
+                recorded[kind] = _insert(connection, self._sql.INSERT_VERSION, kind_rows)
+            recorded["event"] = _insert(connection, self._sql.INSERT_EVENT, event_rows)
         seen = {kind: len(kind_rows) for kind, kind_rows in rows.items()} | {
             "event": len(event_rows)
         }
@@ -258,7 +301,7 @@ class Ledger:
         params: list[Any] = [checked_kind]
         if as_of is not None:
             params.append(microseconds(as_of, "as_of"))
-        query = sql.select_versions(columns, until=as_of is not None, body=True)
+        query = self._sql.select_versions(columns, until=as_of is not None, body=True)
         with self._db() as connection:
             frame = read_typed(connection, query, params, columns, extra=("seq", "body"))
         return _timeline(frame, include_body)
@@ -302,7 +345,7 @@ class Ledger:
         account_id, customer_id. `include_body` adds `body`, the whole event as a dict.
         """
         params = [] if event_type is None else [event_type]
-        query = sql.select_events(event_type is not None, include_body)
+        query = self._sql.select_events(event_type is not None, include_body)
         with self._db() as connection:
             frame = read_typed(
                 connection,
@@ -341,13 +384,16 @@ class Ledger:
         columns = sql.KIND_COLUMNS[kind]
         with self._db() as connection:
             return read_typed(
-                connection, sql.select_versions(columns, until=False, body=False), [kind], columns
+                connection,
+                self._sql.select_versions(columns, until=False, body=False),
+                [kind],
+                columns,
             )
 
     def activity_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last instant of recorded activity (a state beginning or a payment), or None if empty."""
         with self._db() as connection:
-            first, last = connection.execute(sql.ACTIVITY_SPAN).fetchone()
+            first, last = connection.execute(self._sql.ACTIVITY_SPAN).fetchone()
         if first is None:
             return None
         return _instant(first), _instant(last)
@@ -355,7 +401,7 @@ class Ledger:
     def currencies(self) -> list[str]:
         """The currencies of every recorded bill and applied payment, sorted."""
         with self._db() as connection:
-            return [code for (code,) in connection.execute(sql.CURRENCIES)]
+            return [code for (code,) in connection.execute(self._sql.CURRENCIES)]
 
     def has_activity(
         self,
@@ -373,21 +419,25 @@ class Ledger:
             [*days, *instants] if currency is None else [*days, currency, *instants, currency]
         )
         with self._db() as connection:
-            (found,) = connection.execute(sql.any_activity(currency is not None), params).fetchone()
+            (found,) = connection.execute(
+                self._sql.any_activity(currency is not None), params
+            ).fetchone()
         return bool(found)
 
     def get(self, kind: ObjectKind, object_id: str) -> dict[str, Any] | None:
         """The latest recorded JSON of one object, or None if the ledger never saw it."""
         checked_kind = check_kind(kind)
         with self._db() as connection:
-            found = connection.execute(sql.SELECT_LATEST_BODY, (checked_kind, object_id)).fetchone()
-        return None if found is None else dict(as_mapping(parse_json(found[0]), "body"))
+            found = connection.execute(
+                self._sql.SELECT_LATEST_BODY, (checked_kind, object_id)
+            ).fetchone()
+        return None if found is None else dict(as_mapping(load_body(found[0]), "body"))
 
     def counts(self) -> dict[str, int]:
         """Objects (distinct IDs) per kind, plus events: a quick look at what the ledger holds."""
         with self._db() as connection:
-            per_kind = dict(connection.execute(sql.COUNT_OBJECTS).fetchall())
-            (events,) = connection.execute(sql.COUNT_EVENTS).fetchone()
+            per_kind = dict(connection.execute(self._sql.COUNT_OBJECTS).fetchall())
+            (events,) = connection.execute(self._sql.COUNT_EVENTS).fetchone()
         return {kind: int(per_kind.get(kind, 0)) for kind in OBJECT_KINDS} | {"event": int(events)}
 
 
@@ -395,10 +445,18 @@ def _instant(value: int) -> pd.Timestamp:
     return pd.Timestamp(value * 1000, tz="UTC")
 
 
-def _insert(connection: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> int:
-    before = connection.total_changes
-    connection.executemany(statement, rows)
-    return connection.total_changes - before
+def _insert(connection: Any, statement: str, rows: list[tuple[Any, ...]]) -> int:
+    if isinstance(connection, sqlite3.Connection):
+        before = connection.total_changes
+        connection.executemany(statement, rows)
+        return connection.total_changes - before
+    if not rows:
+        return 0
+    with (
+        connection.cursor() as cursor
+    ):  # psycopg: one pipeline of the batch; rowcount sums its rows
+        cursor.executemany(statement, rows)
+        return int(cursor.rowcount)
 
 
 def _timeline(frame: pd.DataFrame, include_body: bool) -> pd.DataFrame:

@@ -6,17 +6,17 @@ column is one `np.fromiter` and a mask; text goes straight into pandas' string d
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import pandas as pd
 from pandas.api.types import union_categoricals
 
 from billkit import frame_dtypes
-from billkit.ledger._records import parse_json
 from billkit.ledger._schema import NULL_NUMBER, ColumnSpec, ColumnType
 
 _NS_PER_US: Final = 1000
@@ -60,7 +60,7 @@ def _combined(parts: list[Any]) -> Any:
 
 
 def read_typed(
-    connection: sqlite3.Connection,
+    connection: Any,
     sql: str,
     params: Sequence[Any],
     columns: Sequence[ColumnSpec],
@@ -94,6 +94,14 @@ def read_typed(
     return pd.DataFrame(typed, index=pd.RangeIndex(count), copy=False)
 
 
+def load_body(body: str) -> Any:
+    """One stored JSON text as data; the rare body orjson refuses (a `\\udfff` escape) goes through json."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def parse_bodies(bodies: pd.Series) -> pd.Series:
     """Stored JSON text to dicts, for callers who ask for whole bodies (metadata and the like)."""
-    return pd.Series([parse_json(body) for body in bodies], index=bodies.index, dtype=object)
+    return pd.Series([load_body(body) for body in bodies], index=bodies.index, dtype=object)

@@ -12,7 +12,6 @@ typed columns that compare, sort and read back into pandas without parsing text.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Final, Literal, Protocol, TypeAlias, get_args, runtime_checkable
@@ -87,23 +86,13 @@ def canonical_json(data: Mapping[str, Any], what: str) -> str:
         ):  # rare: only then walk the object to drop the nulls (a string may say null too)
             text = orjson.dumps(_without_nulls(data), option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
-        # orjson refuses lone surrogates ("\udfff" arrives in valid JSON); the slower path keeps them.
+        # orjson refuses what UTF-8 cannot encode (a lone surrogate from a "\udfff" escape): the slow path
+        # writes it back as that escape, and refuses what is not JSON at all.
         try:
             return json_text(_without_nulls(data), sort_keys=True)
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
-    except TypeError as exc:
-        raise InvalidArgumentError(f"{what} is not JSON-serialisable: {exc}") from None
     return text.decode()
-
-
-def parse_json(text: str | bytes) -> Any:
-    """Stored JSON text back to data: orjson, fast, for every body it can read; the standard library for
-    a body holding a lone surrogate escape (`"\\udfff"`), valid JSON that orjson refuses."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 def microseconds(moment: dt.datetime, what: str) -> int:

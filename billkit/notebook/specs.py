@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr
 
 from billkit.keys import redact, signing_key, webhook_secret_problem
+from billkit.ledger import is_postgres_url
 from billkit.money import currency_exponent
 from billkit.notebook.runner.parameters import (
     NotebookParameters,
@@ -251,10 +252,10 @@ def _filter_reference(value: str | None) -> str | None:
 
 
 def _source(value: str) -> str | None:
-    if value == "sandbox":
+    if value == "sandbox" or is_postgres_url(value):
         return None
     if not value.strip():
-        return "must be 'sandbox' or the path of a ledger file"
+        return "must be 'sandbox', the path of a ledger file or a postgresql:// ledger URL"
     path = Path(value)
     if not path.is_file():
         return "names no ledger file: nothing is at that path (use 'sandbox' for the demo data)"
@@ -310,8 +311,8 @@ class PaymentsReportParameters(NotebookParameters):
     )
     source: Annotated[str, checked(_source)] = Field(
         "sandbox",
-        description="'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at base_url "
-        "as it is); otherwise the path of a billkit ledger file",
+        description="'sandbox' fills an embedded sandbox with a demo month (or reads the billkit sandbox at "
+        "base_url as it is); otherwise the path of a billkit ledger file or a postgresql:// ledger URL",
     )
     demo_seed: Annotated[int, checked(_seed)] = Field(
         7, description="seed of the demo month in the embedded sandbox (same seed, same month)"

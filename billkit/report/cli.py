@@ -15,6 +15,7 @@ executed notebook for inspection.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from billkit._usage import UsageError
 from billkit.errors import InvalidArgumentError
-from billkit.ledger import Ledger
+from billkit.ledger import LEDGER_URL_ENV, Ledger, is_postgres_url, without_password
 from billkit.notebook.catalog import NOTEBOOKS_DIR
 from billkit.notebook.runner.parameters import ParameterError, validate_parameters
 from billkit.notebook.runner.run import NotebookExecutionError, execute
@@ -80,8 +81,11 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         dest="source",
-        metavar="sandbox|PATH",
-        help="'sandbox' (default: an embedded sandbox with a demo month) or a billkit ledger file",
+        metavar="sandbox|PATH|URL",
+        help=(
+            "'sandbox' (default: an embedded sandbox with a demo month), a billkit ledger file or a "
+            f"postgresql:// ledger URL (default: ${LEDGER_URL_ENV} when set)"
+        ),
     )
     parser.add_argument(
         "--seed",
@@ -142,8 +146,16 @@ def checked_parameters(args: argparse.Namespace) -> dict[str, object]:
     parameters: dict[str, object] = {
         name: value for name, value in given.items() if value is not None
     }
+    if "source" not in parameters and os.environ.get(LEDGER_URL_ENV):
+        parameters["source"] = os.environ[LEDGER_URL_ENV]
     source = parameters.get("source")
-    if isinstance(source, str) and source != "sandbox" and source.strip():
+    if isinstance(source, str) and is_postgres_url(source):
+        # The URL goes into the executed notebook: its password goes to the kernel's environment instead,
+        # where libpq reads it (PGPASSWORD), so no report file ever holds it.
+        parameters["source"], password = without_password(source)
+        if password is not None:
+            os.environ["PGPASSWORD"] = password
+    elif isinstance(source, str) and source != "sandbox" and source.strip():
         # The notebook runs in a temporary folder: a relative path must mean the caller's folder.
         parameters["source"] = str(Path(source).expanduser().resolve())
     try:

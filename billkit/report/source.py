@@ -1,4 +1,5 @@
-"""Where a report's data comes from: a sandbox (the embedded one, filled with a demo month) or a ledger file.
+"""Where a report's data comes from: a sandbox (the embedded one, filled with a demo month), a ledger file or a
+PostgreSQL ledger (a `postgresql://` URL).
 
 Moment has no list endpoints, so a report always reads a `billkit.Ledger`. For the sandbox the ledger is
 built here, in memory (a run writes no file), by importing everything the sandbox lists, stamped with the
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from billkit.client import Client
 from billkit.demo import DemoSummary, populate
-from billkit.ledger import Ledger
+from billkit.ledger import Ledger, is_postgres_url, shown
 from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import PaymentsReportParameters
 
@@ -32,6 +33,10 @@ class ReportData:
 
 def load_source(params: PaymentsReportParameters) -> ReportData:
     """The report's ledger per `params.source`; a sandbox is imported into a new in-memory ledger."""
+    if is_postgres_url(params.source):
+        return ReportData(
+            Ledger(params.source), f"the PostgreSQL ledger {shown(params.source)}", None
+        )
     if params.source != "sandbox":
         path = Path(params.source)
         if (

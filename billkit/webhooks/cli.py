@@ -40,6 +40,8 @@ from billkit.webhooks.signing import generate_secret
 __all__ = ["configure", "run"]
 
 SECRET_ENV: Final = "BILLKIT_WEBHOOK_SECRET"
+#: The team ledger's URL (the same variable `billkit report --source` reads).
+LEDGER_URL_ENV: Final = "BILLKIT_LEDGER_URL"
 _STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -52,13 +54,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--secret",
         help=f"the whsec_... signing secret (default: ${SECRET_ENV}; absent: one is generated and printed)",
     )
-    parser.add_argument("--db", help="SQLite file to record events in, kept across restarts")
+    parser.add_argument(
+        "--db",
+        default=_team_ledger(),
+        help=(
+            "SQLite file to record events in, kept across restarts; or a team ledger's postgresql:// URL, "
+            f"shared by several receivers (default: ${LEDGER_URL_ENV} when it is such a URL)"
+        ),
+    )
     parser.add_argument(
         "--path",
         default=DEFAULT_PATH,
         help="URL path deliveries are POSTed to (default: %(default)s)",
     )
     add_request_timeout_option(parser)
+
+
+def _team_ledger() -> str | None:
+    url = os.environ.get(LEDGER_URL_ENV, "")
+    return url if url.startswith(("postgresql://", "postgres://")) else None
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:

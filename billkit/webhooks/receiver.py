@@ -85,7 +85,8 @@ class WebhookReceiver:
     """A webhook endpoint on `host:port` (default: loopback, a free port) that verifies and records events.
 
     `secret`: the `whsec_...` secret the sender signs with (or several during a rotation).
-    `db`: a SQLite file to record events in as well, so they and their deduplication survive a restart.
+    `db`: a SQLite file to record events in as well, so they and their deduplication survive a restart; or a
+    team ledger's `postgresql://` URL, which several receivers share (each event recorded once, by the database).
     `on_event`: your function, called once per new verified event; if it raises, the delivery is answered 500
     and not recorded, so the sender retries it. `tolerance` and `clock`: see `WebhookHandler` (a billkit
     sandbox signs with the wall clock however far its own clock was moved, so neither is needed for it).
@@ -110,7 +111,7 @@ class WebhookReceiver:
         self._request_timeout = _checked_request_timeout(request_timeout)
         self._requested_port = _checked_port(port)
         self._path = _checked_path(path)
-        store: EventStore = MemoryEventStore() if db is None else SQLiteEventStore(db)
+        store: EventStore = _store(db)
         try:
             self.handler = WebhookHandler(
                 secret, store=store, on_event=on_event, tolerance=tolerance, clock=clock
@@ -362,3 +363,17 @@ class WebhookReceiver:
             f"WebhookReceiver({where}, secret={self.handler.secret_hint}, events={len(self._store.records())}, "
             f"refused={len(self.rejections)})"
         )
+
+
+def _store(db: str | os.PathLike[str] | None) -> EventStore:
+    """Memory by default; a `postgresql://` URL records into that team ledger; anything else is a SQLite file."""
+    if db is None:
+        return MemoryEventStore()
+    location = os.fspath(db)
+    if (
+        "://" in location
+    ):  # a database URL; imported only then, since the ledger brings pandas along
+        from billkit.webhooks.postgres_store import PostgresEventStore
+
+        return PostgresEventStore(location)
+    return SQLiteEventStore(db)

@@ -8,8 +8,9 @@ Every amount is compared to the minor unit, on past days as well as the last one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -84,16 +85,39 @@ def world(request: pytest.FixtureRequest) -> World:
     return generate(request.param)
 
 
+def _imported(world: World, location: str) -> Ledger:
+    opened = Ledger(location)
+    result = opened.import_sandbox(
+        SandboxClient(world),  # type: ignore[arg-type]
+        observed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+    )
+    assert result.with_history
+    assert result.seen["bill"] == sum(len(h) for h in world.states.values())
+    return opened
+
+
 @pytest.fixture(scope="module")
-def ledger(world: World) -> Iterator[Ledger]:
-    with Ledger(":memory:") as opened:
-        result = opened.import_sandbox(
-            SandboxClient(world),  # type: ignore[arg-type]
-            observed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
-        )
-        assert result.with_history
-        assert result.seen["bill"] == sum(len(h) for h in world.states.values())
+def ledger(world: World, new_ledger_location: Callable[[], str]) -> Iterator[Ledger]:
+    """The world imported into a ledger on each backend (SQLite, PostgreSQL): every test runs on both."""
+    with _imported(world, new_ledger_location()) as opened:
         yield opened
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgres_give_identical_frames_on_every_day(
+    world: World, postgres_url: str, tmp_path: Path
+) -> None:
+    with (
+        _imported(world, str(tmp_path / "ledger.sqlite")) as on_sqlite,
+        _imported(world, postgres_url) as on_postgres,
+    ):
+        for day in DAYS:
+            for tz in (TZ, "UTC"):
+                lite, pg = on_sqlite.as_of(day, tz=tz), on_postgres.as_of(day, tz=tz)
+                for name in ("bills", "payments", "customers", "accounts", "balances"):
+                    pd.testing.assert_frame_equal(getattr(lite, name), getattr(pg, name))
+                pd.testing.assert_frame_equal(lite.aging(), pg.aging())
+                pd.testing.assert_frame_equal(lite.dso(), pg.dso())
 
 
 def _aging_cells(aging: Any) -> dict[tuple[str, str], tuple[int, int]]:

@@ -1,0 +1,175 @@
+"""The ledger's SQL for PostgreSQL: the same tables, columns and statements as `_schema` (SQLite), in its dialect.
+
+The two modules expose the same names, so `Ledger` picks one at open and runs the same code over either. Types
+are the same integers (µs since the epoch, days since 1970-01-01, minor units), as `bigint`. Parameters are
+numbered `$N` (psycopg's raw cursor), each cast to its column's type so a NULL is never an untyped value.
+
+Writers of states take a transaction-level advisory lock first: "is this state new?" reads what is in effect
+and then inserts, and two receivers must not both decide yes (SQLite's `BEGIN IMMEDIATE` does the same).
+Events need no lock: `ON CONFLICT (event_id) DO NOTHING` lets the primary key decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from billkit.ledger._schema import (
+    EVENT_COLUMNS,
+    EVENT_FRAME_COLUMNS,
+    NULL_NUMBER,
+    SCHEMA_VERSION,
+    VERSION_COLUMNS,
+    ColumnSpec,
+)
+
+__all__ = ["SCHEMA_VERSION"]
+
+#: The table that marks a database as a billkit ledger and holds its schema version.
+META_TABLE: Final = "billkit_ledger"
+#: Serialises writers of states (and schema creation) across every process sharing the database.
+WRITE_LOCK: Final = "SELECT pg_advisory_xact_lock(4774106818393243463)"
+BEGIN_WRITE: Final = "BEGIN"
+
+DDL: Final = f"""
+CREATE TABLE IF NOT EXISTS object_versions (
+    seq                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind               text NOT NULL,
+    object_id          text NOT NULL,
+    valid_from         bigint NOT NULL,
+    observed_at        bigint NOT NULL,
+    from_source        smallint NOT NULL,
+    body               text NOT NULL,
+    external_reference text,
+    customer_id        text,
+    account_id         text,
+    name               text,
+    currency           text,
+    status             text,
+    amount             bigint,
+    amount_due         bigint,
+    amount_paid        bigint,
+    amount_remaining   bigint,
+    balance            bigint,
+    bill_date          integer,
+    due_date           integer
+);
+CREATE INDEX IF NOT EXISTS object_versions_timeline ON object_versions (kind, object_id, valid_from, seq);
+CREATE TABLE IF NOT EXISTS events (
+    event_id    text PRIMARY KEY,
+    type        text NOT NULL,
+    received_at bigint NOT NULL,
+    created_at  bigint,
+    data_id     text,
+    payment_id  text,
+    amount      bigint,
+    currency    text,
+    bill_id     text,
+    account_id  text,
+    customer_id text,
+    body        text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_type_time ON events (type, created_at);
+CREATE TABLE IF NOT EXISTS {META_TABLE} (
+    only_row       boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    schema_version integer NOT NULL
+);
+"""
+#: Steps from an older PostgreSQL schema to the next; schema 2 is the first a PostgreSQL ledger has.
+MIGRATIONS: Final[Mapping[int, str]] = {}
+
+READ_SCHEMA: Final = f"SELECT schema_version FROM {META_TABLE}"
+SET_SCHEMA: Final = (
+    f"INSERT INTO {META_TABLE} (schema_version) VALUES ($1) "
+    "ON CONFLICT (only_row) DO UPDATE SET schema_version = excluded.schema_version"
+)
+#: Which of the ledger's tables exist in the schema the connection writes to.
+LEDGER_TABLES: Final = (
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+    f"AND table_name IN ('object_versions', 'events', '{META_TABLE}') ORDER BY 1"
+)
+
+_TYPES: Final[Mapping[str, str]] = {
+    "valid_from": "bigint", "observed_at": "bigint", "from_source": "smallint", "amount": "bigint",
+    "amount_due": "bigint", "amount_paid": "bigint", "amount_remaining": "bigint", "balance": "bigint",
+    "bill_date": "integer", "due_date": "integer", "received_at": "bigint", "created_at": "bigint",
+}  # fmt: skip
+
+
+def _params(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"${n}::{_TYPES.get(name, 'text')}" for n, name in enumerate(columns, 1))
+
+
+_KIND, _OBJECT_ID, _VALID_FROM, _BODY = 1, 2, 3, 6  # their $N positions in INSERT_VERSION
+INSERT_VERSION: Final = f"""
+INSERT INTO object_versions ({", ".join(VERSION_COLUMNS)})
+SELECT {_params(VERSION_COLUMNS)}
+WHERE (
+    SELECT body FROM object_versions
+    WHERE kind = ${_KIND}::text AND object_id = ${_OBJECT_ID}::text AND valid_from <= ${_VALID_FROM}::bigint
+    ORDER BY valid_from DESC, seq DESC LIMIT 1
+) IS DISTINCT FROM ${_BODY}::text
+"""
+INSERT_EVENT: Final = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_params(EVENT_COLUMNS)}) "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
+
+_NUMERIC: Final = frozenset({"minor", "date", "timestamp", "flag"})
+
+
+def select_list(columns: tuple[ColumnSpec, ...]) -> str:
+    """The SELECT list for `columns`: numbers with NULL as `NULL_NUMBER`, so they read back as int64."""
+    return ", ".join(
+        f"COALESCE({sql}, {NULL_NUMBER})" if kind in _NUMERIC else sql for _, sql, kind in columns
+    )
+
+
+def select_versions(columns: tuple[ColumnSpec, ...], *, until: bool, body: bool) -> str:
+    """Every state of one kind (optionally only those that began by a time), in recording order."""
+    extra = ", body" if body else ""
+    where = "kind = $1" + (" AND valid_from <= $2" if until else "")
+    return (
+        f"SELECT {select_list(columns)}, seq{extra} FROM object_versions WHERE {where} ORDER BY seq"
+    )
+
+
+def select_events(event_type: bool, body: bool) -> str:
+    where = "type = $1" if event_type else "true"
+    extra = ", body" if body else ""
+    return (
+        f"SELECT {select_list(EVENT_FRAME_COLUMNS)}{extra} FROM events WHERE {where} "
+        "ORDER BY created_at, event_id"
+    )
+
+
+SELECT_LATEST_BODY: Final = (
+    "SELECT body FROM object_versions WHERE kind = $1 AND object_id = $2 "
+    "ORDER BY valid_from DESC, seq DESC LIMIT 1"
+)
+COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
+COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+ACTIVITY_SPAN: Final = (
+    "SELECT MIN(t), MAX(t) FROM ("
+    " SELECT MIN(valid_from) AS t FROM object_versions UNION ALL SELECT MAX(valid_from) FROM object_versions"
+    " UNION ALL SELECT MIN(created_at) FROM events WHERE type = 'obligation.amount_applied'"
+    " UNION ALL SELECT MAX(created_at) FROM events WHERE type = 'obligation.amount_applied') AS spans"
+)
+CURRENCIES: Final = (
+    "SELECT currency FROM object_versions WHERE kind = 'bill' AND currency IS NOT NULL"
+    " UNION SELECT currency FROM events WHERE type = 'obligation.amount_applied' AND currency IS NOT NULL"
+    " ORDER BY 1"
+)
+
+
+def any_activity(currency: bool) -> str:
+    """Whether a bill is dated in [$1, $2] (days) or a payment made in [$3, $4) (µs), optionally in one currency."""
+    if currency:
+        bills = "bill_date BETWEEN $1 AND $2 AND currency = $3"
+        payments = "created_at >= $4 AND created_at < $5 AND currency = $6"
+    else:
+        bills, payments = "bill_date BETWEEN $1 AND $2", "created_at >= $3 AND created_at < $4"
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM object_versions WHERE kind = 'bill' AND {bills})"
+        f" OR EXISTS (SELECT 1 FROM events WHERE type = 'obligation.amount_applied' AND {payments})"
+    )
