@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from billkit.notebook.records import read_records
 
 from billkit.cli import main
 from billkit.demo import populate
 from billkit.ledger import LEDGER_URL_ENV, Ledger
+from billkit.notebook.runner.records import read_records
 from billkit.sandbox import Sandbox
 
 PASSWORD = "pw-not-in-any-report"

@@ -218,7 +218,7 @@ def test_a_request_still_sending_its_body_holds_no_key(sandbox: Sandbox, api: Ap
         assert retry.status_code == 201, retry.text
 
         held.sendall(body)
-        reply = held.recv(65536)
+        reply = _whole_answer(held)
     assert reply.startswith(b"HTTP/1.1 201")
     assert b"idempotent-replayed: true" in reply.lower()
     assert retry.json()["id"].encode() in reply
@@ -260,3 +260,26 @@ def test_refusals_before_processing_leave_the_key_free(
     response = api.post("/billing/customers", {"external_reference": ref()}, key=key)
     assert response.status_code == 201, response.text
     assert "idempotent-replayed" not in response.headers
+
+
+def _whole_answer(sock: socket.socket) -> bytes:
+    """One HTTP answer read to the end of its body: TCP may hand it over in several pieces."""
+    reply = b""
+    while b"\r\n\r\n" not in reply:
+        reply += _received(sock)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += _received(sock)
+    return head + b"\r\n\r\n" + body
+
+
+def _received(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise AssertionError("the server closed the connection before its answer was whole")
+    return chunk

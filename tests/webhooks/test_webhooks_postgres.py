@@ -14,7 +14,8 @@ import httpx
 import pytest
 from postgres_server import PostgresServer
 from receiver_process import Receiver
-from webhook_helpers import PATIENCE, amount_applied, delivery
+from samples import amount_applied
+from webhook_helpers import PATIENCE, delivery
 
 from billkit.ledger import Ledger, LedgerError
 from billkit.webhooks import generate_secret
