@@ -40,7 +40,7 @@ REQUIRED_COLUMNS = ("external_reference", "first_name", "last_name", "amount_due
 IDENTITY_COLUMNS = ("passport_number", "sa_identification_number")
 OPTIONAL_COLUMNS = ("mobile_phone_number", "email", "bill_reference", "due_date", "currency")
 COLUMNS = (*REQUIRED_COLUMNS, *IDENTITY_COLUMNS, *OPTIONAL_COLUMNS)
-#: Moment's supported currencies and their limits (moment-billing-api.md §3 and §11).
+#: Moment's supported currencies and their limits (Moment's documentation on amounts and balances; docs/sandbox.md).
 CURRENCIES = frozenset({"USD", "ZAR"})
 _PLACES = {code: currency_exponent(code) for code in CURRENCIES}
 MAX_AMOUNT_MINOR = 99_999_999
