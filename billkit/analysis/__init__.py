@@ -17,9 +17,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_SUBMODULES = ("charts", "frames", "metrics", "point_in_time", "reconciliation")
+_SUBMODULES = ("charts", "frames", "metrics", "point_in_time", "reconciliation", "three_way")
 
-__all__ = ["MixedCurrencyError", "charts", "frames", "metrics", "point_in_time", "reconciliation"]
+__all__ = [
+    "MixedCurrencyError",
+    "charts",
+    "frames",
+    "metrics",
+    "point_in_time",
+    "reconciliation",
+    "three_way",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -33,5 +41,12 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from billkit.analysis import charts, frames, metrics, point_in_time, reconciliation
+    from billkit.analysis import (
+        charts,
+        frames,
+        metrics,
+        point_in_time,
+        reconciliation,
+        three_way,
+    )
     from billkit.frame_money import MixedCurrencyError
