@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -286,15 +286,18 @@ def with_channels(day: AsOfFrames, reconciliation: pd.DataFrame | None) -> AsOfF
 
 
 def three_way(
-    day: AsOfFrames, *, reconciliation: pd.DataFrame, settlement: pd.DataFrame
+    day: AsOfFrames, *, reconciliation: pd.DataFrame, settlement: pd.DataFrame | None = None
 ) -> ThreeWay:
     """Match `day`'s webhook payments with the reconciliation rows and check the settlement totals.
 
     `day` is `Ledger.as_of(day, tz=...)` (its cutoff and time zone are the reconciliation's); `reconciliation`
     and `settlement` are the rows of every report the ledger keeps (`Ledger.reconciliation_rows()`,
     `Ledger.settlement_rows()`, or `billkit.reportfiles` readers' `.rows`), in any order; the ones that did not
-    exist yet as of the day are left out here.
+    exist yet as of the day are left out here. Without `settlement`, no settlement report is known (each one
+    due is missing).
     """
+    if settlement is None:
+        settlement = _no_rows(SETTLEMENT)
     at = day.at
     obligations = _obligations(day)
     rows = _describe_rows(_available_rows(reconciliation, at), obligations, day)
@@ -342,6 +345,19 @@ def three_way(
         ),
         settlements=_settlements(settlement, rows, at),
         reconciliation_rows=rows[_ROW_COLUMNS],
+    )
+
+
+def _no_rows(schema: _columns.Schema) -> pd.DataFrame:
+    dtypes: dict[str, Any] = {
+        "id": frame_dtypes.STRING,
+        "category": frame_dtypes.CATEGORY,
+        "minor": frame_dtypes.MINOR,
+        "date": frame_dtypes.DATE,
+        "timestamp": frame_dtypes.TIMESTAMP,
+    }
+    return pd.DataFrame(
+        {column: pd.Series([], dtype=dtypes[kind]) for column, kind in schema.items()}
     )
 
 

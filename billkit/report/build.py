@@ -19,12 +19,21 @@ import plotly.graph_objects as go
 from billkit.analysis import metrics
 from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, payments_chart
 from billkit.analysis.point_in_time import AsOfFrames
+from billkit.analysis.three_way import ThreeWay, three_way, with_channels
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
 from billkit.report import checks
 from billkit.report.charts import cash_chart, cohort_chart, trend_chart
-from billkit.report.sections import aged, cash, days_to_pay, exceptions, headline, trends
+from billkit.report.sections import (
+    aged,
+    cash,
+    days_to_pay,
+    exceptions,
+    headline,
+    moment_reports,
+    trends,
+)
 from billkit.report.source import ReportData
 from billkit.report.table import Table
 
@@ -110,9 +119,12 @@ class Sections:
     trend: Table
     days_to_pay: Table
     exceptions: Table
+    #: The three-way reconciliation against Moment's reports, when the ledger holds report rows.
+    moment_reports: moment_reports.MomentReports | None = None
 
     def tables(self) -> list[Table]:
         """Every table in the report's order (what `billkit report --format xlsx,csv` writes)."""
+        reports = self.moment_reports.tables() if self.moment_reports is not None else []
         return [
             self.headline,
             self.aged_summary,
@@ -124,6 +136,7 @@ class Sections:
             self.trend,
             self.days_to_pay,
             self.exceptions,
+            *reports,
         ]
 
 
@@ -150,12 +163,19 @@ class PaymentsReport:
     period_end: AsOfFrames
     filters: dict[str, str | None]
     warnings: tuple[str, ...] = ()
+    #: Webhooks against Moment's reconciliation and settlement reports (None: the source holds no report).
+    three_way: ThreeWay | None = None
 
     @cached_property
     def sections(self) -> Sections:
         """The receivables sections (read on first use: the previous period and the trend read more days)."""
         return build_sections(
-            self.ledger, self.scope, day=self.day, period_end=self.period_end, filters=self.filters
+            self.ledger,
+            self.scope,
+            day=self.day,
+            period_end=self.period_end,
+            filters=self.filters,
+            reports=self.three_way,
         )
 
     @property
@@ -204,6 +224,7 @@ class PaymentsReport:
                 .sum()
                 .items()
             },
+            "three_way": None if self.three_way is None else self.three_way.counts(),
         }
 
     def figures(self) -> dict[str, go.Figure]:
@@ -222,17 +243,33 @@ class PaymentsReport:
         }
 
 
-def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
+def build_report(
+    ledger: Ledger,
+    scope: ReportScope,
+    *,
+    reconciliation: pd.DataFrame | None = None,
+    settlement: pd.DataFrame | None = None,
+) -> PaymentsReport:
     """Every figure of the report for `scope`, from what `ledger` recorded, through `ledger.as_of`.
 
     Every table and chart reads the ledger as it stood at the end of the as-of day; DSO's receivables are those
-    at the end of the period (`scope.end`). Raises `InvalidArgumentError` when the customer or account filter
-    names nothing in the ledger.
+    at the end of the period (`scope.end`). With Moment's report rows (`reconciliation`, `settlement`: the
+    frames of `billkit.analysis.three_way`), the report adds the three-way reconciliation and takes each
+    payment's channel from its reconciliation row. Raises `InvalidArgumentError` when the customer or account
+    filter names nothing in the ledger.
     """
     tz = scope.timezone
-    day = ledger.as_of(scope.as_of, tz=tz)
+    whole_day = ledger.as_of(scope.as_of, tz=tz)
     filters = resolve_filters(ledger, scope)
-    day = day.narrowed(**filters)
+    day = with_channels(whole_day.narrowed(**filters), reconciliation)
+    # Matched on the whole day (a row of another customer must still find its webhook), then narrowed.
+    matched = (
+        None
+        if reconciliation is None or reconciliation.empty
+        else three_way(whole_day, reconciliation=reconciliation, settlement=settlement).narrowed(
+            **filters
+        )
+    )
     period_end = (
         day if scope.end == scope.as_of else ledger.as_of(scope.end, tz=tz).narrowed(**filters)
     )
@@ -259,6 +296,7 @@ def build_report(ledger: Ledger, scope: ReportScope) -> PaymentsReport:
         period_end=period_end,
         filters=filters,
         warnings=tuple(checks.warnings(ledger, as_of=scope.as_of, timezone=tz)),
+        three_way=matched,
     )
 
 
@@ -269,10 +307,12 @@ def build_sections(
     day: AsOfFrames,
     period_end: AsOfFrames,
     filters: dict[str, str | None],
+    reports: ThreeWay | None = None,
 ) -> Sections:
     """The receivables sections for `scope`: `day` and `period_end` are the (narrowed) as-of frames of the
     as-of day and of the period's end; the previous period and the trend's days are read here, each through
-    `ledger.as_of` and narrowed by the same `filters`."""
+    `ledger.as_of` and narrowed by the same `filters`. `reports` (the three-way reconciliation) adds the section
+    on Moment's reports."""
     tz = scope.timezone
 
     def read(when: date) -> AsOfFrames:
@@ -296,6 +336,7 @@ def build_sections(
         trend=trends.month_ends([read(when) for when in trend_days]),
         days_to_pay=days_to_pay.days_to_pay(day.days_to_pay(start=scope.start, end=scope.end)),
         exceptions=exceptions.exceptions(day),
+        moment_reports=None if reports is None else moment_reports.moment_reports(reports, day),
     )
 
 
