@@ -1,8 +1,10 @@
 """Cash received: the payments of a period by local day, week (from Monday) or month, split by channel.
 
 Each payment counts once (its payment_id) on the local day of its event in the as-of frames' time zone. The
-channel is the payment's `channel` where the payments frame carries one; Moment's payment events do not (contract
-§4), so payments without one are shown under "Channel not recorded" rather than guessed.
+channel is the payment's `channel` where the payments frame carries one. Moment's payment events do not (contract
+§4); its reconciliation report does, and `billkit.analysis.three_way.with_channels` takes each payment's channel
+from its row there (the report does so when the source holds report rows). Payments without one are shown under
+"Channel not recorded" rather than guessed.
 """
 
 from __future__ import annotations
