@@ -187,7 +187,7 @@ class World:
     ) -> None:
         self.settlement.append(
             {
-                "settlement_date": str(period_end + dt.timedelta(days=1)),
+                "settlement_date": str(period_end + dt.timedelta(days=2)),  # paid out at T+2
                 "currency": currency,
                 "transaction_count": count,
                 "gross_amount": gross,

@@ -35,6 +35,12 @@ CHANNEL_COLOURS: Final = {
     "Payment request": "#882255",
     "Channel not recorded": AMOUNT,
 }
+#: Where a figure comes from in the three-way reconciliation's chart: webhooks or Moment's settlement report.
+SOURCE_COLOURS: Final = {
+    "collected": AMOUNT,
+    "settled_gross": "#44AA99",
+    "settled_net": "#117733",
+}
 #: A bar's width on a date axis, in milliseconds: most of its period, so one payment is one day wide.
 _DAY_MS: Final = 86_400_000
 BAR_WIDTH_MS: Final = {"D": 0.8 * _DAY_MS, "W": 0.8 * 7 * _DAY_MS, "M": 0.8 * 28 * _DAY_MS}

@@ -9,6 +9,7 @@ JupyterLab's light and dark themes. Nothing here calls `fig.show()`: notebooks d
     charts.aging_chart(metrics.aging(bills, as_of="2025-02-01", tz="Africa/Johannesburg"))
     charts.balances_chart(frames.balances_frame(customers, accounts))
     charts.funnel_chart(metrics.collection_funnel(bills))
+    charts.collected_settled_chart(three_way.three_way(day, reconciliation=..., settlement=...).by_day())
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from billkit.analysis.frames import balances_at
 from billkit.analysis.metrics import FUNNEL_STAGES
 from billkit.errors import InvalidArgumentError
 
-__all__ = ["aging_chart", "balances_chart", "funnel_chart", "payments_chart"]
+__all__ = [
+    "aging_chart",
+    "balances_chart",
+    "collected_settled_chart",
+    "funnel_chart",
+    "payments_chart",
+]
 
 Frequency = Literal["D", "W", "M"]
 _PERIOD_WORDS: Final = {"D": "day", "W": "week", "M": "month"}
@@ -302,4 +309,58 @@ def funnel_chart(funnel: pd.DataFrame, *, locale: str | None = None) -> go.Figur
         figure.update_xaxes(title_text=f"Bills ({currency})", **_place(index, vertical=False))
     for index in range(1, len(currencies)):  # the stage names once, on the left
         figure.update_yaxes(showticklabels=False, **_place(index, vertical=False))
+    return _theme.style(figure, title=title, locale=locale)
+
+
+def collected_settled_chart(by_day: pd.DataFrame, *, locale: str | None = None) -> go.Figure:
+    """Collected by webhook against settled by Moment, per UTC day, one panel per currency.
+
+    `by_day` is `three_way.ThreeWay.by_day()`. Bars: what the webhooks said was paid that day, and the
+    settlement report's gross; a line: its net (after Moment's fees). A day whose settled bar is taller than
+    its collected one holds a payment no webhook told of.
+    """
+    frame = _columns.coerce(
+        by_day,
+        {
+            "currency": "category",
+            "day": "date",
+            "collected": "minor",
+            "settled_gross": "minor",
+            "settled_net": "minor",
+        },
+        "by_day",
+    )
+    title = "Collected (webhooks) and settled (Moment) by day (UTC)"
+    currencies = sorted(str(c) for c in frame["currency"].dropna().unique())
+    if not currencies:
+        return _theme.empty("No payment collected or settled yet", title=title, locale=locale)
+    figure = _currency_panels(currencies, vertical=True, shared_x=True)
+    series = (
+        ("collected", "Collected (webhooks)"),
+        ("settled_gross", "Settled gross (Moment)"),
+        ("settled_net", "Settled net of fees"),
+    )
+    for index, currency in enumerate(currencies):
+        rows = frame.loc[(frame["currency"] == currency).to_numpy(dtype=bool)]
+        codes = pd.Series([currency] * len(rows), index=rows.index)
+        for column, name in series:
+            common = {
+                "x": rows["day"],
+                "y": frame_money.to_major(rows[column], codes),
+                "name": name,
+                "legendgroup": column,
+                "showlegend": index == 0,
+                "customdata": np.column_stack([_money_text(rows[column], currency, locale)]),
+                "hovertemplate": f"%{{x|%a %d %b %Y}}<br>{name}: %{{customdata[0]}}"
+                f"<extra>{currency}</extra>",
+            }
+            trace = (
+                go.Scatter(mode="lines+markers", line_color=_theme.SOURCE_COLOURS[column], **common)
+                if column == "settled_net"
+                else go.Bar(marker_color=_theme.SOURCE_COLOURS[column], **common)
+            )
+            figure.add_trace(trace, **_place(index, vertical=True))
+        figure.update_yaxes(title_text=f"Amount ({currency})", **_place(index, vertical=True))
+    figure.update_xaxes(title_text="Day (UTC)", row=len(currencies), col=1)
+    figure.update_layout(barmode="group")
     return _theme.style(figure, title=title, locale=locale)

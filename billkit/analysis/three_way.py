@@ -173,7 +173,7 @@ class ThreeWay:
     no_webhook, unknown_obligation: report rows. not_reported, awaiting_report: webhook payments due in a report
     and in none, and those not yet due. settlements: every settlement row (and every due, missing one) beside the
     sums of its day's reconciliation rows; settlement_mismatches: those that disagree. reconciliation_rows: the
-    report rows that existed as of the day, one per reconciliation_id.
+    report rows that existed as of the day, one per reconciliation_id; webhook_payments: the day's payments.
     """
 
     at: _as_of.AsOf
@@ -185,6 +185,7 @@ class ThreeWay:
     unknown_obligation: pd.DataFrame
     settlements: pd.DataFrame
     reconciliation_rows: pd.DataFrame
+    webhook_payments: pd.DataFrame
 
     @property
     def settlement_mismatches(self) -> pd.DataFrame:
@@ -250,6 +251,45 @@ class ThreeWay:
             unknown_obligation=keep(self.unknown_obligation),
             settlements=keep(self.settlements, settlement=True),
             reconciliation_rows=keep(self.reconciliation_rows),
+            webhook_payments=keep(self.webhook_payments),
+        )
+
+    def by_day(self) -> pd.DataFrame:
+        """Per currency and UTC day (Moment's reports are per UTC day): collected (webhook payments), reported
+        (the reconciliation report's Payment rows), settled gross and net (the settlement report), each in
+        minor units, 0 where a source has nothing that day. Ordered by currency, then day."""
+        webhooks = self.webhook_payments
+        rows = self.reconciliation_rows
+        paid = (rows["transaction_type"].str.lower() == "payment").to_numpy(
+            dtype=bool, na_value=False
+        )
+        settled = self.settlements.loc[self.settlements["report_name"].notna().to_numpy(dtype=bool)]
+        parts = {
+            "collected": (webhooks["report_period"], webhooks["currency"], webhooks["amount"]),
+            "reported": (rows["period_end"][paid], rows["currency"][paid], rows["amount"][paid]),
+            "settled_gross": (
+                settled["period_end"],
+                settled["currency"],
+                settled["reported_gross"],
+            ),
+            "settled_net": (settled["period_end"], settled["currency"], settled["reported_net"]),
+        }
+        sums = [
+            pd.DataFrame(
+                {
+                    "currency": currency.astype(str).to_numpy(),
+                    "day": day.to_numpy(),
+                    name: amount.to_numpy(dtype="int64", na_value=0),
+                }
+            )
+            .groupby(["currency", "day"])[name]
+            .sum()
+            for name, (day, currency, amount) in parts.items()
+        ]
+        frame = pd.concat(sums, axis=1).fillna(0).astype(frame_dtypes.MINOR).sort_index()
+        frame = frame.reindex(columns=list(parts)).fillna(0).astype(frame_dtypes.MINOR)
+        return frame.reset_index().astype(
+            {"day": frame_dtypes.DATE, "currency": frame_dtypes.CATEGORY}
         )
 
 
@@ -345,6 +385,7 @@ def three_way(
         ),
         settlements=_settlements(settlement, rows, at),
         reconciliation_rows=rows[_ROW_COLUMNS],
+        webhook_payments=payments[_PAYMENT_COLUMNS],
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from three_way_world import World, january, recon_name
 
 from billkit import InvalidArgumentError
+from billkit.analysis import charts
 from billkit.analysis.three_way import FINDINGS, ThreeWay, three_way, with_channels
 
 
@@ -315,3 +316,20 @@ def test_a_report_read_on_its_first_day_counts_once_by_its_earliest_file() -> No
     names = set(run(world, "2027-01-12").reconciliation_rows["report_name"])
     assert recon_name(dt.date(2027, 1, 10)) in names
     assert recon_name(dt.date(2027, 1, 10), dt.date(2027, 1, 12)) not in names
+
+
+def test_by_day_puts_collected_reported_and_settled_side_by_side() -> None:
+    result = run(january(), "2027-01-12")
+    assert values(
+        result.by_day(), "currency", "day", "collected", "reported", "settled_gross", "settled_net"
+    ) == [
+        ("USD", "2027-01-10T00:00:00", 1000, 2100, 2000, 1960),
+        ("ZAR", "2027-01-10T00:00:00", 7600, 9000, 9000, 8820),
+        ("ZAR", "2027-01-11T00:00:00", 1000, 1000, 0, 0),
+    ]
+    figure = charts.collected_settled_chart(result.by_day())
+    names = [trace.name for trace in figure.data]
+    assert names == ["Collected (webhooks)", "Settled gross (Moment)", "Settled net of fees"] * 2
+    assert list(figure.data[3].y) == [76.0, 10.0]  # ZAR collected, in rand
+    empty = charts.collected_settled_chart(run(january(), "2027-01-01").by_day())
+    assert not empty.data
