@@ -103,6 +103,15 @@ _DAY: Final = pd.Timedelta(days=1)
 _RECONCILIATION_DELAY: Final = 1
 _SETTLEMENT_DELAY: Final = 2
 
+#: Who a finding is about and how much: the columns every row of a finding frame ends its references with.
+_PARTY: Final = [
+    "customer_id",
+    "customer_reference",
+    "account_id",
+    "currency",
+    "amount",
+    "amount_major",
+]
 _ROW_COLUMNS: Final = [
     "reconciliation_id",
     "payment_id",
@@ -110,12 +119,7 @@ _ROW_COLUMNS: Final = [
     "transaction_timestamp",
     "obligation_id",
     "merchant_reference_id",
-    "customer_id",
-    "customer_reference",
-    "account_id",
-    "currency",
-    "amount",
-    "amount_major",
+    *_PARTY,
     "fee",
     "net_amount",
     "channel",
@@ -129,12 +133,7 @@ _PAYMENT_COLUMNS: Final = [
     "obligation_type",
     "obligation_id",
     "obligation_reference",
-    "customer_id",
-    "customer_reference",
-    "account_id",
-    "currency",
-    "amount",
-    "amount_major",
+    *_PARTY,
     "report_period",
     "due_from",
 ]
@@ -559,15 +558,15 @@ def _by_reference(
     left_payments: npt.NDArray[np.intp],
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Pairs of leftover rows and payments with the same (obligation, amount, currency), in time order."""
-    row_ids = rows["payment_id"].isna().to_numpy(dtype=bool)
-    payment_ids = payments["payment_id"].isna().to_numpy(dtype=bool)
+    row_lacks_id = rows["payment_id"].isna().to_numpy(dtype=bool)
+    payment_lacks_id = payments["payment_id"].isna().to_numpy(dtype=bool)
     # Rows without a payment_id may pair with any leftover payment; rows with one only with payments without.
     first_rows, first_payments = _pair_in_order(
-        rows, payments, left_rows[row_ids[left_rows]], left_payments
+        rows, payments, left_rows[row_lacks_id[left_rows]], left_payments
     )
     rest = np.setdiff1d(left_payments, first_payments)
     more_rows, more_payments = _pair_in_order(
-        rows, payments, left_rows[~row_ids[left_rows]], rest[payment_ids[rest]]
+        rows, payments, left_rows[~row_lacks_id[left_rows]], rest[payment_lacks_id[rest]]
     )
     return np.concatenate([first_rows, more_rows]), np.concatenate([first_payments, more_payments])
 

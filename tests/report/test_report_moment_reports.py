@@ -25,13 +25,18 @@ def records(frame: pd.DataFrame, *columns: str) -> list[tuple[object, ...]]:
     ]
 
 
-def test_findings_list_every_disagreement_with_references_customers_and_amounts() -> None:
+def section_of(day: str) -> moment_reports.MomentReports:
+    """The section of the hand-built January world as of `day` (UTC)."""
     world = january()
-    day = world.as_of("2027-01-12")
+    frames = world.as_of(day)
     result = three_way(
-        day, reconciliation=world.reconciliation_rows(), settlement=world.settlement_rows()
+        frames, reconciliation=world.reconciliation_rows(), settlement=world.settlement_rows()
     )
-    section = moment_reports.moment_reports(result, day)
+    return moment_reports.moment_reports(result, frames)
+
+
+def test_findings_list_every_disagreement_with_references_customers_and_amounts() -> None:
+    section = section_of("2027-01-12")
     table = section.findings
     assert records(
         table.frame,
@@ -83,12 +88,7 @@ def test_findings_list_every_disagreement_with_references_customers_and_amounts(
 
 
 def test_empty_findings_are_sentences() -> None:
-    world = january()
-    day = world.as_of("2027-01-10")
-    result = three_way(
-        day, reconciliation=world.reconciliation_rows(), settlement=world.settlement_rows()
-    )
-    section = moment_reports.moment_reports(result, day)
+    section = section_of("2027-01-10")
     assert section.findings.is_empty
     assert "No finding as of 2027-01-10" in to_html(section.findings)
     assert section.settlements.is_empty
