@@ -17,6 +17,7 @@ from billkit.keys import new_test_api_key, new_webhook_secret, redact
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.outbox import OutboxSignal
+from billkit.sandbox.services.reports import ReportWriter
 from billkit.sandbox.settings import SandboxSettings
 from billkit.sandbox.store import Store
 from billkit.sandbox.store.meta import API_KEY, CLOCK_OFFSET, WEBHOOK_SECRET
@@ -40,10 +41,21 @@ class Runtime:
     #: Signs webhook deliveries; generated once and kept, or fixed by --webhook-secret.
     signing_secret: str = field(repr=False)
     outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
+    #: Wakes the background report writer when the clock was moved (contract §10).
+    clock_signal: OutboxSignal = field(default_factory=OutboxSignal)
     _next_purge: float = 0.0
 
     def __post_init__(self) -> None:
         self.store.on_delivery_queued = self.outbox_signal.notify
+        #: The reconciliation and settlement reports; the SFTP door gives it its folder.
+        self.reports = ReportWriter(
+            self.store, merchant=self.settings.merchant, fee_percent=self.settings.fee_percent
+        )
+
+    def clock_moved(self) -> None:
+        """After a clock advance has committed: webhook retries and reports may now be due."""
+        self.outbox_signal.notify()
+        self.clock_signal.notify()
 
     @classmethod
     def start(cls, settings: SandboxSettings) -> Runtime:
