@@ -372,6 +372,14 @@ def test_on_demand_for_a_day_without_payments_writes_empty_tables(acme: Api) -> 
     assert (columns, rows) == (SETTLEMENT_COLUMNS, [])
 
 
+def test_the_first_day_of_the_calendar_can_be_reported(api: Api) -> None:
+    written = api.post("/_sandbox/reports", {"date": "0001-01-01"})
+    assert written.status_code == 200, written.text
+    names = [entry["name"] for entry in written.json()["data"]]
+    assert all(name.endswith("_00010101.csv") for name in names)
+    assert "From,Start Date,0001-01-01T00:00:00Z\r\n" in content(api, names[0])
+
+
 def test_reset_deletes_the_reports(acme: Api) -> None:
     paid(acme, bill=acme.bill(2000)["id"], amount=2000)
     to_next_midnight(acme)

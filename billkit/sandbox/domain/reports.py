@@ -203,7 +203,12 @@ def render_report(
 
 def report_name(kind: ReportKind, *, generated_on: date, uuid: str, period: date) -> str:
     """`20250116_Moment_Recon_<uuid>_20250115.csv`, `..._Moment_Settlement_...` (contract §10)."""
-    return f"{generated_on:%Y%m%d}_Moment_{_NAME_WORDS[kind]}_{uuid}_{period:%Y%m%d}.csv"
+    return f"{_compact(generated_on)}_Moment_{_NAME_WORDS[kind]}_{uuid}_{_compact(period)}.csv"
+
+
+def _compact(day: date) -> str:
+    """YYYYMMDD, four-digit year included (strftime drops the zeros of years before 1000)."""
+    return day.isoformat().replace("-", "")
 
 
 def _major(minor: int, currency: str) -> str:
