@@ -37,7 +37,6 @@ from billkit.sandbox.domain.reports import (
     settlement_rows,
 )
 from billkit.sandbox.store import Store
-from billkit.sandbox.store.meta import Meta
 from billkit.sandbox.store.reports import DAY_SECONDS, StoredReport
 
 if TYPE_CHECKING:
@@ -106,9 +105,7 @@ class ReportWriter:
         that may still be owed one, so the work is that of the reports written."""
         today = day_number(now)
         meta = self._store.meta
-        checked_from = _int(meta, _CHECKED_FROM)
-        if checked_from is None:
-            checked_from = 0
+        checked_from = int(meta.get(_CHECKED_FROM) or 0)
         days = self._store.reports.payment_days(checked_from * DAY_SECONDS, today * DAY_SECONDS)
         written = self._store.reports.written_since(day_date(checked_from).isoformat())
         due = [
@@ -154,9 +151,9 @@ class ReportWriter:
         for report in batch[:limit]:
             try:
                 self.folder.file(report)
-            except OSError as exc:  # a full disk, say: it stays unfiled and is tried again later
+            except OSError as exc:  # a full disk, say: it stays unfiled, for the writer's next turn
                 logger.warning("report %s could not be filed into SFTP: %s", report.name, exc)
-                return True
+                return False
             with self._store.transaction():
                 self._store.reports.mark_filed(report.name)
         return limit is not None and len(batch) > limit
@@ -207,11 +204,6 @@ class ReportWriter:
             customer_reference=customer.get("external_reference", ""),
             fee_percent=self._fee_percent,
         )
-
-
-def _int(meta: Meta, name: str) -> int | None:
-    value = meta.get(name)
-    return None if value is None else int(value)
 
 
 @asynccontextmanager
