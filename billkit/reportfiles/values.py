@@ -1,0 +1,105 @@
+"""One field of a report file to a typed value: amounts, instants, days, counts. Pure; `ValueError` says why.
+
+Amounts are major-unit decimals (`240.00`) turned into integer minor units with the currency's ISO 4217
+exponent (`billkit.money`). Accepted: an optional `-`, digits, optionally `.` and at most the currency's number
+of decimals. A `,` is accepted only as a thousands separator between groups of exactly three digits
+(`1,234.50`): the decimal mark of these files is always `.`, so `1,5` or `12,34` (a decimal comma) is refused
+rather than misread. Refused: floats' exponents (`1e3`), `+`, spaces inside, `NaN`, `inf`, brackets.
+
+Instants are ISO 8601; one with a UTC offset is converted to UTC, one without is read as UTC (Moment writes its
+report times in UTC). A transaction time needs a time of day; a header's From and To may be bare dates
+(midnight UTC).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Final
+
+from billkit import money
+
+__all__ = [
+    "currency_code",
+    "microseconds",
+    "parse_amount",
+    "parse_count",
+    "parse_day",
+    "parse_instant",
+]
+
+_AMOUNT: Final = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_COUNT: Final = re.compile(r"[0-9]{1,18}")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+#: A date alone: `2024-12-30` (or the compact `20241230`), without a time.
+_DATE_ONLY: Final = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
+
+
+@cache
+def _exponent(code: str) -> int:
+    return money.currency_exponent(code)
+
+
+def currency_code(text: str) -> tuple[str, int]:
+    """An ISO 4217 code (any case) as upper case, with its exponent; ValueError for an unknown one."""
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError(f"{text!r} is not an ISO 4217 currency code such as ZAR or USD")
+    try:
+        return code, _exponent(code)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 4217 currency code such as ZAR or USD") from None
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """`"1,234.50"` ZAR -> `123450`: a major-unit amount as the currency's minor units (see the module rule)."""
+    plain = text.strip()
+    if not _AMOUNT.fullmatch(plain):
+        raise ValueError(
+            f"{text!r} is not an amount: write major units with a '.' decimal mark, such as 240.00 "
+            "(no exponent, no currency sign; a ',' only between groups of three digits)"
+        )
+    return money.to_minor(plain.replace(",", ""), currency)
+
+
+def parse_count(text: str) -> int:
+    if not _COUNT.fullmatch(text.strip()):
+        raise ValueError(f"{text!r} is not a count (up to 18 digits)")
+    return int(text)
+
+
+def parse_instant(text: str, *, date_only: bool = False) -> datetime:
+    """An ISO 8601 instant, in UTC. `date_only`: a bare date is accepted too, as midnight UTC."""
+    plain = text.strip()
+    if not date_only and _DATE_ONLY.fullmatch(plain):
+        raise ValueError(
+            f"{text!r} has no time of day: expected an ISO 8601 time such as 2024-12-30T14:05:00Z"
+        )
+    try:
+        moment = datetime.fromisoformat(plain)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2024-12-30T14:05:00Z") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC, exactly (no float on the way)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def parse_day(text: str) -> date:
+    """A calendar day, `2024-12-30`; a midnight time after it (`2024-12-30T00:00:00Z`) is accepted too."""
+    plain = text.strip()
+    try:
+        if _DATE_ONLY.fullmatch(plain):
+            return date.fromisoformat(plain)
+        moment = datetime.fromisoformat(plain)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date such as 2024-12-30") from None
+    if moment.time() != datetime.min.time():
+        raise ValueError(f"{text!r} is a time of day, not a date such as 2024-12-30")
+    return moment.date()
