@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from billkit.billfiles.settings import SftpSettings
 from billkit.billfiles.sftp import REPORTS, BillFileSftp
 from billkit.reportfiles.names import ReportFileName
+from billkit.reportfiles.values import as_day
 
-__all__ = ["FetchResult", "as_day", "fetch_reports"]
+__all__ = ["FetchResult", "fetch_reports"]
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,6 @@ class FetchResult:
     @property
     def nothing_new(self) -> bool:
         return not self.downloaded
-
-
-def as_day(value: date | str) -> date:
-    """A day given as a `date` (a datetime's date) or `YYYY-MM-DD`."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{value!r} is not a day written YYYY-MM-DD") from None
 
 
 def fetch_reports(

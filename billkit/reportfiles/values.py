@@ -21,6 +21,7 @@ from typing import Final
 from billkit import money
 
 __all__ = [
+    "as_day",
     "currency_code",
     "microseconds",
     "parse_amount",
@@ -103,3 +104,15 @@ def parse_day(text: str) -> date:
     if moment.time() != datetime.min.time():
         raise ValueError(f"{text!r} is a time of day, not a date such as 2024-12-30")
     return moment.date()
+
+
+def as_day(value: date | str) -> date:
+    """A day given as an argument: a `date` (a datetime's own date) or `YYYY-MM-DD`."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a day written YYYY-MM-DD") from None
