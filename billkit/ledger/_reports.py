@@ -234,7 +234,8 @@ def rows_frame(
 def _with_extras(extras: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:
     """The stored extra columns back as string columns, in the order they were first seen (NA where a row's
     file did not have the column)."""
-    parsed = [None if text is None else orjson.loads(text) for text in extras.tolist()]
+    # A missing text reads back as None or NaN, depending on how pandas typed the column.
+    parsed = [orjson.loads(text) if isinstance(text, str) else None for text in extras.tolist()]
     names: dict[str, None] = {}
     for values in parsed:
         if values:
@@ -257,7 +258,7 @@ def files_frame(connection: Any, sql: Any, read_typed: Callable[..., pd.DataFram
         extra=("header_extra",),
     )
     frame["header_extra"] = pd.Series(
-        [{} if text is None else orjson.loads(text) for text in frame["header_extra"].tolist()],
+        [orjson.loads(text) if isinstance(text, str) else {} for text in frame["header_extra"]],
         index=frame.index,
         dtype=object,
     )
