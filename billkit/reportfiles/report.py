@@ -60,7 +60,7 @@ SETTLEMENT_TABLE = (
     Column("net_amount", "amount", required=True),
 )
 _SOURCE_COLUMNS = ("report_name", "period_end")
-#: The columns every frame of each report starts with (REPORT_FRAMES.md); extra file columns follow.
+#: The columns every frame of each report starts with (docs/reports.md); extra file columns follow.
 RECONCILIATION_COLUMNS = tuple(column.name for column in RECONCILIATION_TABLE) + _SOURCE_COLUMNS
 SETTLEMENT_COLUMNS = tuple(column.name for column in SETTLEMENT_TABLE) + _SOURCE_COLUMNS
 

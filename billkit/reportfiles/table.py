@@ -96,7 +96,7 @@ def read_table(
         table.rows.append(fields)
     by_position = list(zip(*table.rows, strict=True)) if table.rows else [()] * width
     typed: dict[str, Any] = {}
-    currencies: tuple[str, ...] = ()
+    currencies: list[tuple[str, int]] = []
     absent = [""] * len(table.rows)  # a column the file does not have: every value empty
     ordered = sorted(columns, key=lambda column: column.kind != "currency")  # currency first
     for column in ordered:
@@ -149,15 +149,9 @@ def _positions(table: _Table, columns: Sequence[Column]) -> dict[str, int]:
 
 def _empty_check(table: _Table, column: Column, values: Sequence[str]) -> list[str | None]:
     """The stripped values, None for empty ones; an error for an empty value of a required column."""
-    result: list[str | None] = []
-    for index, value in enumerate(values):
-        text = value.strip()
-        if text:
-            result.append(text)
-        elif column.required:
-            raise table.fail(index, column.name, "empty, but every row needs a value")
-        else:
-            result.append(None)
+    result = [value.strip() or None for value in values]
+    if column.required and None in result:
+        raise table.fail(result.index(None), column.name, "empty, but every row needs a value")
     return result
 
 
@@ -179,18 +173,23 @@ def _key(table: _Table, column: Column, values: Sequence[str]) -> Any:
 
 def _currencies(
     table: _Table, column: Column, values: Sequence[str]
-) -> tuple[tuple[str, ...], Any]:
-    codes: list[str] = []
+) -> tuple[list[tuple[str, int]], Any]:
+    """Each row's (code, exponent), and the column; each distinct spelling is looked up once."""
+    known: dict[str | None, tuple[str, int]] = {}
+    codes: list[tuple[str, int]] = []
     for index, value in enumerate(_empty_check(table, column, values)):
-        try:
-            codes.append(currency_code(value or "")[0])
-        except ValueError as exc:
-            raise table.fail(index, column.name, str(exc)) from None
-    return tuple(codes), pd.array(codes, dtype=frame_dtypes.STRING)
+        found = known.get(value)
+        if found is None:
+            try:
+                found = known[value] = currency_code(value or "")
+            except ValueError as exc:
+                raise table.fail(index, column.name, str(exc)) from None
+        codes.append(found)
+    return codes, pd.array([code for code, _ in codes], dtype=frame_dtypes.STRING)
 
 
 def _amounts(
-    table: _Table, column: Column, values: Sequence[str], currencies: Sequence[str]
+    table: _Table, column: Column, values: Sequence[str], currencies: Sequence[tuple[str, int]]
 ) -> Any:
     minor = np.zeros(len(values), dtype=np.int64)
     missing = np.zeros(len(values), dtype=bool)
@@ -198,8 +197,9 @@ def _amounts(
         if value is None:
             missing[index] = True
             continue
+        code, exponent = currencies[index]
         try:
-            minor[index] = parse_amount(value, currencies[index])
+            minor[index] = parse_amount(value, code, exponent)
         except (ValueError, OverflowError) as exc:
             raise table.fail(index, column.name, str(exc)) from None
     return pd.arrays.IntegerArray(minor, missing)

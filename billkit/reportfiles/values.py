@@ -30,7 +30,7 @@ __all__ = [
     "parse_instant",
 ]
 
-_AMOUNT: Final = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+_AMOUNT: Final = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 _COUNT: Final = re.compile(r"[0-9]{1,18}")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -54,15 +54,26 @@ def currency_code(text: str) -> tuple[str, int]:
         raise ValueError(f"{text!r} is not an ISO 4217 currency code such as ZAR or USD") from None
 
 
-def parse_amount(text: str, currency: str) -> int:
-    """`"1,234.50"` ZAR -> `123450`: a major-unit amount as the currency's minor units (see the module rule)."""
-    plain = text.strip()
-    if not _AMOUNT.fullmatch(plain):
+def parse_amount(text: str, currency: str, exponent: int | None = None) -> int:
+    """`"1,234.50"` ZAR -> `123450`: a major-unit amount as the currency's minor units (see the module rule).
+
+    `exponent`: the currency's, when the caller has it already (`currency_code`). The digits are scaled as
+    integers, exactly as `billkit.money.to_minor` does, without a Decimal per value."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
         raise ValueError(
             f"{text!r} is not an amount: write major units with a '.' decimal mark, such as 240.00 "
             "(no exponent, no currency sign; a ',' only between groups of three digits)"
         )
-    return money.to_minor(plain.replace(",", ""), currency)
+    places = _exponent(currency) if exponent is None else exponent
+    sign, whole, fraction = match.groups()
+    fraction = (fraction or "").rstrip("0")
+    if len(fraction) > places:
+        raise ValueError(
+            f"amount {text.strip()!r} has more decimal places than {currency} allows ({places})"
+        )
+    minor: int = int(whole.replace(",", "")) * 10**places + int(fraction.ljust(places, "0") or "0")
+    return -minor if sign else minor
 
 
 def parse_count(text: str) -> int:
