@@ -343,7 +343,7 @@ class Ledger:
             ]
 
     def reconciliation_rows(self, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
-        """Every kept reconciliation row, one per `reconciliation_id`, in REPORT_FRAMES.md's columns (then any
+        """Every kept reconciliation row, one per `reconciliation_id`, in the columns docs/reports.md gives (then any
         extra columns the files carried, as strings; NA for rows of files without them).
 
         `as_of` (a day): only rows of reports whose period ended on or before it, i.e. what the reports had

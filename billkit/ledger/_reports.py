@@ -220,7 +220,7 @@ def rows_frame(
     kind: ReportKind,
     as_of: date | str | None,
 ) -> pd.DataFrame:
-    """The kept rows of one report kind in REPORT_FRAMES.md's shape; `as_of`: of periods ending by that day."""
+    """The kept rows of one report kind in the shape docs/reports.md gives; `as_of`: of periods ending by that day."""
     if kind is ReportKind.RECONCILIATION:
         table, columns = "report_reconciliation_rows", sql.RECONCILIATION_FRAME_COLUMNS
     else:

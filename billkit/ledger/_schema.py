@@ -362,7 +362,7 @@ SELECT_RECONCILIATION_FINGERPRINTS: Final = (
     " WHERE reconciliation_id IN (SELECT value FROM json_each(?))"
 )
 
-#: The frames' columns (frame column, SQL column, type), in REPORT_FRAMES.md's order.
+#: The frames' columns (frame column, SQL column, type), in docs/reports.md's order.
 RECONCILIATION_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
     ("reconciliation_id", "reconciliation_id", "id"),
     ("transaction_type", "transaction_type", "text"),
