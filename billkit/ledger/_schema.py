@@ -15,7 +15,7 @@ int64 array and a mask, without a Python object per value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final, Literal, TypeAlias
 
 #: Bumped whenever the tables change shape; a ledger file from a newer billkit is refused, not misread.
@@ -344,17 +344,27 @@ SETTLEMENT_ROW_COLUMNS: Final = (
 )  # fmt: skip
 
 
-def _insert(table: str, columns: tuple[str, ...], conflict: str = "") -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}){conflict}"
+def report_inserts(values: Callable[[tuple[str, ...]], str]) -> tuple[str, str, str]:
+    """The INSERTs of a report file, its reconciliation rows (once per ID) and its settlement rows, with
+    `values(columns)` writing the dialect's parameters."""
+
+    def insert(table: str, columns: tuple[str, ...], conflict: str = "") -> str:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values(columns)}){conflict}"
+
+    return (
+        insert("report_files", REPORT_FILE_COLUMNS),
+        insert(
+            "report_reconciliation_rows",
+            RECONCILIATION_ROW_COLUMNS,
+            " ON CONFLICT (reconciliation_id) DO NOTHING",
+        ),
+        insert("report_settlement_rows", SETTLEMENT_ROW_COLUMNS),
+    )
 
 
-INSERT_REPORT_FILE: Final = _insert("report_files", REPORT_FILE_COLUMNS)
-INSERT_RECONCILIATION_ROW: Final = _insert(
-    "report_reconciliation_rows",
-    RECONCILIATION_ROW_COLUMNS,
-    " ON CONFLICT (reconciliation_id) DO NOTHING",
+INSERT_REPORT_FILE, INSERT_RECONCILIATION_ROW, INSERT_SETTLEMENT_ROW = report_inserts(
+    lambda columns: ", ".join("?" * len(columns))
 )
-INSERT_SETTLEMENT_ROW: Final = _insert("report_settlement_rows", SETTLEMENT_ROW_COLUMNS)
 SELECT_REPORT_CHECKSUM: Final = "SELECT checksum FROM report_files WHERE name = ?"
 #: The kept rows' fingerprints for a JSON array of reconciliation IDs (one parameter however many IDs).
 SELECT_RECONCILIATION_FINGERPRINTS: Final = (
@@ -408,16 +418,27 @@ REPORT_FILE_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
 )
 
 
-def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
-    """A report table's rows in file order (period, file, place), optionally of periods ending by a day."""
-    where = " WHERE period_end <= ?" if until else ""
+def report_rows_query(
+    selected: str, table: str, *, until: str | None = None, collate: str = ""
+) -> str:
+    """A report table's rows in file order (period, file, place); `until`: the parameter that keeps periods
+    ending by a day. `collate` orders names by bytes in a database whose default collation does not."""
+    where = f" WHERE period_end <= {until}" if until else ""
     return (
-        f"SELECT {select_list(columns)}, extra FROM {table}{where}"
-        " ORDER BY period_end, report_name, row_number"
+        f"SELECT {selected}, extra FROM {table}{where}"
+        f" ORDER BY period_end, report_name{collate}, row_number"
     )
 
 
-SELECT_REPORT_FILES: Final = (
-    f"SELECT {select_list(REPORT_FILE_FRAME_COLUMNS)}, header_extra FROM report_files"
-    " ORDER BY period_end, generated, name"
-)
+def report_files_query(selected: str, collate: str = "") -> str:
+    return (
+        f"SELECT {selected}, header_extra FROM report_files"
+        f" ORDER BY period_end, generated, name{collate}"
+    )
+
+
+def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
+    return report_rows_query(select_list(columns), table, until="?" if until else None)
+
+
+SELECT_REPORT_FILES: Final = report_files_query(select_list(REPORT_FILE_FRAME_COLUMNS))

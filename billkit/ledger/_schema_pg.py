@@ -19,14 +19,14 @@ from billkit.ledger._schema import (
     EVENT_FRAME_COLUMNS,
     NULL_NUMBER,
     RECONCILIATION_FRAME_COLUMNS,
-    RECONCILIATION_ROW_COLUMNS,
-    REPORT_FILE_COLUMNS,
     REPORT_FILE_FRAME_COLUMNS,
     SCHEMA_VERSION,
     SETTLEMENT_FRAME_COLUMNS,
-    SETTLEMENT_ROW_COLUMNS,
     VERSION_COLUMNS,
     ColumnSpec,
+    report_files_query,
+    report_inserts,
+    report_rows_query,
 )
 
 __all__ = [
@@ -246,34 +246,21 @@ def any_activity(currency: bool) -> str:
     )
 
 
-def _insert(table: str, columns: tuple[str, ...], conflict: str = "") -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_params(columns)}){conflict}"
-
-
-INSERT_REPORT_FILE: Final = _insert("report_files", REPORT_FILE_COLUMNS)
-INSERT_RECONCILIATION_ROW: Final = _insert(
-    "report_reconciliation_rows",
-    RECONCILIATION_ROW_COLUMNS,
-    " ON CONFLICT (reconciliation_id) DO NOTHING",
-)
-INSERT_SETTLEMENT_ROW: Final = _insert("report_settlement_rows", SETTLEMENT_ROW_COLUMNS)
+INSERT_REPORT_FILE, INSERT_RECONCILIATION_ROW, INSERT_SETTLEMENT_ROW = report_inserts(_params)
 SELECT_REPORT_CHECKSUM: Final = "SELECT checksum FROM report_files WHERE name = $1"
 SELECT_RECONCILIATION_FINGERPRINTS: Final = (
     "SELECT reconciliation_id, fingerprint FROM report_reconciliation_rows"
     " WHERE reconciliation_id = ANY($1::text[])"
 )
+_BYTE_ORDER: Final = ' COLLATE "C"'
 
 
 def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
-    """A report table's rows in file order (period, file, place), optionally of periods ending by a day."""
-    where = " WHERE period_end <= $1" if until else ""
-    return (
-        f"SELECT {select_list(columns)}, extra FROM {table}{where}"
-        ' ORDER BY period_end, report_name COLLATE "C", row_number'
+    return report_rows_query(
+        select_list(columns), table, until="$1" if until else None, collate=_BYTE_ORDER
     )
 
 
-SELECT_REPORT_FILES: Final = (
-    f"SELECT {select_list(REPORT_FILE_FRAME_COLUMNS)}, header_extra FROM report_files"
-    ' ORDER BY period_end, generated, name COLLATE "C"'
+SELECT_REPORT_FILES: Final = report_files_query(
+    select_list(REPORT_FILE_FRAME_COLUMNS), collate=_BYTE_ORDER
 )
