@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from billkit.billfiles.settings import SftpSettings
 from billkit.billfiles.sftp import REPORTS, BillFileSftp
 from billkit.reportfiles.names import ReportFileName
@@ -68,7 +70,8 @@ def fetch_reports(
             if parsed is None or parsed.period_end < first_day:
                 continue
             local = folder / parsed.file_name
-            if local.is_file() and local.stat().st_size == int(size):
+            # A server that lists no size: a file already here counts as fetched.
+            if local.is_file() and (pd.isna(size) or local.stat().st_size == int(size)):
                 present.append(parsed.file_name)
                 continue
             sftp.fetch(f"{REPORTS}/{parsed.file_name}", folder)

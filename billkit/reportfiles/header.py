@@ -21,7 +21,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from billkit.reportfiles.errors import ReportFileError
-from billkit.reportfiles.records import blank
+from billkit.reportfiles.records import blank, column_key
 from billkit.reportfiles.values import parse_instant
 
 __all__ = ["ReportHeader", "read_header"]
@@ -67,7 +67,7 @@ def read_header(
 ) -> tuple[ReportHeader, tuple[int, list[str]] | None]:
     """The header read from `rows`, and the table's column-name row if it came with no empty row before it.
 
-    `table_columns`: column names only a table row holds (a row naming one of them starts the table)."""
+    `table_columns`: the table's required column names (a row naming all of them starts the table)."""
     found: dict[str, tuple[int, str]] = {}
     extra: dict[str, str] = {}
     table: tuple[int, list[str]] | None = None
@@ -77,7 +77,7 @@ def read_header(
                 break
             continue  # empty lines before the header
         fields = _trimmed(raw)
-        if any(_key(value) in table_columns for value in fields):
+        if table_columns and table_columns <= {column_key(value) for value in fields}:
             table = (line, raw)
             break
         key = _key(fields[0])

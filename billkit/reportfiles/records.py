@@ -18,7 +18,7 @@ from pathlib import Path
 
 from billkit.reportfiles.errors import ReportFileError
 
-__all__ = ["MAX_REPORT_BYTES", "ReportSource", "blank", "records"]
+__all__ = ["MAX_REPORT_BYTES", "ReportSource", "blank", "column_key", "records"]
 
 #: The largest report file read: 256 MiB, well over a million payments in a day.
 MAX_REPORT_BYTES = 256 * 1024 * 1024
@@ -52,6 +52,11 @@ class ReportSource:
     def checksum(self) -> str:
         """`sha256:` and the hex digest of the bytes: how the ledger tells one file's content from another."""
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
+
+
+def column_key(name: str) -> str:
+    """A table column's name as billkit matches it: case and spacing aside (`Net Amount` is `net_amount`)."""
+    return "_".join(name.split()).casefold()
 
 
 def blank(fields: list[str]) -> bool:

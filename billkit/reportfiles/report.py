@@ -72,8 +72,9 @@ class _Report:
     rows: pd.DataFrame
     #: The parts of the name (None when the file was read under another name: then period_end comes from
     #: the header's End Date).
-    file_name: ReportFileName | None
-    checksum: str
+    file_name: ReportFileName | None = None
+    #: `sha256:` and the hex digest of the file's bytes (empty for a report built by hand).
+    checksum: str = ""
 
     @property
     def period_end(self) -> date:
@@ -152,7 +153,8 @@ def _read(
             f"the name says a {file_name.kind.name.lower()} report, not a {kind.name.lower()} one",
         )
     rows = records(source)
-    header, first = read_header(source.name, rows, frozenset(column.name for column in table))
+    required = frozenset(column.name for column in table if column.required)
+    header, first = read_header(source.name, rows, required)
     titled = kind_of_title(header.title)
     if titled is not kind:
         raise ReportFileError(

@@ -18,7 +18,7 @@ import pandas as pd
 
 from billkit import frame_dtypes
 from billkit.reportfiles.errors import ReportFileError
-from billkit.reportfiles.records import blank
+from billkit.reportfiles.records import blank, column_key
 from billkit.reportfiles.values import (
     currency_code,
     microseconds,
@@ -57,10 +57,6 @@ class _Table:
 
     def fail(self, index: int, column: str, message: str) -> ReportFileError:
         return ReportFileError(self.name, message, line=self.lines[index], column=column)
-
-
-def _normalised(text: str) -> str:
-    return "_".join(text.split()).casefold()
 
 
 def read_table(
@@ -123,7 +119,7 @@ def _positions(table: _Table, columns: Sequence[Column]) -> dict[str, int]:
     """Known column name -> its position in the file; an error for a missing required or repeated one."""
     seen: dict[str, int] = {}
     for position, raw in enumerate(table.names):
-        key = _normalised(raw)
+        key = column_key(raw)
         if not key:
             raise ReportFileError(
                 table.name, f"column {position + 1} has no name", line=table.header_line
@@ -163,7 +159,9 @@ def _key(table: _Table, column: Column, values: Sequence[str]) -> Any:
     checked = _empty_check(table, column, values)
     for index, value in enumerate(checked):
         if value is not None and (
-            len(value) > 64 or not value.replace("-", "").replace("_", "").isalnum()
+            len(value) > 64
+            or not value.isascii()
+            or not value.replace("-", "").replace("_", "").isalnum()
         ):
             raise table.fail(
                 index, column.name, f"{value!r} is not an identifier (letters, digits, '-', '_')"

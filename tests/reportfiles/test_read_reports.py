@@ -186,3 +186,12 @@ def test_a_report_name_parses_and_round_trips() -> None:
         assert ReportFileName.maybe(bad) is None
     with pytest.raises(ReportFileError, match="not a calendar day"):
         ReportFileName.parse("20250230_Moment_Recon_abc_20250101.csv")
+
+
+def test_header_rows_named_like_a_column_stay_header_rows_and_column_names_match_loosely() -> None:
+    text = recon_text().replace("Version,1.0\r\n", "Version,1.0\r\nCurrency,ZAR\r\n")
+    text = text.replace(",net_amount,", ", Net Amount ,").replace("currency,", "CURRENCY,", 1)
+    report = read_reconciliation(text.encode(), name=RECON_NAME)
+    assert dict(report.header.extra) == {"Currency": "ZAR"}
+    assert report.rows["net_amount"].tolist() == [15000]
+    assert report.rows["currency"].tolist() == ["ZAR"]
