@@ -34,6 +34,11 @@ _AMOUNT: Final = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+)
 _COUNT: Final = re.compile(r"[0-9]{1,18}")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
+#: What a frame's nanosecond times can hold (pandas' range), with a day to spare at each end.
+_FIRST_DAY: Final = date(1677, 9, 23)
+_LAST_DAY: Final = date(2262, 4, 10)
+#: The largest amount in minor units a frame's Int64 column holds.
+_MAX_MINOR: Final = 2**63 - 1
 #: A date alone: `2024-12-30` (or the compact `20241230`), without a time.
 _DATE_ONLY: Final = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
 
@@ -73,6 +78,8 @@ def parse_amount(text: str, currency: str, exponent: int | None = None) -> int:
             f"amount {text.strip()!r} has more decimal places than {currency} allows ({places})"
         )
     minor: int = int(whole.replace(",", "")) * 10**places + int(fraction.ljust(places, "0") or "0")
+    if minor > _MAX_MINOR:
+        raise ValueError(f"amount {text.strip()!r} is too large")
     return -minor if sign else minor
 
 
@@ -93,9 +100,9 @@ def parse_instant(text: str, *, date_only: bool = False) -> datetime:
         moment = datetime.fromisoformat(plain)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO 8601 time such as 2024-12-30T14:05:00Z") from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    _check_range(moment.date(), text)
+    return moment
 
 
 def microseconds(moment: datetime) -> int:
@@ -107,14 +114,28 @@ def parse_day(text: str) -> date:
     """A calendar day, `2024-12-30`; a midnight time after it (`2024-12-30T00:00:00Z`) is accepted too."""
     plain = text.strip()
     try:
-        if _DATE_ONLY.fullmatch(plain):
-            return date.fromisoformat(plain)
-        moment = datetime.fromisoformat(plain)
+        parsed = (
+            date.fromisoformat(plain)
+            if _DATE_ONLY.fullmatch(plain)
+            else datetime.fromisoformat(plain)
+        )
     except ValueError:
         raise ValueError(f"{text!r} is not a date such as 2024-12-30") from None
-    if moment.time() != datetime.min.time():
-        raise ValueError(f"{text!r} is a time of day, not a date such as 2024-12-30")
-    return moment.date()
+    day = parsed
+    if isinstance(parsed, datetime):
+        if parsed.time() != datetime.min.time():
+            raise ValueError(f"{text!r} is a time of day, not a date such as 2024-12-30")
+        day = parsed.date()
+    _check_range(day, text)
+    return day
+
+
+def _check_range(day: date, text: str) -> None:
+    """Refuse a day a frame's nanosecond times cannot hold, rather than fail building the frame."""
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(
+            f"{text!r} is out of range (years {_FIRST_DAY.year + 1} to {_LAST_DAY.year - 1})"
+        )
 
 
 def as_day(value: date | str) -> date:

@@ -148,3 +148,15 @@ def test_settlement_counts_and_dates_are_checked() -> None:
 def test_a_missing_file_is_a_report_file_error() -> None:
     with pytest.raises(ReportFileError, match="cannot read"):
         read_report("/nonexistent/20250102_Moment_Recon_abc_20250101.csv")
+
+
+def test_values_out_of_a_frame_range_are_refused_not_crashed_on() -> None:
+    error = refusal(recon_text(recon_row(timestamp="9999-01-01T00:00:00Z")))
+    assert (error.line, error.column) == (FIRST_ROW, "transaction_timestamp")
+    assert "out of range" in error.message
+    error = refusal(recon_text(recon_row(amount="99999999999999999999.00")))
+    assert (error.line, error.column) == (FIRST_ROW, "amount")
+    assert "too large" in error.message
+    far = settlement_text("3000-01-01,ZAR,1,1.00,0.00,1.00\r\n")
+    error = refusal(far, name=SETTLEMENT_NAME)
+    assert (error.line, error.column) == (FIRST_ROW, "settlement_date")
