@@ -90,3 +90,36 @@ def test_openssh_sftp_refuses_a_host_key_that_is_not_pinned(
     result = sftp_batch(sftp_sandbox, other, client_key[0], "ls /\n", tmp_path)
     assert result.returncode != 0
     assert "host key" in result.stderr.lower()
+
+
+def test_openssh_sftp_and_billkit_fetch_the_same_report_files(
+    sftp_sandbox: Sandbox,
+    sftp_root: Path,
+    known_hosts: Path,
+    client_key: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    from billkit.reportfiles import fetch_reports
+
+    name = "20250302_Moment_Recon_openssh-1_20250301.csv"
+    content = (
+        b"Report Title,Moment Merchant Reconciliation Report\r\nVersion,1.0\r\nMerchant alias,acme\r\n"
+        b"From,Start Date,2025-03-01T00:00:00Z\r\nTo,End Date,2025-03-02T00:00:00Z\r\n\r\n"
+        b"transaction_type,transaction_timestamp,reconciliation_id,currency,amount\r\n"
+        b"Payment,2025-03-01T09:00:00Z,67c2d0a1b2c3d4e5f6a7b8c9,ZAR,99.50\r\n"
+    )
+    (sftp_root / "outbound" / "reports" / name).write_bytes(content)
+    (tmp_path / "openssh").mkdir()
+    get = _sftp_batch(
+        sftp_sandbox,
+        known_hosts,
+        client_key[0],
+        f"ls /outbound/reports\nget /outbound/reports/{name} openssh/\n",
+        tmp_path,
+    )
+    assert get.returncode == 0, get.stderr
+    assert name in get.stdout
+    fetched = fetch_reports(sftp_sandbox.sftp_settings(), tmp_path / "billkit", since="2025-03-01")
+    assert name in fetched.downloaded
+    assert (tmp_path / "billkit" / name).read_bytes() == (tmp_path / "openssh" / name).read_bytes()
+    assert (tmp_path / "openssh" / name).read_bytes() == content
