@@ -110,7 +110,7 @@ def test_openssh_sftp_and_billkit_fetch_the_same_report_files(
     )
     (sftp_root / "outbound" / "reports" / name).write_bytes(content)
     (tmp_path / "openssh").mkdir()
-    get = _sftp_batch(
+    get = sftp_batch(
         sftp_sandbox,
         known_hosts,
         client_key[0],
