@@ -187,10 +187,10 @@ def run(args: argparse.Namespace) -> int:
         except NotebookExecutionError as error:
             targets[".html"].unlink(missing_ok=True)  # an old report must not pass for this run's
             shutil.move(error.executed, targets[".ipynb"])
-            where = f"cell In [{error.cell}]" if error.cell is not None else "a cell"
             print(
-                f"billkit report: the report notebook failed in {where}: {error.exception}\n"
-                f"The executed notebook is kept at {targets['.ipynb']}"
+                f"billkit report: the report notebook failed in {error.where}: {error.exception}\n"
+                f"The executed notebook is kept at {targets['.ipynb']}",
+                file=sys.stderr,
             )
             return 1
         shutil.move(result.notebook, targets[".ipynb"])

@@ -48,13 +48,15 @@ def test_one_line_per_notebook_and_a_failure_exit(
 ) -> None:
     out = tmp_path / "out"
     code = main(["demo", "--out", str(out), "--notebooks", str(tiny_catalog)])
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert code == 1
     assert "  ok     01_fine" in printed
     assert f"{out}/01_fine.ipynb  {out}/01_fine.html" in printed
     assert "  FAILED 02_broken" in printed
-    assert "ZeroDivisionError" in printed
-    assert "1 of 2 notebook(s) failed." in printed
+    # What went wrong is an error: on stderr, naming the cell as Jupyter shows it (after the parameters).
+    assert "02_broken failed in In [2] `1 / 0`: ZeroDivisionError" in captured.err
+    assert "1 of 2 notebook(s) failed." in captured.err
     assert (out / "02_broken.ipynb").is_file()
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from billkit.cli import main
@@ -79,9 +80,15 @@ def test_a_failing_notebook_exits_1_and_keeps_the_executed_notebook(
 ) -> None:
     out = tmp_path / "reports"
     code = main(["report", "--customer", "NO-SUCH-CUSTOMER", "--out", str(out)])
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
     assert code == 1
-    assert "customer 'NO-SUCH-CUSTOMER' is not in the ledger" in printed
+    assert "customer 'NO-SUCH-CUSTOMER' is not in the ledger" in captured.err
+    assert "is not in the ledger" not in captured.out, "a failure goes to stderr only"
+    # The cell is named as Jupyter shows it: its execution count and its first line, not its position.
+    failed = nbformat.read(out / "payments_report.ipynb", as_version=4)
+    cell = next(cell for cell in failed.cells if "ename" in str(cell.get("outputs")))
+    first_line = cell.source.strip().splitlines()[0]
+    assert f"failed in In [{cell.execution_count}] `{first_line}`" in captured.err
     assert (out / "payments_report.ipynb").is_file()
     assert not (out / "payments_report.html").exists()
 

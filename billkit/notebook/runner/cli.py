@@ -103,9 +103,9 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     for failure in failures:
-        print(f"\n{failure}")
+        print(f"\n{failure}", file=sys.stderr)
     if failures:
-        print(f"\n{len(failures)} of {len(entries)} notebook(s) failed.")
+        print(f"\n{len(failures)} of {len(entries)} notebook(s) failed.", file=sys.stderr)
         return 1
     print(
         f"\nAll {len(entries)} notebook(s) ran. Open the .html files in {out_dir}/ in a browser, "
