@@ -80,7 +80,11 @@ def test_only_selects_by_number(
     [
         (["--only", "nine"], "--only nine: no such notebook; choose from 01_bill_amount_due"),
         (["-p", "curency", "USD"], "Did you mean 'currency'?"),
-        (["-p", "currency", "EUR"], "currency must be one of 'ZAR', 'USD', got str 'EUR'"),
+        (["-p", "currency", "EUR"], "-p currency must be one of 'ZAR', 'USD', got 'EUR'"),
+        (["-p", "currency", "None"], "-p currency must be one of 'ZAR', 'USD', got None ("),
+        (["-p", "allow_live", "1"], "-p allow_live must be True or False, got 1 ("),
+        (["-p", "api_kye", "x"], "-p api_kye is not a parameter of this notebook. Did you mean"),
+        (["--out", ""], "argument --out: must be a folder's path, got ''"),
         (
             [
                 "-p",
@@ -90,7 +94,7 @@ def test_only_selects_by_number(
                 "base_url",
                 "https://api.momentpay.net",
             ],
-            "set allow_live=True",
+            "set -p allow_live True if you really mean",
         ),
     ],
 )
@@ -101,8 +105,12 @@ def test_bad_arguments_exit_2_before_any_kernel_starts(
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--out", str(out), *argv])
     assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+    printed = capsys.readouterr().err
+    assert message in printed
     assert not out.exists()
+    # A command line speaks in options and the values typed, not in Python types.
+    for python_words in ("got str", "got int", "got NoneType", "The parameters of"):
+        assert python_words not in printed
 
 
 def test_a_missing_notebook_file_is_a_usage_error(

@@ -28,6 +28,25 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         (["--end", "2026-12-31", "--as-of", "2026-12-15"], "--end (2026-12-31) must be on or"),
         (["--source", "no-such-ledger.sqlite"], "--source names no ledger file"),
         (["--seed", "-3"], "--seed must be 0 or more"),
+        (["--seed", "x"], "argument --seed: must be a whole number such as 7, got 'x'"),
+        (["--seed", ""], "argument --seed: must be a whole number such as 7, got ''"),
+        (["--as-of", ""], "--as-of must be a date written YYYY-MM-DD, got ''"),
+        (["--as-of", "None"], "--as-of must be a date written YYYY-MM-DD, got 'None'"),
+        (["--timezone", ""], "--timezone must be an IANA time zone such as"),
+        (
+            ["--currency", ""],
+            "--currency must be an ISO 4217 currency code such as 'ZAR' or 'usd', got ''",
+        ),
+        (["--start", "x"], "--start must be a date written YYYY-MM-DD, got 'x'"),
+        (["--customer", ""], "--customer must be an ID or external_reference, got ''"),
+        (["--account", " "], "--account must be an ID or external_reference, got ' '"),
+        (["--source", ""], "--source must be 'sandbox', the path of a ledger file or a postgresql"),
+        (["--source", "None"], "--source names no ledger file: nothing is at"),
+        (
+            ["--as-of", "2026-12-05", "--end", "2026-12-06"],
+            "--end (2026-12-06) must be on or before --as-of (2026-12-05): nothing after --as-of",
+        ),
+        (["--format", "pdf"], "--format must list html, xlsx and/or csv, got 'pdf'"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(
@@ -37,8 +56,26 @@ def test_bad_options_exit_2_naming_the_option(
     with pytest.raises(SystemExit) as exited:
         main(["report", *arguments, "--out", str(out)])
     assert exited.value.code == 2
-    assert named in capsys.readouterr().err
+    printed = capsys.readouterr().err
+    assert named in printed
     assert not out.exists(), "nothing is written for bad options"
+    # A command line speaks in options and the values typed, not in Python's words.
+    for python_words in (
+        "got str",
+        "got int",
+        "None for all",
+        "invalid int value",
+        "as_of",
+        "demo_seed",
+    ):
+        assert python_words not in printed
+
+
+def test_an_empty_out_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "--out", ""])
+    assert exited.value.code == 2
+    assert "argument --out: must be a folder's path, got ''" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -107,7 +144,10 @@ def ledger_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     ("arguments", "named"),
     [
         (["--customer", "NO-SUCH-CUSTOMER"], "customer 'NO-SUCH-CUSTOMER' is not in the ledger"),
-        (["--account", "NO-SUCH-ACCOUNT"], "account 'NO-SUCH-ACCOUNT' is not in the ledger"),
+        (
+            ["--account", "NO-SUCH-ACCOUNT"],
+            "account 'NO-SUCH-ACCOUNT' is not in the ledger: give the ID or external_reference of one",
+        ),
         (["--currency", "eur"], "currency EUR is not in the ledger, which holds USD, ZAR"),
         (
             ["--as-of", "1999-01-31", "--start", "1999-01-01"],
@@ -162,3 +202,30 @@ def test_a_day_after_the_data_warns_on_stderr_and_in_the_report(
     assert records["warnings"]
     assert "after the last recorded activity" in records["warnings"][0]
     assert "after the last recorded activity" in (out / "payments_report.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["--port", "x"], "argument --port: must be a whole number such as 7, got 'x'"),
+        (["--port", "-1"], "--port must be 0 to 65535, got -1"),
+        (["--seed", "x"], "argument --seed: must be a whole number such as 7, got 'x'"),
+        (["--as-of", "x"], "the dashboard options need fixing:\n  --as-of must be a date"),
+        (["--source", "nope"], "--source names no ledger file: nothing is at"),
+        (
+            ["--currency", ""],
+            "--currency must be an ISO 4217 currency code such as 'ZAR' or 'usd', got ''",
+        ),
+    ],
+)
+def test_dashboard_options_exit_2_naming_the_option_before_serving(
+    arguments: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["dashboard", *arguments])
+    assert exited.value.code == 2
+    printed = capsys.readouterr()
+    assert named in printed.err
+    assert "Dashboard:" not in printed.out, "nothing was served"
+    for python_words in ("got str", "invalid int value", "as_of", "demo_seed"):
+        assert python_words not in printed.err
