@@ -203,8 +203,10 @@ class Sandbox:
         sftp_authorized_key: str | None = None,
         public_url: str | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        clock_start: datetime | None = None,
     ) -> None:
-        """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9."""
+        """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9. `clock_start`
+        (Python only): a new database's clock starts there instead of at wall time (the demo month)."""
         schedule = (
             parse_retry_schedule(retry_schedule)
             if isinstance(retry_schedule, str)
@@ -223,6 +225,7 @@ class Sandbox:
             sftp_authorized_key=sftp_authorized_key,
             public_url=public_url,
             request_timeout=request_timeout,
+            clock_start=clock_start,
         )
         self._started: StartedSandbox | None = None
         self._served: ServedApp | None = None

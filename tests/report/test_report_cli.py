@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from billkit import demo
 from billkit.cli import main
 from billkit.demo import populate
 from billkit.ledger import Ledger
@@ -101,8 +102,8 @@ def test_report_writes_a_notebook_and_a_standalone_html(
     assert "check_parameters(globals()" not in text, "code cells are hidden in the report"
     # The same seed in a sandbox of the test's own gives the same month: compare the recorded figures.
     records = read_records(notebook)
-    with Sandbox() as sandbox, sandbox.client() as client:
-        summary = populate(client, seed=7)
+    with demo.sandbox() as sandbox, sandbox.client() as client:
+        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)
     assert records["as_of"] == summary.last_day.isoformat()
     assert records["bills_by_status"] == summary.bills_by_status
     assert records["partially_paid_bills"] == summary.partially_paid_bills
