@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 from playwright.sync_api import Page, sync_playwright
+from plotly.offline import get_plotlyjs
 
 from billkit.notebook.specs import PaymentsReportParameters
 from billkit.report.build import build_report, resolve_scope
