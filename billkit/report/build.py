@@ -328,7 +328,7 @@ def _resolve(frame: pd.DataFrame, id_column: str, wanted: str | None, what: str)
     ]
     if named.empty:
         raise InvalidArgumentError(
-            f"{what} {wanted!r} is not in the ledger: give a {what} ID or external_reference it recorded"
+            f"{what} {wanted!r} is not in the ledger: give the ID or external_reference of one it recorded"
         )
     return str(named[id_column].iloc[0])
 

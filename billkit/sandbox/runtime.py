@@ -63,7 +63,7 @@ class Runtime:
         try:
             with store.transaction():
                 api_key = settings.api_key or _kept(store, API_KEY, new_test_api_key)
-                clock = SandboxClock(float(store.meta.get(CLOCK_OFFSET) or 0.0))
+                clock = _clock(store, settings)
                 if settings.webhook_secret is not None:
                     store.meta.set(WEBHOOK_SECRET, settings.webhook_secret)
                 signing_secret = _kept(store, WEBHOOK_SECRET, new_webhook_secret)
@@ -115,3 +115,18 @@ def _register(store: Store, url: str, now: float) -> None:
     if current is not None and current["url"] == url:
         return
     store.webhook_endpoints.replace(new_id("we_"), url, None, now=now)
+
+
+def _clock(store: Store, settings: SandboxSettings) -> SandboxClock:
+    """The database's clock. A new database's starts at `settings.clock_start` when one is given, else at
+    wall time, and is kept at once: a restart, with or without a clock start, goes on from there."""
+    kept = store.meta.get(CLOCK_OFFSET)
+    if kept is not None:
+        return SandboxClock(float(kept))
+    clock = (
+        SandboxClock()
+        if settings.clock_start is None
+        else SandboxClock.starting_at(settings.clock_start)
+    )
+    store.meta.set(CLOCK_OFFSET, repr(clock.offset))
+    return clock

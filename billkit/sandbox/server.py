@@ -206,9 +206,11 @@ class Sandbox:
         public_url: str | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fee_percent: Decimal | str | int | float = 0,
+        clock_start: datetime | None = None,
     ) -> None:
         """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9. `fee_percent`: the
-        fee the reports take of each payment (`2.5` is 2.5%), contract §10."""
+        fee the reports take of each payment (`2.5` is 2.5%), contract §10. `clock_start` (Python only):
+        a new database's clock starts there instead of at wall time (the demo month)."""
         schedule = (
             parse_retry_schedule(retry_schedule)
             if isinstance(retry_schedule, str)
@@ -228,6 +230,7 @@ class Sandbox:
             public_url=public_url,
             request_timeout=request_timeout,
             fee_percent=check_fee_percent(fee_percent),
+            clock_start=clock_start,
         )
         self._started: StartedSandbox | None = None
         self._served: ServedApp | None = None

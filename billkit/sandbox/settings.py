@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -183,10 +184,19 @@ class SandboxSettings:
     #: The percentage of each payment the reports show as Moment's fee (contract §10); see
     #: `check_fee_percent` for what it may be.
     fee_percent: Decimal = Decimal(0)
+    #: Where a new database's clock starts (timezone-aware); None: at wall time. A database that already
+    #: has a clock keeps it, since the clock never moves back (contract §6).
+    clock_start: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
             raise ConfigurationError("db must be a file path or ':memory:'")
+        if self.clock_start is not None and (
+            not isinstance(self.clock_start, datetime) or self.clock_start.utcoffset() is None
+        ):
+            raise ConfigurationError(
+                f"clock_start must be a timezone-aware datetime, not {self.clock_start!r}"
+            )
         if not isinstance(self.host, str) or not self.host:
             raise ConfigurationError("host must be an address such as 127.0.0.1")
         if isinstance(self.port, bool) or not isinstance(self.port, int):
