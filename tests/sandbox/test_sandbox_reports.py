@@ -594,8 +594,7 @@ def test_good_fee_percents_are_kept_exactly(given: Any, kept: str) -> None:
 
 
 def test_the_client_writes_lists_and_reads_reports() -> None:
-    with Sandbox(fee_percent=1) as sandbox:
-        client = sandbox.client()
+    with Sandbox(fee_percent=1) as sandbox, sandbox.client() as client:
         bill = client.bills.create(
             external_reference=ref("UBR"),
             amount_due=5000,
