@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "billkit.billfiles.cli",
         "upload a billing file over SFTP and write its results beside it",
     ),
+    "reports": (
+        "billkit.reportfiles.cli",
+        "fetch Moment's reconciliation and settlement reports over SFTP into a folder and a ledger",
+    ),
     "report": (
         "billkit.report.cli",
         "run the payments report notebook into an executed notebook and a standalone HTML report",

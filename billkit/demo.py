@@ -1,7 +1,7 @@
 """The demo month: a realistic month of billing in the sandbox, so a fresh machine has something to analyse.
 
-    with billkit.Sandbox() as sandbox:
-        summary = demo.populate(sandbox.client(), seed=7)
+    with demo.sandbox() as sandbox, sandbox.client() as client:
+        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)   # January 2027, in any year
 
 `populate` works through the public client and the sandbox clock only, as a merchant and its payers would:
 customers (some with accounts, some with opening balances), bills dated across the month plus a few carried
@@ -12,6 +12,11 @@ payment timestamps fall on the days the plan says (late payments land after the 
 The sandbox clock only moves forward, so the month must lie wholly ahead of it; by default it is the month
 after the clock's current one. The same seed gives the same shape (customers, amounts, days, outcomes) in
 any month. The returned `DemoSummary` says what was made, so tests can check a report against it.
+
+The demo month of `billkit report`, `billkit dashboard`, `billkit demo` and the docs is `DEMO_MONTH`, fixed,
+so the example dates they print (`--as-of 2027-01-15`) show a full report on any machine in any year: a demo
+sandbox (`sandbox()`) is a new in-memory one whose clock starts at `clock_start()`, just before that month,
+and runs forward from there (docs/analysis.md, "The demo month").
 """
 
 from __future__ import annotations
@@ -23,13 +28,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from billkit.client import Client
 from billkit.errors import InvalidArgumentError, UnprocessableEntityError
 
-__all__ = ["DEFAULT_CUSTOMERS", "DEFAULT_SEED", "DemoSummary", "populate"]
+if TYPE_CHECKING:
+    from billkit.sandbox import Sandbox
 
+__all__ = [
+    "DEFAULT_CUSTOMERS",
+    "DEFAULT_SEED",
+    "DEMO_MONTH",
+    "DemoSummary",
+    "clock_start",
+    "populate",
+    "sandbox",
+]
+
+#: The month the demo data is in, whatever the wall clock says (the examples in the docs use its days).
+DEMO_MONTH: Final = "2027-01"
 DEFAULT_SEED: Final = 7
 DEFAULT_CUSTOMERS: Final = 40
 _MAX_CUSTOMERS: Final = 500
@@ -186,16 +204,34 @@ def populate(
     )
 
 
-def _first_day(month: str | None, now: datetime) -> date:
-    if month is None:
-        following = now.date().replace(day=28) + timedelta(days=4)
-        return following.replace(day=1)
+def clock_start(month: str = DEMO_MONTH) -> datetime:
+    """Where a demo sandbox's clock starts: 00:00 UTC the day before `month`, so all of it lies ahead."""
+    first_day = _parse_month(month)
+    return datetime.combine(first_day - timedelta(days=1), time(), UTC)
+
+
+def sandbox(*, api_key: str | None = None, month: str = DEMO_MONTH) -> Sandbox:
+    """A new embedded sandbox (in memory) whose clock starts just before `month`: what `populate` fills
+    with the demo month however far the wall clock has moved on (or has yet to get there)."""
+    from billkit.sandbox import Sandbox
+
+    return Sandbox(api_key=api_key, clock_start=clock_start(month))
+
+
+def _parse_month(month: str | None) -> date:
     try:
-        first_day = datetime.strptime(month, "%Y-%m").date()
+        return datetime.strptime(month, "%Y-%m").date()  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise InvalidArgumentError(
             f"month must be written YYYY-MM, such as '2026-01', got {month!r}"
         ) from None
+
+
+def _first_day(month: str | None, now: datetime) -> date:
+    if month is None:
+        following = now.date().replace(day=28) + timedelta(days=4)
+        return following.replace(day=1)
+    first_day = _parse_month(month)
     if datetime.combine(first_day, time(), UTC) <= now:
         raise InvalidArgumentError(
             f"month {month} has already begun on the sandbox clock ({now:%Y-%m-%d %H:%M} UTC), which only "

@@ -16,6 +16,7 @@ from samples import amount_applied, bill
 
 from billkit import InvalidArgumentError, Ledger, NotFoundError
 from billkit.ledger import LedgerError
+from billkit.ledger._schema import SCHEMA_VERSION
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -232,7 +233,9 @@ def test_other_postgres_databases_and_newer_ledgers_are_refused(
     postgres_server.psql(f"DROP TABLE {schema}.events")
     Ledger(postgres_url).close()
     postgres_server.psql(f"UPDATE {schema}.billkit_ledger SET schema_version = 99")
-    with pytest.raises(LedgerError, match=r"newer billkit \(schema 99, this one reads 2\)"):
+    with pytest.raises(
+        LedgerError, match=rf"newer billkit \(schema 99, this one reads {SCHEMA_VERSION}\)"
+    ):
         Ledger(postgres_url)
     with pytest.raises(LedgerError, match="cannot open ledger"):
         Ledger(postgres_url.replace("/postgres?", "/no_such_database?"))
@@ -489,7 +492,7 @@ def test_a_ledger_file_of_schema_1_is_migrated_when_opened(tmp_path: Path) -> No
         assert events.loc[0, "created_at"] == pd.Timestamp("2025-01-15T10:00:00Z")
         assert migrated.as_of("2025-01-20").bills["amount_paid"].tolist() == [1500]
     (version_number,) = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()
-    assert version_number == 2
+    assert version_number == SCHEMA_VERSION
 
 
 def test_a_real_sandbox_import_knows_when_each_change_happened(tmp_path: Path) -> None:

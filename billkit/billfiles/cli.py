@@ -33,7 +33,7 @@ from billkit.errors import ConfigurationError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["configure", "run"]
+__all__ = ["add_server_options", "configure", "run", "server_settings"]
 
 _SHOWN_PROBLEMS = 20
 
@@ -50,18 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     naming.add_argument(
         "--full", action="store_true", help="the initial full file (moment_all-customers)"
     )
-    server = parser.add_argument_group("SFTP server", "each defaults to its MOMENT_SFTP_* variable")
-    server.add_argument("--host", help=f"(${SFTP_ENV['host']})")
-    server.add_argument("--port", type=int, help=f"(${SFTP_ENV['port']}, else 22)")
-    server.add_argument("--username", help=f"(${SFTP_ENV['username']})")
-    server.add_argument("--key-file", help=f"private key to log in with (${SFTP_ENV['key_file']})")
-    server.add_argument(
-        "--known-hosts", help=f"known_hosts file with the server's key (${SFTP_ENV['known_hosts']})"
-    )
-    server.add_argument(
-        "--host-key-fingerprint",
-        help=f"the server's SHA256:... host key fingerprint (${SFTP_ENV['host_key_fingerprint']})",
-    )
+    add_server_options(parser)
     parser.add_argument(
         "--timeout",
         type=float,
@@ -85,17 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: {problems['row'].nunique()} row(s) will be rejected:")
         for problem in problems.head(_SHOWN_PROBLEMS).itertuples():
             print(f"  row {problem.row}: {problem.field}: {problem.message}")
-    try:
-        settings = SftpSettings.resolve(
-            host=args.host,
-            port=args.port,
-            username=args.username,
-            key_file=args.key_file,
-            known_hosts=args.known_hosts,
-            host_key_fingerprint=args.host_key_fingerprint,
-        )
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
+    settings = server_settings(args)
     try:
         results = _upload(settings, source, name, args)
     except SftpError as exc:
@@ -109,6 +88,38 @@ def run(args: argparse.Namespace) -> int:
         f"unchanged {counts['unchanged']}, rejected {counts['rejected']}; results in {target}"
     )
     return 1 if counts["rejected"] else 0
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The SFTP server's options, each defaulting to its MOMENT_SFTP_* variable (never a password: that
+    comes only from MOMENT_SFTP_PASSWORD, since other users of the machine can read command lines)."""
+    server = parser.add_argument_group("SFTP server", "each defaults to its MOMENT_SFTP_* variable")
+    server.add_argument("--host", help=f"(${SFTP_ENV['host']})")
+    server.add_argument("--port", type=int, help=f"(${SFTP_ENV['port']}, else 22)")
+    server.add_argument("--username", help=f"(${SFTP_ENV['username']})")
+    server.add_argument("--key-file", help=f"private key to log in with (${SFTP_ENV['key_file']})")
+    server.add_argument(
+        "--known-hosts", help=f"known_hosts file with the server's key (${SFTP_ENV['known_hosts']})"
+    )
+    server.add_argument(
+        "--host-key-fingerprint",
+        help=f"the server's SHA256:... host key fingerprint (${SFTP_ENV['host_key_fingerprint']})",
+    )
+
+
+def server_settings(args: argparse.Namespace) -> SftpSettings:
+    """The settings `add_server_options` gave, then the environment; `UsageError` when unusable."""
+    try:
+        return SftpSettings.resolve(
+            host=args.host,
+            port=args.port,
+            username=args.username,
+            key_file=args.key_file,
+            known_hosts=args.known_hosts,
+            host_key_fingerprint=args.host_key_fingerprint,
+        )
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _upload_name(args: argparse.Namespace, source: Path) -> str:

@@ -17,7 +17,9 @@ temporary name would itself be processed (and rejected). `AsyncBillFileSftp` is 
 from __future__ import annotations
 
 import asyncio
+import os
 import posixpath
+import secrets
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -36,11 +38,13 @@ from billkit.billfiles.results import read_results
 from billkit.billfiles.settings import SftpSettings
 from billkit.keys import scrub
 
-__all__ = ["INBOUND", "OUTBOUND", "RESULTS", "AsyncBillFileSftp", "BillFileSftp"]
+__all__ = ["INBOUND", "OUTBOUND", "REPORTS", "RESULTS", "AsyncBillFileSftp", "BillFileSftp"]
 
 INBOUND = "/inbound"
 OUTBOUND = "/outbound"
 RESULTS = "/outbound/results"
+#: Moment's reconciliation and settlement reports (contract §10).
+REPORTS = "/outbound/reports"
 #: How often `wait_for_results` looks for the results file.
 POLL_SECONDS = 0.2
 DEFAULT_WAIT = 300.0
@@ -156,13 +160,20 @@ class AsyncBillFileSftp:
         return frame.sort_values("name", ignore_index=True)
 
     async def fetch(self, remote: str, folder: str | Path) -> Path:
-        """Copy one file from the server (`/outbound/results/x.results.csv`) into a local folder."""
+        """Copy one file from the server (`/outbound/results/x.results.csv`) into a local folder.
+
+        The copy is written under a temporary name beside its target and renamed when complete, so the
+        folder never holds a partial file under the real name (an interrupted fetch leaves none)."""
         target = Path(folder) / posixpath.basename(remote)
         target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
         try:
-            await self._client().get(remote, str(target))
+            await self._client().get(remote, str(partial))
+            os.replace(partial, target)
         except (OSError, asyncssh.Error) as exc:
             raise self._error(f"fetching {remote} from", exc) from None
+        finally:
+            partial.unlink(missing_ok=True)
         return target
 
     async def remove(self, remote: str) -> None:

@@ -18,6 +18,7 @@ from billkit.client._sandbox_models import (
     Page,
     PaymentObligation,
     SandboxPayment,
+    SandboxReport,
     WebhookEndpoint,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "RecordsObjects",
     "ResponseInfo",
     "SandboxPayment",
+    "SandboxReport",
     "WebhookEndpoint",
 ]

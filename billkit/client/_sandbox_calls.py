@@ -7,7 +7,7 @@ as the function that turns one page's answer into the next page's call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 from billkit.client._base import Call
@@ -24,6 +24,7 @@ from billkit.client._sandbox_models import (
     ObjectVersion,
     Page,
     SandboxPayment,
+    SandboxReport,
     WebhookEndpoint,
 )
 from billkit.errors import InvalidArgumentError
@@ -46,13 +47,16 @@ __all__ = [
     "event_pages",
     "list_events",
     "list_objects",
+    "list_reports",
     "list_versions",
     "list_webhook_endpoints",
     "read_clock",
     "redeliver_event",
     "reset",
     "retrieve_event",
+    "retrieve_report",
     "version_pages",
+    "write_reports",
 ]
 
 T = TypeVar("T")
@@ -119,6 +123,10 @@ class SandboxPaymentParams(_PaymentRequired, total=False):
     #: api (default), ebp, in_person or payment_request.
     channel: str
     metadata: Mapping[str, str]
+    #: What the reconciliation report shows it was paid with: 1 to 40 printable characters
+    #: (default `Card`); the tender defaults to the payment_method.
+    payment_method: str
+    payment_method_tender: str
 
 
 def create_payment(params: Mapping[str, Any], idempotency_key: str | None) -> Call[SandboxPayment]:
@@ -281,6 +289,48 @@ def reset(idempotency_key: str | None) -> Call[None]:
         parse_nothing,
         idempotency_key=checked_idempotency_key(idempotency_key),
     )
+
+
+_REPORTS = "/_sandbox/reports"
+_REPORT_KINDS = ("reconciliation", "settlement")
+
+
+def write_reports(day: date, idempotency_key: str | None) -> Call[list[SandboxReport]]:
+    """`POST /_sandbox/reports`: both reports of a day that has ended, written now unless they were."""
+    body = {"date": _day(day, "sandbox.reports.create", "day")}
+    return Call(
+        "POST",
+        _REPORTS,
+        _parse_list(parse_object(SandboxReport)),
+        body=body,
+        idempotency_key=checked_idempotency_key(idempotency_key),
+    )
+
+
+def list_reports(kind: str | None, since: date | None) -> Call[list[SandboxReport]]:
+    where = "sandbox.reports.list"
+    query: dict[str, str | int] = {}
+    if kind is not None:
+        if kind not in _REPORT_KINDS:
+            raise InvalidArgumentError(
+                f"{where}: kind must be one of {_REPORT_KINDS}, not {kind!r}"
+            )
+        query["kind"] = kind
+    if since is not None:
+        query["since"] = _day(since, where, "since")
+    return Call("GET", _REPORTS, _parse_list(parse_object(SandboxReport)), query=query)
+
+
+def retrieve_report(name: str) -> Call[SandboxReport]:
+    return Call(
+        "GET", f"{_REPORTS}/{path_segment(name, what='report')}", parse_object(SandboxReport)
+    )
+
+
+def _day(value: date, where: str, name: str) -> str:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidArgumentError(f"{where}: {name} must be a datetime.date, not {value!r}")
+    return value.isoformat()
 
 
 def _event_path(event_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -18,10 +18,13 @@ __all__ = [
     "Page",
     "PaymentObligation",
     "SandboxPayment",
+    "SandboxReport",
     "WebhookEndpoint",
 ]
 
 T = TypeVar("T")
+#: `date` under another name: `SandboxReport` has a field called `date`.
+_Day = date
 
 
 class WebhookEndpoint(MomentObject):
@@ -51,6 +54,9 @@ class SandboxPayment(MomentObject):
     currency: str
     channel: str
     status: str
+    #: What the reconciliation report shows it was paid with (`Card` unless the payment said).
+    payment_method: str | None = None
+    payment_method_tender: str | None = None
     obligation: PaymentObligation | None = None
     application_id: str | None = None
     event_id: str | None = None
@@ -59,6 +65,31 @@ class SandboxPayment(MomentObject):
     @property
     def amount_decimal(self) -> Decimal:
         return to_major(self.amount, self.currency)
+
+
+class SandboxReport(MomentObject):
+    """A reconciliation or settlement report the sandbox wrote (contract §10): `name` is its file in
+    /outbound/reports/; `content` (the file's text exactly) only from `sandbox.reports.retrieve`."""
+
+    name: str
+    kind: str
+    #: The day reported on (UTC), and the sandbox clock's date when it was written.
+    date: _Day
+    generated_on: _Day
+    created_at: datetime
+    rows: int
+    size: int
+    sha256: str
+    content: str | None = None
+
+    @property
+    def content_bytes(self) -> bytes:
+        """The file's bytes, as SFTP would deliver them (needs `content`: see `retrieve`)."""
+        if self.content is None:
+            raise ValueError(
+                "this report was listed without its content: use sandbox.reports.retrieve"
+            )
+        return self.content.encode("utf-8")
 
 
 class Delivery(MomentObject):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, Unpack
 
 from billkit.client import _sandbox_calls as calls
@@ -28,6 +28,7 @@ from billkit.client._sandbox_models import (
     ObjectVersion,
     Page,
     SandboxPayment,
+    SandboxReport,
     WebhookEndpoint,
 )
 
@@ -183,6 +184,25 @@ class Clock(SyncResource):
         return self._send(calls.advance_clock(seconds, idempotency_key))
 
 
+class Reports(SyncResource):
+    """`client.sandbox.reports`: the reconciliation and settlement reports the sandbox wrote (§10)."""
+
+    def create(self, day: date, *, idempotency_key: str | None = None) -> list[SandboxReport]:
+        """Both reports of `day` (which must have ended on the sandbox clock), written now unless they
+        were already: asking again answers the same two."""
+        return self._send(calls.write_reports(day, idempotency_key))
+
+    def list(
+        self, *, kind: str | None = None, since: date | None = None
+    ) -> builtins.list[SandboxReport]:
+        """Oldest day first; `kind` reconciliation or settlement, `since` a first day."""
+        return self._send(calls.list_reports(kind, since))
+
+    def retrieve(self, name: str) -> SandboxReport:
+        """One report by file name, with its `content` (`.content_bytes` is the file)."""
+        return self._send(calls.retrieve_report(name))
+
+
 class SandboxRoutes(SyncResource):
     """`client.sandbox`: routes that exist only on billkit's local sandbox."""
 
@@ -196,9 +216,10 @@ class SandboxRoutes(SyncResource):
         self.accounts = AccountList(send)
         self.bills = BillList(send)
         self.clock = Clock(send)
+        self.reports = Reports(send)
 
     def reset(self, *, idempotency_key: str | None = None) -> None:
-        """Delete all billing data and events; the API key and the webhook endpoint stay."""
+        """Delete all billing data, events and reports; the API key and the webhook endpoint stay."""
         self._send(calls.reset(idempotency_key))
 
 
@@ -300,6 +321,19 @@ class AsyncClock(AsyncResource):
         return await self._send(calls.advance_clock(seconds, idempotency_key))
 
 
+class AsyncReports(AsyncResource):
+    async def create(self, day: date, *, idempotency_key: str | None = None) -> list[SandboxReport]:
+        return await self._send(calls.write_reports(day, idempotency_key))
+
+    async def list(
+        self, *, kind: str | None = None, since: date | None = None
+    ) -> builtins.list[SandboxReport]:
+        return await self._send(calls.list_reports(kind, since))
+
+    async def retrieve(self, name: str) -> SandboxReport:
+        return await self._send(calls.retrieve_report(name))
+
+
 class AsyncSandboxRoutes(AsyncResource):
     """`AsyncClient.sandbox`: the awaitable twin of `SandboxRoutes`."""
 
@@ -313,6 +347,7 @@ class AsyncSandboxRoutes(AsyncResource):
         self.accounts = AsyncAccountList(send)
         self.bills = AsyncBillList(send)
         self.clock = AsyncClock(send)
+        self.reports = AsyncReports(send)
 
     async def reset(self, *, idempotency_key: str | None = None) -> None:
         await self._send(calls.reset(idempotency_key))

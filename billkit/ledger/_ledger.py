@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from billkit.errors import BillkitError, NotFoundError
-from billkit.ledger import _postgres, _schema_pg
+from billkit.ledger import _postgres, _reports, _schema_pg
 from billkit.ledger import _schema as sql
 from billkit.ledger._readers import load_body, parse_bodies, read_typed
 from billkit.ledger._records import (
@@ -36,6 +36,7 @@ from billkit.ledger._sandbox_import import ImportResult, SandboxClient, iterate_
 if TYPE_CHECKING:
     from billkit.analysis._as_of import AsOfLike
     from billkit.analysis.point_in_time import AsOfFrames
+    from billkit.reportfiles.report import ReconciliationReport, SettlementReport
 
 #: Marks a SQLite file as a billkit ledger (`PRAGMA application_id`), so another database is never misread.
 APPLICATION_ID: Final = 0x424B4C47  # "BKLG"
@@ -284,6 +285,91 @@ class Ledger:
         }
         return ImportResult(seen=seen, recorded=recorded, with_history=with_history)
 
+    # -- Moment's report files (docs/reports.md) ----------------------------------------------------------
+
+    def import_report(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        name: str | None = None,
+        imported_at: dt.datetime | None = None,
+    ) -> _reports.ReportImport:
+        """Import one reconciliation or settlement report file (told apart by its name, else its title).
+
+        Idempotent: the same file again changes nothing; a reconciliation row is kept once per
+        `reconciliation_id` (a later row with other values is counted in `conflicts`, the first stays); a file
+        of the same name with other bytes is refused (`LedgerError`). A file billkit cannot read raises
+        `billkit.reportfiles.ReportFileError` naming the line and column, and writes nothing.
+        """
+        from billkit.reportfiles.report import read_report
+
+        return self._import_reports([read_report(source, name=name)], imported_at)[0]
+
+    def import_reports(
+        self,
+        folder: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        *,
+        imported_at: dt.datetime | None = None,
+    ) -> list[_reports.ReportImport]:
+        """Import every report file of `folder` (files named as Moment names reports; others are left alone),
+        or the report files listed, oldest period first, all or none: each file is read and checked before
+        anything is written. Returns one `ReportImport` per file, in that order."""
+        from billkit.reportfiles.report import read_report
+
+        try:
+            paths = _reports.report_paths(folder)
+        except OSError as exc:
+            raise LedgerError(f"cannot import reports: {exc}") from None
+        return self._import_reports([read_report(path) for path in paths], imported_at)
+
+    def _import_reports(
+        self,
+        reports: list[ReconciliationReport | SettlementReport],
+        imported_at: dt.datetime | None,
+    ) -> list[_reports.ReportImport]:
+        stamp = _stamp(imported_at, "imported_at")
+        with self._transaction() as connection:
+            return [
+                _reports.import_one(
+                    connection,
+                    self._sql,
+                    report,
+                    stamp,
+                    _insert,
+                    sqlite=not self._postgres,
+                    refuse=LedgerError,
+                )
+                for report in reports
+            ]
+
+    def reconciliation_rows(self, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
+        """Every kept reconciliation row, one per `reconciliation_id`, in the columns docs/reports.md gives (then any
+        extra columns the files carried, as strings; NA for rows of files without them).
+
+        `as_of` (a day): only rows of reports whose period ended on or before it, i.e. what the reports had
+        said about the days up to then. Ordered by period end, file, and place in the file."""
+        from billkit.reportfiles.names import ReportKind
+
+        with self._db() as connection:
+            return _reports.rows_frame(
+                connection, self._sql, read_typed, ReportKind.RECONCILIATION, as_of
+            )
+
+    def settlement_rows(self, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
+        """Every settlement row of every imported settlement file (see `reconciliation_rows` for `as_of`)."""
+        from billkit.reportfiles.names import ReportKind
+
+        with self._db() as connection:
+            return _reports.rows_frame(
+                connection, self._sql, read_typed, ReportKind.SETTLEMENT, as_of
+            )
+
+    def report_files(self) -> pd.DataFrame:
+        """One row per imported report file: name, kind, generated, period_end, title, version,
+        merchant_alias, start, end, imported_at, checksum, rows, header_extra (a dict)."""
+        with self._db() as connection:
+            return _reports.files_frame(connection, self._sql, read_typed)
+
     # -- reading -------------------------------------------------------------------------------------------
 
     def versions(
@@ -494,7 +580,7 @@ def _check_or_create_schema(connection: sqlite3.Connection, path: str) -> None:
             raise LedgerError(
                 f"{path!r} is a SQLite database but not a billkit ledger (its tables: {', '.join(tables)})"
             )
-        connection.executescript(sql.DDL)
+        connection.executescript(sql.DDL + sql.REPORTS_DDL)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
         return
@@ -507,4 +593,8 @@ def _check_or_create_schema(connection: sqlite3.Connection, path: str) -> None:
         connection.executescript(
             f"BEGIN; {sql.MIGRATE_FROM_1} PRAGMA user_version = {sql.SCHEMA_VERSION}; COMMIT;"
         )
-    connection.executescript(sql.DDL)
+    if version < sql.SCHEMA_VERSION:  # schema 2 -> 3: the report tables are new, nothing moves
+        connection.executescript(
+            f"BEGIN; {sql.REPORTS_DDL} PRAGMA user_version = {sql.SCHEMA_VERSION}; COMMIT;"
+        )
+    connection.executescript(sql.DDL + sql.REPORTS_DDL)

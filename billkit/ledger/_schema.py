@@ -15,11 +15,12 @@ int64 array and a mask, without a Python object per value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final, Literal, TypeAlias
 
 #: Bumped whenever the tables change shape; a ledger file from a newer billkit is refused, not misread.
-SCHEMA_VERSION: Final = 2
+#: 3 added Moment's report files (`REPORTS_DDL`); schema 2 moves up by creating those tables.
+SCHEMA_VERSION: Final = 3
 #: How a missing integer is selected (the smallest int64, which no amount, date or time can be).
 NULL_NUMBER: Final = -(2**63)
 
@@ -266,3 +267,178 @@ def any_activity(currency: bool) -> str:
         f"{in_currency}) OR EXISTS (SELECT 1 FROM events WHERE type = 'obligation.amount_applied'"
         f" AND created_at >= ? AND created_at < ?{in_currency})"
     )
+
+
+# -- Moment's report files (contract §10; billkit.reportfiles) -------------------------------------------------
+# One row per imported file; reconciliation rows once per `reconciliation_id` (the first file that carried it
+# keeps it); settlement rows once per file. Days are INTEGER days since 1970-01-01, instants µs, money minor
+# units; `extra` is a JSON object of the columns (or header rows) billkit does not know, NULL when none.
+REPORTS_DDL: Final = """
+CREATE TABLE IF NOT EXISTS report_files (
+    name           TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,     -- reconciliation | settlement
+    generated      INTEGER,           -- days: the name's generation date (NULL for a file named otherwise)
+    period_end     INTEGER NOT NULL,  -- days
+    title          TEXT NOT NULL,
+    version        TEXT NOT NULL,
+    merchant_alias TEXT NOT NULL,
+    period_start   INTEGER NOT NULL,  -- µs: the header's From, Start Date
+    period_until   INTEGER NOT NULL,  -- µs: the header's To, End Date
+    header_extra   TEXT,
+    imported_at    INTEGER NOT NULL,  -- µs
+    checksum       TEXT NOT NULL,     -- sha256: of the file's bytes
+    row_count      INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS report_reconciliation_rows (
+    reconciliation_id     TEXT PRIMARY KEY,
+    transaction_type      TEXT NOT NULL,
+    transaction_timestamp INTEGER NOT NULL,
+    merchant_reference_id TEXT,
+    payment_method        TEXT,
+    payment_method_tender TEXT,
+    customer_reference    TEXT,
+    country               TEXT,
+    currency              TEXT NOT NULL,
+    amount                INTEGER NOT NULL,
+    fee                   INTEGER,
+    net_amount            INTEGER,
+    payment_id            TEXT,
+    obligation_id         TEXT,
+    channel               TEXT,
+    report_name           TEXT NOT NULL,
+    period_end            INTEGER NOT NULL,
+    row_number            INTEGER NOT NULL,  -- its place in that file's table, from 0
+    extra                 TEXT,
+    fingerprint           TEXT NOT NULL      -- of the row's values: tells a repeat from a conflict
+);
+CREATE INDEX IF NOT EXISTS report_reconciliation_rows_by_period
+    ON report_reconciliation_rows (period_end, report_name, row_number);
+CREATE TABLE IF NOT EXISTS report_settlement_rows (
+    report_name       TEXT NOT NULL,
+    row_number        INTEGER NOT NULL,
+    settlement_date   INTEGER NOT NULL,
+    currency          TEXT NOT NULL,
+    transaction_count INTEGER NOT NULL,
+    gross_amount      INTEGER NOT NULL,
+    fees              INTEGER NOT NULL,
+    net_amount        INTEGER NOT NULL,
+    period_end        INTEGER NOT NULL,
+    extra             TEXT,
+    PRIMARY KEY (report_name, row_number)
+);
+"""
+
+REPORT_FILE_COLUMNS: Final = (
+    "name", "kind", "generated", "period_end", "title", "version", "merchant_alias", "period_start",
+    "period_until", "header_extra", "imported_at", "checksum", "row_count",
+)  # fmt: skip
+RECONCILIATION_ROW_COLUMNS: Final = (
+    "reconciliation_id", "transaction_type", "transaction_timestamp", "merchant_reference_id",
+    "payment_method", "payment_method_tender", "customer_reference", "country", "currency", "amount", "fee",
+    "net_amount", "payment_id", "obligation_id", "channel", "report_name", "period_end", "row_number",
+    "extra", "fingerprint",
+)  # fmt: skip
+SETTLEMENT_ROW_COLUMNS: Final = (
+    "report_name", "row_number", "settlement_date", "currency", "transaction_count", "gross_amount", "fees",
+    "net_amount", "period_end", "extra",
+)  # fmt: skip
+
+
+def report_inserts(values: Callable[[tuple[str, ...]], str]) -> tuple[str, str, str]:
+    """The INSERTs of a report file, its reconciliation rows (once per ID) and its settlement rows, with
+    `values(columns)` writing the dialect's parameters."""
+
+    def insert(table: str, columns: tuple[str, ...], conflict: str = "") -> str:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values(columns)}){conflict}"
+
+    return (
+        insert("report_files", REPORT_FILE_COLUMNS),
+        insert(
+            "report_reconciliation_rows",
+            RECONCILIATION_ROW_COLUMNS,
+            " ON CONFLICT (reconciliation_id) DO NOTHING",
+        ),
+        insert("report_settlement_rows", SETTLEMENT_ROW_COLUMNS),
+    )
+
+
+INSERT_REPORT_FILE, INSERT_RECONCILIATION_ROW, INSERT_SETTLEMENT_ROW = report_inserts(
+    lambda columns: ", ".join("?" * len(columns))
+)
+SELECT_REPORT_CHECKSUM: Final = "SELECT checksum FROM report_files WHERE name = ?"
+#: The kept rows' fingerprints for a JSON array of reconciliation IDs (one parameter however many IDs).
+SELECT_RECONCILIATION_FINGERPRINTS: Final = (
+    "SELECT reconciliation_id, fingerprint FROM report_reconciliation_rows"
+    " WHERE reconciliation_id IN (SELECT value FROM json_each(?))"
+)
+
+#: The frames' columns (frame column, SQL column, type), in docs/reports.md's order.
+RECONCILIATION_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+    ("reconciliation_id", "reconciliation_id", "id"),
+    ("transaction_type", "transaction_type", "text"),
+    ("transaction_timestamp", "transaction_timestamp", "timestamp"),
+    ("merchant_reference_id", "merchant_reference_id", "text"),
+    ("payment_method", "payment_method", "text"),
+    ("payment_method_tender", "payment_method_tender", "text"),
+    ("customer_reference", "customer_reference", "text"),
+    ("country", "country", "text"),
+    ("currency", "currency", "text"),
+    ("amount", "amount", "minor"),
+    ("fee", "fee", "minor"),
+    ("net_amount", "net_amount", "minor"),
+    ("payment_id", "payment_id", "id"),
+    ("obligation_id", "obligation_id", "id"),
+    ("channel", "channel", "text"),
+    ("report_name", "report_name", "text"),
+    ("period_end", "period_end", "date"),
+)
+SETTLEMENT_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+    ("settlement_date", "settlement_date", "date"),
+    ("currency", "currency", "text"),
+    ("transaction_count", "transaction_count", "minor"),
+    ("gross_amount", "gross_amount", "minor"),
+    ("fees", "fees", "minor"),
+    ("net_amount", "net_amount", "minor"),
+    ("report_name", "report_name", "text"),
+    ("period_end", "period_end", "date"),
+)
+REPORT_FILE_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+    ("name", "name", "text"),
+    ("kind", "kind", "text"),
+    ("generated", "generated", "date"),
+    ("period_end", "period_end", "date"),
+    ("title", "title", "text"),
+    ("version", "version", "text"),
+    ("merchant_alias", "merchant_alias", "text"),
+    ("start", "period_start", "timestamp"),
+    ("end", "period_until", "timestamp"),
+    ("imported_at", "imported_at", "timestamp"),
+    ("checksum", "checksum", "text"),
+    ("rows", "row_count", "minor"),
+)
+
+
+def report_rows_query(
+    selected: str, table: str, *, until: str | None = None, collate: str = ""
+) -> str:
+    """A report table's rows in file order (period, file, place); `until`: the parameter that keeps periods
+    ending by a day. `collate` orders names by bytes in a database whose default collation does not."""
+    where = f" WHERE period_end <= {until}" if until else ""
+    return (
+        f"SELECT {selected}, extra FROM {table}{where}"
+        f" ORDER BY period_end, report_name{collate}, row_number"
+    )
+
+
+def report_files_query(selected: str, collate: str = "") -> str:
+    return (
+        f"SELECT {selected}, header_extra FROM report_files"
+        f" ORDER BY period_end, generated, name{collate}"
+    )
+
+
+def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
+    return report_rows_query(select_list(columns), table, until="?" if until else None)
+
+
+SELECT_REPORT_FILES: Final = report_files_query(select_list(REPORT_FILE_FRAME_COLUMNS))

@@ -18,12 +18,23 @@ from billkit.ledger._schema import (
     EVENT_COLUMNS,
     EVENT_FRAME_COLUMNS,
     NULL_NUMBER,
+    RECONCILIATION_FRAME_COLUMNS,
+    REPORT_FILE_FRAME_COLUMNS,
     SCHEMA_VERSION,
+    SETTLEMENT_FRAME_COLUMNS,
     VERSION_COLUMNS,
     ColumnSpec,
+    report_files_query,
+    report_inserts,
+    report_rows_query,
 )
 
-__all__ = ["SCHEMA_VERSION"]
+__all__ = [
+    "RECONCILIATION_FRAME_COLUMNS",
+    "REPORT_FILE_FRAME_COLUMNS",
+    "SCHEMA_VERSION",
+    "SETTLEMENT_FRAME_COLUMNS",
+]
 
 #: The table that marks a database as a billkit ledger and holds its schema version.
 META_TABLE: Final = "billkit_ledger"
@@ -31,6 +42,62 @@ META_TABLE: Final = "billkit_ledger"
 WRITE_LOCK: Final = "SELECT pg_advisory_xact_lock(4774106818393243463)"
 BEGIN_WRITE: Final = "BEGIN"
 
+# Moment's report files: the tables of `_schema.REPORTS_DDL`, in PostgreSQL's types. Text is ordered
+# COLLATE "C" where rows are read, so the order is SQLite's (byte order) whatever the database's locale.
+REPORTS_DDL: Final = """
+CREATE TABLE IF NOT EXISTS report_files (
+    name           text PRIMARY KEY,
+    kind           text NOT NULL,
+    generated      integer,
+    period_end     integer NOT NULL,
+    title          text NOT NULL,
+    version        text NOT NULL,
+    merchant_alias text NOT NULL,
+    period_start   bigint NOT NULL,
+    period_until   bigint NOT NULL,
+    header_extra   text,
+    imported_at    bigint NOT NULL,
+    checksum       text NOT NULL,
+    row_count      bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS report_reconciliation_rows (
+    reconciliation_id     text PRIMARY KEY,
+    transaction_type      text NOT NULL,
+    transaction_timestamp bigint NOT NULL,
+    merchant_reference_id text,
+    payment_method        text,
+    payment_method_tender text,
+    customer_reference    text,
+    country               text,
+    currency              text NOT NULL,
+    amount                bigint NOT NULL,
+    fee                   bigint,
+    net_amount            bigint,
+    payment_id            text,
+    obligation_id         text,
+    channel               text,
+    report_name           text NOT NULL,
+    period_end            integer NOT NULL,
+    row_number            bigint NOT NULL,
+    extra                 text,
+    fingerprint           text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_reconciliation_rows_by_period
+    ON report_reconciliation_rows (period_end, report_name, row_number);
+CREATE TABLE IF NOT EXISTS report_settlement_rows (
+    report_name       text NOT NULL,
+    row_number        bigint NOT NULL,
+    settlement_date   integer NOT NULL,
+    currency          text NOT NULL,
+    transaction_count bigint NOT NULL,
+    gross_amount      bigint NOT NULL,
+    fees              bigint NOT NULL,
+    net_amount        bigint NOT NULL,
+    period_end        integer NOT NULL,
+    extra             text,
+    PRIMARY KEY (report_name, row_number)
+);
+"""
 DDL: Final = f"""
 CREATE TABLE IF NOT EXISTS object_versions (
     seq                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -74,9 +141,9 @@ CREATE TABLE IF NOT EXISTS {META_TABLE} (
     only_row       boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     schema_version integer NOT NULL
 );
-"""
+{REPORTS_DDL}"""
 #: Steps from an older PostgreSQL schema to the next; schema 2 is the first a PostgreSQL ledger has.
-MIGRATIONS: Final[Mapping[int, str]] = {}
+MIGRATIONS: Final[Mapping[int, str]] = {2: REPORTS_DDL}
 
 READ_SCHEMA: Final = f"SELECT schema_version FROM {META_TABLE}"
 SET_SCHEMA: Final = (
@@ -93,6 +160,10 @@ _TYPES: Final[Mapping[str, str]] = {
     "valid_from": "bigint", "observed_at": "bigint", "from_source": "smallint", "amount": "bigint",
     "amount_due": "bigint", "amount_paid": "bigint", "amount_remaining": "bigint", "balance": "bigint",
     "bill_date": "integer", "due_date": "integer", "received_at": "bigint", "created_at": "bigint",
+    "generated": "integer", "period_end": "integer", "period_start": "bigint", "period_until": "bigint",
+    "imported_at": "bigint", "row_count": "bigint", "transaction_timestamp": "bigint", "fee": "bigint",
+    "net_amount": "bigint", "row_number": "bigint", "settlement_date": "integer",
+    "transaction_count": "bigint", "gross_amount": "bigint", "fees": "bigint",
 }  # fmt: skip
 
 
@@ -173,3 +244,23 @@ def any_activity(currency: bool) -> str:
         f"SELECT EXISTS (SELECT 1 FROM object_versions WHERE kind = 'bill' AND {bills})"
         f" OR EXISTS (SELECT 1 FROM events WHERE type = 'obligation.amount_applied' AND {payments})"
     )
+
+
+INSERT_REPORT_FILE, INSERT_RECONCILIATION_ROW, INSERT_SETTLEMENT_ROW = report_inserts(_params)
+SELECT_REPORT_CHECKSUM: Final = "SELECT checksum FROM report_files WHERE name = $1"
+SELECT_RECONCILIATION_FINGERPRINTS: Final = (
+    "SELECT reconciliation_id, fingerprint FROM report_reconciliation_rows"
+    " WHERE reconciliation_id = ANY($1::text[])"
+)
+_BYTE_ORDER: Final = ' COLLATE "C"'
+
+
+def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
+    return report_rows_query(
+        select_list(columns), table, until="$1" if until else None, collate=_BYTE_ORDER
+    )
+
+
+SELECT_REPORT_FILES: Final = report_files_query(
+    select_list(REPORT_FILE_FRAME_COLUMNS), collate=_BYTE_ORDER
+)

@@ -241,13 +241,13 @@ def _folder(value: str | None) -> str | None:
     if value is None:
         return None
     if not value.strip():
-        return "must be a folder's path, not empty"
+        return f"must be a folder's path, got {value!r}"
     return None
 
 
 def _filter_reference(value: str | None) -> str | None:
     if value is not None and not value.strip():
-        return "must be an ID or external_reference, or None for all"
+        return f"must be an ID or external_reference, got {value!r}"
     return None
 
 
@@ -255,10 +255,10 @@ def _source(value: str) -> str | None:
     if value == "sandbox" or is_postgres_url(value):
         return None
     if not value.strip():
-        return "must be 'sandbox', the path of a ledger file or a postgresql:// ledger URL"
+        return f"must be 'sandbox', the path of a ledger file or a postgresql:// ledger URL, got {value!r}"
     path = Path(value)
     if not path.is_file():
-        return "names no ledger file: nothing is at that path (use 'sandbox' for the demo data)"
+        return f"names no ledger file: nothing is at {value!r} (use 'sandbox' for the demo data)"
     return None
 
 

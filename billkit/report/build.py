@@ -346,10 +346,14 @@ def resolve_filters(ledger: Ledger, scope: ReportScope) -> dict[str, str | None]
     Raises `InvalidArgumentError` naming a filter that matches nothing the ledger recorded, or an account
     that belongs to another customer than the one named.
     """
-    customers = ledger.latest("customer")
-    accounts = ledger.latest("account")
-    customer_id = _resolve(customers, "customer_id", scope.customer, "customer")
-    account_id = _resolve(accounts, "account_id", scope.account, "account")
+    customer_id = account_id = None
+    # Read only for a filter: without one (most reports, every day of a trend) there is nothing to look up.
+    if scope.customer is not None:
+        customers = ledger.latest("customer")
+        customer_id = _resolve(customers, "customer_id", scope.customer, "customer")
+    if scope.account is not None:
+        accounts = ledger.latest("account")
+        account_id = _resolve(accounts, "account_id", scope.account, "account")
     if account_id is not None and customer_id is not None:
         owner = accounts.loc[accounts["account_id"] == account_id, "customer_id"].iloc[0]
         if owner != customer_id:
@@ -369,7 +373,7 @@ def _resolve(frame: pd.DataFrame, id_column: str, wanted: str | None, what: str)
     ]
     if named.empty:
         raise InvalidArgumentError(
-            f"{what} {wanted!r} is not in the ledger: give a {what} ID or external_reference it recorded"
+            f"{what} {wanted!r} is not in the ledger: give the ID or external_reference of one it recorded"
         )
     return str(named[id_column].iloc[0])
 

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from billkit._usage import UsageError
+from billkit._usage import UsageError, folder, whole_number
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import LEDGER_URL_ENV, Ledger, is_postgres_url, without_password
 from billkit.notebook.catalog import NOTEBOOKS_DIR
@@ -90,7 +90,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         dest="demo_seed",
-        type=int,
+        type=whole_number,
         metavar="N",
         help="seed of the demo month (default: 7)",
     )
@@ -116,7 +116,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account", dest="account", metavar="ID|REF", help="only this account")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=folder,
         default=Path("reports"),
         help="folder for payments_report.ipynb and .html (default: reports)",
     )
@@ -139,9 +139,10 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def checked_parameters(args: argparse.Namespace) -> dict[str, object]:
+def checked_parameters(args: argparse.Namespace, command: str = "report") -> dict[str, object]:
     """The notebook parameters the options given in `args` ask for, checked as the notebook checks them
-    (and against the ledger file, when one is the source); `UsageError` naming the options otherwise."""
+    (and against the ledger file, when one is the source); `UsageError` naming the options of `command`
+    otherwise."""
     given = {parameter: getattr(args, parameter, None) for parameter in _OPTIONS.values()}
     parameters: dict[str, object] = {
         name: value for name, value in given.items() if value is not None
@@ -161,7 +162,7 @@ def checked_parameters(args: argparse.Namespace) -> dict[str, object]:
     try:
         checked = validate_parameters(parameters, PaymentsReportParameters)
     except ParameterError as error:
-        raise UsageError(_with_option_names(error)) from error
+        raise UsageError(_with_option_names(error, command)) from error
     if checked.source != "sandbox":
         _check_against_ledger(checked)
     return parameters
@@ -187,10 +188,10 @@ def run(args: argparse.Namespace) -> int:
         except NotebookExecutionError as error:
             targets[".html"].unlink(missing_ok=True)  # an old report must not pass for this run's
             shutil.move(error.executed, targets[".ipynb"])
-            where = f"cell In [{error.cell}]" if error.cell is not None else "a cell"
             print(
-                f"billkit report: the report notebook failed in {where}: {error.exception}\n"
-                f"The executed notebook is kept at {targets['.ipynb']}"
+                f"billkit report: the report notebook failed in {error.where}: {error.exception}\n"
+                f"The executed notebook is kept at {targets['.ipynb']}",
+                file=sys.stderr,
             )
             return 1
         shutil.move(result.notebook, targets[".ipynb"])
@@ -229,11 +230,9 @@ def _check_against_ledger(params: PaymentsReportParameters) -> None:
             raise UsageError(f"the report cannot be made from {params.source}: {error}") from error
 
 
-def _with_option_names(error: ParameterError) -> str:
+def _with_option_names(error: ParameterError, command: str) -> str:
     """The problems as a command-line user reads them: option flags instead of parameter names."""
     flags = {parameter: flag for flag, parameter in _OPTIONS.items()}
-    lines = ["the report options need fixing:"]
-    for problem in error.problems:
-        name, _, rest = problem.partition(" ")
-        lines.append(f"  {flags[name]} {rest}" if name in flags else f"  {problem}")
-    return "\n".join(lines)
+    return error.as_options(
+        f"the {command} options need fixing:", lambda name: flags.get(name, name)
+    )

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from billkit._usage import UsageError
+from billkit._usage import UsageError, whole_number
 from billkit.notebook.catalog import NOTEBOOKS_DIR
 from billkit.report.cli import add_data_options, checked_parameters
 
@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_data_options(parser)
     parser.add_argument(
         "--port",
-        type=int,
+        type=whole_number,
         default=_DEFAULT_PORT,
         help=f"port on {HOST} (default: {_DEFAULT_PORT}; 0 picks a free one)",
     )
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be 0 to 65535, got {port}")
     if args.as_of is None and args.source not in (None, "sandbox"):
         args.as_of = _last_day(Path(args.source).expanduser(), args.timezone)
-    parameters = checked_parameters(args)
+    parameters = checked_parameters(args, "dashboard")
     if not NOTEBOOK.is_file():
         raise UsageError(f"the exploration notebook is missing: {NOTEBOOK}")
     port = port or _free_port()

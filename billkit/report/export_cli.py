@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from billkit._usage import UsageError
+from billkit._usage import UsageError, folder
 from billkit.ledger import Ledger
 from billkit.report import checks
 from billkit.report.frames_export import FORMATS, write_frames
@@ -29,7 +29,7 @@ _DEFAULT_ZONE = "Africa/Johannesburg"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", required=True, metavar="PATH", help="a billkit ledger file")
-    parser.add_argument("--out", required=True, type=Path, help="folder to write the files into")
+    parser.add_argument("--out", required=True, type=folder, help="folder to write the files into")
     parser.add_argument(
         "--as-of",
         dest="as_of",

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from billkit.client import Client
-from billkit.demo import DemoSummary, populate
+from billkit.demo import DEMO_MONTH, DemoSummary, populate
+from billkit.demo import sandbox as demo_sandbox
 from billkit.ledger import Ledger, is_postgres_url, shown
 from billkit.notebook.runner.parameters import reveal
 from billkit.notebook.specs import PaymentsReportParameters
@@ -50,10 +51,8 @@ def load_source(params: PaymentsReportParameters) -> ReportData:
             return _import(
                 client, Ledger(ledger_path), f"the billkit sandbox at {params.base_url}", None
             )
-    from billkit.sandbox import Sandbox
-
-    with Sandbox(api_key=reveal(params.api_key)) as sandbox, sandbox.client() as client:
-        demo = populate(client, seed=params.demo_seed)
+    with demo_sandbox(api_key=reveal(params.api_key)) as sandbox, sandbox.client() as client:
+        demo = populate(client, month=DEMO_MONTH, seed=params.demo_seed)
         return _import(
             client,
             Ledger(ledger_path),

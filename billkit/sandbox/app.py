@@ -6,7 +6,7 @@ paths get 404, and every error is problem+json, except under /pay/: the hosted p
 next to the API but not described in /openapi.json, answers every path there with HTML.
 
 The lifespan opens the store (`Runtime.start`), warms the request path up (`warmup.py`) and runs the
-webhook delivery worker while serving.
+webhook delivery worker and the report writer (`services/reports.py`) while serving.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ from billkit.sandbox.routes import (
     files,
     payment_requests,
     payments,
+    reports,
     versions,
     webhook_endpoints,
 )
 from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.services.reports import report_service
 from billkit.sandbox.settings import SandboxSettings
 from billkit.sandbox.warmup import warm_up
 
@@ -61,6 +63,7 @@ _ROUTES = (
     billing_lists.routes,
     versions.routes,
     files.routes,
+    reports.routes,
     control.routes,
 )
 
@@ -95,6 +98,8 @@ def create_app(
                     await stack.enter_async_context(delivery_service(started))
                 for service in chosen_services:
                     await stack.enter_async_context(service(started))
+                # Last in, first out: it stops before the SFTP door removes the folder it files into.
+                await stack.enter_async_context(report_service(started))
                 yield
         finally:
             started.close()

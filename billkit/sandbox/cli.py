@@ -25,6 +25,7 @@ from billkit.sandbox.settings import (
     DEFAULT_PORT,
     MEMORY_DB,
     SandboxSettings,
+    check_fee_percent,
     default_db_path,
     parse_retry_schedule,
 )
@@ -84,6 +85,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--sftp-authorized-key",
         help="a public key file (authorized_keys format) the merchant user may log in with",
     )
+    parser.add_argument(
+        "--fee-percent",
+        default="0",
+        metavar="P",
+        help="the fee the reports take of each payment, in percent, such as 2.5 (default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> SandboxSettings:
@@ -102,6 +109,7 @@ def settings_from(args: argparse.Namespace) -> SandboxSettings:
             sftp_authorized_key=args.sftp_authorized_key,
             public_url=args.public_url,
             request_timeout=args.request_timeout,
+            fee_percent=check_fee_percent(args.fee_percent),
         )
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None

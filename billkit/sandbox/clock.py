@@ -1,5 +1,9 @@
 """The sandbox clock: the wall clock plus a forward-only offset kept in the database.
 
+A new database's offset is 0 (the clock shows wall time), unless the sandbox was started with a clock start
+(`Sandbox(clock_start=...)`, used by the demo month): then the offset is whatever puts "now" at that instant,
+which may lie before wall time. Either way it only grows from there (contract §6).
+
 Everything time-based in the sandbox (timestamps on objects and events, idempotency expiry, payment-request
 expiry, webhook retry due times) reads this clock, so `POST /_sandbox/clock {"advance_seconds": N}` moves
 all of it at once: a test can let a day pass in a millisecond.
@@ -12,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["LATEST", "MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc"]
+__all__ = ["LATEST", "MAX_ADVANCE_SECONDS", "SandboxClock", "iso_utc", "wall_time"]
 
 #: One request may move the clock by at most ten years.
 MAX_ADVANCE_SECONDS = 10 * 366 * 86_400
@@ -27,16 +31,30 @@ def iso_utc(moment: datetime | float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(min(seconds, LATEST)))
 
 
+def wall_time() -> float:
+    """Unix seconds of the real wall clock: the one place the sandbox reads it (a test may stand in another year)."""
+    return time.time()
+
+
 class SandboxClock:
     """Wall time shifted by `offset` seconds. The offset only grows; the store persists it."""
 
-    def __init__(self, offset: float = 0.0, *, wall: Callable[[], float] = time.time) -> None:
-        if not math.isfinite(offset) or offset < 0:
-            raise ValueError(
-                f"clock offset must be a finite number of seconds >= 0, not {offset!r}"
-            )
+    def __init__(self, offset: float = 0.0, *, wall: Callable[[], float] | None = None) -> None:
+        if not math.isfinite(offset):
+            raise ValueError(f"clock offset must be a finite number of seconds, not {offset!r}")
         self._offset = offset
-        self._wall = wall
+        self._given_wall = wall
+
+    @classmethod
+    def starting_at(
+        cls, moment: datetime, *, wall: Callable[[], float] | None = None
+    ) -> SandboxClock:
+        """A clock whose "now" is `moment` (timezone-aware) at this instant of the wall clock."""
+        clock = cls(0.0, wall=wall)
+        return cls(moment.timestamp() - clock._wall(), wall=wall)
+
+    def _wall(self) -> float:
+        return (self._given_wall or wall_time)()
 
     @property
     def offset(self) -> float:

@@ -17,6 +17,7 @@ from billkit.keys import new_test_api_key, new_webhook_secret, redact
 from billkit.sandbox.clock import SandboxClock
 from billkit.sandbox.ids import new_id
 from billkit.sandbox.outbox import OutboxSignal
+from billkit.sandbox.services.reports import ReportWriter
 from billkit.sandbox.settings import SandboxSettings
 from billkit.sandbox.store import Store
 from billkit.sandbox.store.meta import API_KEY, CLOCK_OFFSET, WEBHOOK_SECRET
@@ -40,10 +41,21 @@ class Runtime:
     #: Signs webhook deliveries; generated once and kept, or fixed by --webhook-secret.
     signing_secret: str = field(repr=False)
     outbox_signal: OutboxSignal = field(default_factory=OutboxSignal)
+    #: Wakes the background report writer when the clock was moved (contract §10).
+    clock_signal: OutboxSignal = field(default_factory=OutboxSignal)
     _next_purge: float = 0.0
 
     def __post_init__(self) -> None:
         self.store.on_delivery_queued = self.outbox_signal.notify
+        #: The reconciliation and settlement reports; the SFTP door gives it its folder.
+        self.reports = ReportWriter(
+            self.store, merchant=self.settings.merchant, fee_percent=self.settings.fee_percent
+        )
+
+    def clock_moved(self) -> None:
+        """After a clock advance has committed: webhook retries and reports may now be due."""
+        self.outbox_signal.notify()
+        self.clock_signal.notify()
 
     @classmethod
     def start(cls, settings: SandboxSettings) -> Runtime:
@@ -51,7 +63,7 @@ class Runtime:
         try:
             with store.transaction():
                 api_key = settings.api_key or _kept(store, API_KEY, new_test_api_key)
-                clock = SandboxClock(float(store.meta.get(CLOCK_OFFSET) or 0.0))
+                clock = _clock(store, settings)
                 if settings.webhook_secret is not None:
                     store.meta.set(WEBHOOK_SECRET, settings.webhook_secret)
                 signing_secret = _kept(store, WEBHOOK_SECRET, new_webhook_secret)
@@ -103,3 +115,18 @@ def _register(store: Store, url: str, now: float) -> None:
     if current is not None and current["url"] == url:
         return
     store.webhook_endpoints.replace(new_id("we_"), url, None, now=now)
+
+
+def _clock(store: Store, settings: SandboxSettings) -> SandboxClock:
+    """The database's clock. A new database's starts at `settings.clock_start` when one is given, else at
+    wall time, and is kept at once: a restart, with or without a clock start, goes on from there."""
+    kept = store.meta.get(CLOCK_OFFSET)
+    if kept is not None:
+        return SandboxClock(float(kept))
+    clock = (
+        SandboxClock()
+        if settings.clock_start is None
+        else SandboxClock.starting_at(settings.clock_start)
+    )
+    store.meta.set(CLOCK_OFFSET, repr(clock.offset))
+    return clock

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
@@ -37,6 +38,7 @@ from billkit.sandbox.settings import (
     DEFAULT_MERCHANT,
     MEMORY_DB,
     SandboxSettings,
+    check_fee_percent,
     parse_retry_schedule,
 )
 from billkit.sandbox.sftp.host_key import fingerprint
@@ -203,8 +205,12 @@ class Sandbox:
         sftp_authorized_key: str | None = None,
         public_url: str | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        fee_percent: Decimal | str | int | float = 0,
+        clock_start: datetime | None = None,
     ) -> None:
-        """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9."""
+        """`sftp=True` also serves SFTP (on `sftp_port`, 0: a free one), contract §9. `fee_percent`: the
+        fee the reports take of each payment (`2.5` is 2.5%), contract §10. `clock_start` (Python only):
+        a new database's clock starts there instead of at wall time (the demo month)."""
         schedule = (
             parse_retry_schedule(retry_schedule)
             if isinstance(retry_schedule, str)
@@ -223,6 +229,8 @@ class Sandbox:
             sftp_authorized_key=sftp_authorized_key,
             public_url=public_url,
             request_timeout=request_timeout,
+            fee_percent=check_fee_percent(fee_percent),
+            clock_start=clock_start,
         )
         self._started: StartedSandbox | None = None
         self._served: ServedApp | None = None

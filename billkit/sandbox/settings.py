@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +31,7 @@ __all__ = [
     "MEMORY_DB",
     "SandboxSettings",
     "check_api_key",
+    "check_fee_percent",
     "check_webhook_secret",
     "check_webhook_url",
     "default_db_path",
@@ -51,6 +54,8 @@ MAX_RETRY_DELAY = 86_400.0
 MAX_RETRIES = 50
 
 MAX_URL_LENGTH = 2048
+#: Fee percentages have at most this many decimal places (0.0125 is fine), so fees stay exact.
+FEE_PERCENT_PLACES = 4
 
 
 def check_api_key(api_key: str) -> str:
@@ -99,6 +104,28 @@ def check_public_url(url: str) -> str:
     if len(url) > MAX_URL_LENGTH:
         raise ConfigurationError(f"public url must be at most {MAX_URL_LENGTH} characters")
     return url.rstrip("/")
+
+
+def check_fee_percent(value: object) -> Decimal:
+    """The fee Moment keeps of each payment, in percent (contract §10): a number from 0 up to (not
+    including) 100 with at most four decimal places, such as `2.5`; given as text, an int, a Decimal or
+    a float (read by its shortest repr, so 2.5 is exactly 2.5)."""
+    problem = (
+        f"fee percent must be a number from 0 up to (not including) 100 with at most "
+        f"{FEE_PERCENT_PLACES} decimal places, such as 2.5, not {value!r}"
+    )
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ConfigurationError(problem)
+    try:
+        percent = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        raise ConfigurationError(problem) from None
+    if not percent.is_finite() or not 0 <= percent < 100:
+        raise ConfigurationError(problem)
+    exponent = percent.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -FEE_PERCENT_PLACES:
+        raise ConfigurationError(problem)
+    return percent
 
 
 def parse_retry_schedule(text: str) -> tuple[float, ...]:
@@ -154,10 +181,22 @@ class SandboxSettings:
     public_url: str | None = None
     #: Seconds a request (head and body) may take to arrive; slower clients are disconnected.
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    #: The percentage of each payment the reports show as Moment's fee (contract §10); see
+    #: `check_fee_percent` for what it may be.
+    fee_percent: Decimal = Decimal(0)
+    #: Where a new database's clock starts (timezone-aware); None: at wall time. A database that already
+    #: has a clock keeps it, since the clock never moves back (contract §6).
+    clock_start: datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.db, str) or not self.db:
             raise ConfigurationError("db must be a file path or ':memory:'")
+        if self.clock_start is not None and (
+            not isinstance(self.clock_start, datetime) or self.clock_start.utcoffset() is None
+        ):
+            raise ConfigurationError(
+                f"clock_start must be a timezone-aware datetime, not {self.clock_start!r}"
+            )
         if not isinstance(self.host, str) or not self.host:
             raise ConfigurationError("host must be an address such as 127.0.0.1")
         if isinstance(self.port, bool) or not isinstance(self.port, int):
@@ -191,6 +230,7 @@ class SandboxSettings:
                 )
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        object.__setattr__(self, "fee_percent", check_fee_percent(self.fee_percent))
         if not is_request_timeout(self.request_timeout):
             raise ConfigurationError(
                 f"request_timeout must be a positive number of seconds, not {self.request_timeout!r}"
@@ -212,5 +252,6 @@ class SandboxSettings:
             f"SandboxSettings(db={self.db!r}, host={self.host!r}, port={self.port}, "
             f"api_key={redact(self.api_key)!r}, webhook_url={self.webhook_url!r}, "
             f"webhook_secret={redact(self.webhook_secret)!r}, retry_schedule={self.retry_schedule!r}, "
-            f"merchant={self.merchant!r}, sftp_port={self.sftp_port!r}, public_url={self.public_url!r})"
+            f"merchant={self.merchant!r}, sftp_port={self.sftp_port!r}, public_url={self.public_url!r}, "
+            f"fee_percent={self.fee_percent!s})"
         )

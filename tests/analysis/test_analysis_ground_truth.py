@@ -103,6 +103,7 @@ def ledger(world: World, new_ledger_location: Callable[[], str]) -> Iterator[Led
         yield opened
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_sqlite_and_postgres_give_identical_frames_on_every_day(
     world: World, postgres_url: str, tmp_path: Path

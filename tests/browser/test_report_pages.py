@@ -59,6 +59,7 @@ def test_report_fits_1280_px_and_draws_every_chart(report_html: Path, wide_page:
     )
 
 
+@pytest.mark.slow
 def test_dashboard_redraws_in_place_and_fits(ledger: tuple[Path, date], wide_page: Page) -> None:
     path, _ = ledger
     with running_dashboard(path) as url:

@@ -48,13 +48,15 @@ def test_one_line_per_notebook_and_a_failure_exit(
 ) -> None:
     out = tmp_path / "out"
     code = main(["demo", "--out", str(out), "--notebooks", str(tiny_catalog)])
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert code == 1
     assert "  ok     01_fine" in printed
     assert f"{out}/01_fine.ipynb  {out}/01_fine.html" in printed
     assert "  FAILED 02_broken" in printed
-    assert "ZeroDivisionError" in printed
-    assert "1 of 2 notebook(s) failed." in printed
+    # What went wrong is an error: on stderr, naming the cell as Jupyter shows it (after the parameters).
+    assert "02_broken failed in In [2] `1 / 0`: ZeroDivisionError" in captured.err
+    assert "1 of 2 notebook(s) failed." in captured.err
     assert (out / "02_broken.ipynb").is_file()
 
 
@@ -78,7 +80,11 @@ def test_only_selects_by_number(
     [
         (["--only", "nine"], "--only nine: no such notebook; choose from 01_bill_amount_due"),
         (["-p", "curency", "USD"], "Did you mean 'currency'?"),
-        (["-p", "currency", "EUR"], "currency must be one of 'ZAR', 'USD', got str 'EUR'"),
+        (["-p", "currency", "EUR"], "-p currency must be one of 'ZAR', 'USD', got 'EUR'"),
+        (["-p", "currency", "None"], "-p currency must be one of 'ZAR', 'USD', got None ("),
+        (["-p", "allow_live", "1"], "-p allow_live must be True or False, got 1 ("),
+        (["-p", "api_kye", "x"], "-p api_kye is not a parameter of this notebook. Did you mean"),
+        (["--out", ""], "argument --out: must be a folder's path, got ''"),
         (
             [
                 "-p",
@@ -88,7 +94,7 @@ def test_only_selects_by_number(
                 "base_url",
                 "https://api.momentpay.net",
             ],
-            "set allow_live=True",
+            "set -p allow_live True if you really mean",
         ),
     ],
 )
@@ -99,8 +105,12 @@ def test_bad_arguments_exit_2_before_any_kernel_starts(
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "--out", str(out), *argv])
     assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+    printed = capsys.readouterr().err
+    assert message in printed
     assert not out.exists()
+    # A command line speaks in options and the values typed, not in Python types.
+    for python_words in ("got str", "got int", "got NoneType", "The parameters of"):
+        assert python_words not in printed
 
 
 def test_a_missing_notebook_file_is_a_usage_error(

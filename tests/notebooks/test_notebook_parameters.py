@@ -92,17 +92,15 @@ def test_wrong_types_are_named_with_the_expected_type() -> None:
         )
     problems = problems_of(error)
     assert len(problems) == 4
-    assert problems[0].startswith("allow_live must be True or False, got int 1")
-    assert problems[1].startswith("receiver_port must be an integer or None, got str '8000'")
-    assert problems[2].startswith("ratio must be a number, got bool True")
-    assert problems[3].startswith("currency must be one of 'ZAR', 'USD', got str 'EUR'")
+    assert problems[0].startswith("allow_live must be True or False, got 1")
+    assert problems[1].startswith("receiver_port must be an integer or None, got '8000'")
+    assert problems[2].startswith("ratio must be a number, got True")
+    assert problems[3].startswith("currency must be one of 'ZAR', 'USD', got 'EUR'")
 
 
 def test_an_int_is_a_fine_float_and_lists_are_checked_item_by_item() -> None:
     assert validate_parameters({"ratio": 2}, ExampleParameters).ratio == 2
-    with pytest.raises(
-        ParameterError, match=r"amounts must be a list of integers, got list \[1, '2'\]"
-    ):
+    with pytest.raises(ParameterError, match=r"amounts must be a list of integers, got \[1, '2'\]"):
         validate_parameters({"amounts": [1, "2"]}, ExampleParameters)
 
 

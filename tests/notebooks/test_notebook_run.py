@@ -86,8 +86,9 @@ def test_a_failing_cell_names_the_cell_and_keeps_the_executed_notebook(tmp_path:
         execute(source, out, {"api_key": KEY}, spec=NotebookParameters)
 
     message = str(error.value)
-    # papermill adds a marker cell at the top and one before the failing cell of the kept notebook
-    assert message.startswith('broken failed in cell 6 (In [4]) `raise RuntimeError(f"refused')
+    # Named as Jupyter shows it (papermill's marker cells in the kept notebook shift its position to 6)
+    assert message.startswith('broken failed in In [4] `raise RuntimeError(f"refused')
+    assert (error.value.cell, error.value.execution_count) == (6, 4)
     assert "RuntimeError: refused sk_test_…ed4s" in message
     assert KEY not in message
     assert error.value.executed == out / "broken.ipynb"

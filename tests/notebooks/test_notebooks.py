@@ -131,10 +131,10 @@ def uploading_bills(records: dict[str, Any]) -> None:
 
 def payments_report(records: dict[str, Any]) -> None:
     """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
-    from billkit.demo import populate
+    from billkit import demo
 
-    with Sandbox() as sandbox, sandbox.client() as client:
-        summary = populate(client, seed=7)
+    with demo.sandbox() as sandbox, sandbox.client() as client:
+        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)
     assert records["as_of"] == summary.last_day.isoformat()
     assert records["bills_by_status"] == summary.bills_by_status
     assert records["partially_paid_bills"] == summary.partially_paid_bills
@@ -145,10 +145,10 @@ def payments_report(records: dict[str, Any]) -> None:
 
 def explore_payments(records: dict[str, Any]) -> None:
     """The explorer's first view is the demo month's last day, with the demo month's outstanding."""
-    from billkit.demo import populate
+    from billkit import demo
 
-    with Sandbox() as sandbox, sandbox.client() as client:
-        summary = populate(client, seed=7)
+    with demo.sandbox() as sandbox, sandbox.client() as client:
+        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)
     assert records["as_of"] == summary.last_day.isoformat()
     assert records["currencies"] == sorted(summary.outstanding)
     assert records["redraws"] == 1

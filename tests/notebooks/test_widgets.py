@@ -96,3 +96,20 @@ def test_a_failure_behind_a_button_is_shown_in_the_form_in_words(sandbox: Sandbo
     assert form.bill is None
     assert "Could not create the bill: RuntimeError" in form.message.value
     assert "closed" in form.message.value
+
+
+def test_every_label_is_sized_to_its_words(client: Client) -> None:
+    """ipywidgets gives a description a fixed width and cuts what is longer ("Customer…"): each labelled
+    field sizes its label to its words instead."""
+    form = BillForm(client, start_values())
+    labelled = [
+        form.customer_reference,
+        form.customer_name,
+        form.amount,
+        form.currency,
+        form.bill_date,
+        form.due_date,
+    ]
+    assert form.customer_reference.description == "Customer reference"
+    for field in labelled:
+        assert field.style.description_width == "initial", field.description

@@ -140,6 +140,14 @@ def test_billkit_export_writes_parquet_csv_and_what_day_they_are_for(
         (["--as-of", "2027-02-30"], "--as-of must be a date"),
         (["--timezone", "Mars/Olympus"], "--timezone must be an IANA time zone"),
         (["--format", "xlsx"], "--format must list parquet and/or csv"),
+        (["--as-of", ""], "--as-of must be a date written YYYY-MM-DD, got ''"),
+        (
+            ["--timezone", ""],
+            "--timezone must be an IANA time zone such as 'Africa/Johannesburg', got ''",
+        ),
+        (["--format", ""], "--format must list parquet and/or csv, got ''"),
+        (["--source", ""], "--source '': no ledger file there"),
+        (["--out", ""], "argument --out: must be a folder's path, got ''"),
     ],
 )
 def test_billkit_export_refuses_bad_options_writing_nothing(

@@ -56,6 +56,7 @@ def check(report: PaymentsReport) -> None:
     assert per_currency(billed, "amount_paid") == per_currency(report.collection_rate, "collected")
 
 
+@pytest.mark.slow
 def test_the_report_agrees_with_itself_on_every_day(demo: DemoSandbox, ledger: Ledger) -> None:
     days = grid(demo)
     assert days[0].day == 1

@@ -15,6 +15,7 @@ from billkit.sandbox import Sandbox
 PASSWORD = "pw-not-in-any-report"
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_the_same_data_in_sqlite_and_postgres_gives_the_same_report(
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch

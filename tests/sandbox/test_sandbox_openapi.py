@@ -52,6 +52,8 @@ DESCRIBED = {
     "/_sandbox/reset": {"post"},
     "/_sandbox/files": {"get"},
     "/_sandbox/files/{file}": {"get"},
+    "/_sandbox/reports": {"get", "post"},
+    "/_sandbox/reports/{report}": {"get"},
 }
 
 OPENAPI: dict[str, Any] = create_app(SandboxSettings()).state.openapi

@@ -155,6 +155,11 @@ def test_cli_given_key_is_the_one_accepted() -> None:
         (["--retry-schedule", "soon"], "retry schedule"),
         (["--retry-schedule", "1,-2"], "retry delay"),
         (["--port", "70000"], "port"),
+        (["--fee-percent", "abc"], "fee percent"),
+        (["--fee-percent", "100"], "fee percent"),
+        (["--fee-percent", "-0.5"], "fee percent"),
+        (["--fee-percent", "2.00001"], "fee percent"),
+        (["--fee-percent", "nan"], "fee percent"),
     ],
 )
 def test_cli_bad_flags_exit_2_with_a_clear_message(

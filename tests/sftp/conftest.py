@@ -25,9 +25,22 @@ def client_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def sftp_sandbox(client_key: tuple[Path, Path]) -> Iterator[Sandbox]:
-    with Sandbox(sftp=True, merchant="acme", sftp_authorized_key=str(client_key[1])) as sandbox:
+def sftp_sandbox(
+    client_key: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Sandbox]:
+    """Kept in a database file, so its SFTP folders are known: `<db>.files/root/` is what clients see."""
+    db = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite"
+    with Sandbox(
+        db=str(db), sftp=True, merchant="acme", sftp_authorized_key=str(client_key[1])
+    ) as sandbox:
         yield sandbox
+
+
+@pytest.fixture(scope="module")
+def sftp_root(sftp_sandbox: Sandbox) -> Path:
+    """The folder `sftp_sandbox` serves as `/` (where the sandbox writes /outbound/reports/)."""
+    database = Path(sftp_sandbox.settings.db)
+    return database.with_name(database.name + ".files") / "root"
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -86,3 +88,58 @@ def unique_ref(prefix: str) -> str:
     import secrets
 
     return f"{prefix}{secrets.token_hex(4)}"
+
+
+def pinned_known_hosts(sandbox: Sandbox, folder: Path) -> Path:
+    """A known_hosts file holding the sandbox's host key, pinned the way a merchant would: ssh-keyscan
+    fetches it, ssh-keygen prints its fingerprint, which must be the one the sandbox announced."""
+    info = sandbox.sftp
+    scanned = subprocess.run(
+        ["ssh-keyscan", "-p", str(info.port), "-t", "ed25519", info.host],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    path = folder / "known_hosts"
+    path.write_text(scanned)
+    listed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert listed.split()[1] == info.host_key_fingerprint
+    return path
+
+
+def sftp_batch(
+    sandbox: Sandbox, known_hosts: Path, key: Path, commands: str, folder: Path
+) -> subprocess.CompletedProcess[str]:
+    """OpenSSH's `sftp` running `commands` in `folder`, checking the host key strictly."""
+    batch = folder / "batch"
+    batch.write_text(commands)
+    info = sandbox.sftp
+    return subprocess.run(
+        [
+            "sftp",
+            "-b",
+            str(batch),
+            "-P",
+            str(info.port),
+            "-i",
+            str(key),
+            "-F",
+            "/dev/null",  # none of the user's ssh configuration
+            "-o",
+            f"UserKnownHostsFile={known_hosts}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            f"{info.username}@{info.host}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+    )

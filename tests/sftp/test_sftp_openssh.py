@@ -7,12 +7,19 @@ checks strictly.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import asyncssh
 import pytest
-from sftp_helpers import bill_row, csv_bytes, processed_file, unique_name, unique_ref
+from sftp_helpers import (
+    bill_row,
+    csv_bytes,
+    pinned_known_hosts,
+    processed_file,
+    sftp_batch,
+    unique_name,
+    unique_ref,
+)
 
 from billkit.billfiles import read_results
 from billkit.sandbox import Sandbox
@@ -20,55 +27,7 @@ from billkit.sandbox import Sandbox
 
 @pytest.fixture(scope="module")
 def known_hosts(sftp_sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    info = sftp_sandbox.sftp
-    scanned = subprocess.run(
-        ["ssh-keyscan", "-p", str(info.port), "-t", "ed25519", info.host],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    ).stdout
-    path = tmp_path_factory.mktemp("ssh") / "known_hosts"
-    path.write_text(scanned)
-    listed = subprocess.run(
-        ["ssh-keygen", "-l", "-f", str(path)], capture_output=True, text=True, check=True
-    ).stdout
-    assert listed.split()[1] == info.host_key_fingerprint
-    return path
-
-
-def _sftp_batch(
-    sandbox: Sandbox, known_hosts: Path, key: Path, commands: str, folder: Path
-) -> subprocess.CompletedProcess[str]:
-    batch = folder / "batch"
-    batch.write_text(commands)
-    info = sandbox.sftp
-    return subprocess.run(
-        [
-            "sftp",
-            "-b",
-            str(batch),
-            "-P",
-            str(info.port),
-            "-i",
-            str(key),
-            "-F",
-            "/dev/null",  # none of the user's ssh configuration
-            "-o",
-            f"UserKnownHostsFile={known_hosts}",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-            f"{info.username}@{info.host}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=folder,
-    )
+    return pinned_known_hosts(sftp_sandbox, tmp_path_factory.mktemp("ssh"))
 
 
 def test_openssh_sftp_uploads_a_file_and_fetches_its_results(
@@ -78,7 +37,7 @@ def test_openssh_sftp_uploads_a_file_and_fetches_its_results(
     customer, bill = unique_ref("OSC"), unique_ref("OSB")
     (tmp_path / name).write_bytes(csv_bytes([bill_row(customer, bill, "99.50")]))
 
-    put = _sftp_batch(sftp_sandbox, known_hosts, client_key[0], f"put {name} /inbound/\n", tmp_path)
+    put = sftp_batch(sftp_sandbox, known_hosts, client_key[0], f"put {name} /inbound/\n", tmp_path)
     assert put.returncode == 0, put.stderr
     record = processed_file(sftp_sandbox, name)
     assert record["rows"] == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0}
@@ -86,7 +45,7 @@ def test_openssh_sftp_uploads_a_file_and_fetches_its_results(
     results_name = name.replace(".csv", ".results.csv")
     fetched = tmp_path / "fetched"
     fetched.mkdir()
-    get = _sftp_batch(
+    get = sftp_batch(
         sftp_sandbox,
         known_hosts,
         client_key[0],
@@ -106,14 +65,14 @@ def test_openssh_sftp_uploads_a_file_and_fetches_its_results(
 def test_openssh_sftp_sees_only_inbound_and_outbound(
     sftp_sandbox: Sandbox, known_hosts: Path, client_key: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    listing = _sftp_batch(sftp_sandbox, known_hosts, client_key[0], "ls -1 /\n", tmp_path)
+    listing = sftp_batch(sftp_sandbox, known_hosts, client_key[0], "ls -1 /\n", tmp_path)
     assert listing.returncode == 0, listing.stderr
     assert [line for line in listing.stdout.splitlines() if not line.startswith("sftp>")] == [
         "/inbound",
         "/outbound",
     ]
     # A path climbing out of the tree stays inside it: there is no /etc here.
-    escape = _sftp_batch(
+    escape = sftp_batch(
         sftp_sandbox, known_hosts, client_key[0], "get /../../etc/passwd stolen\n", tmp_path
     )
     assert escape.returncode != 0
@@ -128,6 +87,39 @@ def test_openssh_sftp_refuses_a_host_key_that_is_not_pinned(
     # A known_hosts entry for this address with some other key: sftp must refuse to connect.
     stranger = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     other.write_text(f"[{info.host}]:{info.port} {stranger}")
-    result = _sftp_batch(sftp_sandbox, other, client_key[0], "ls /\n", tmp_path)
+    result = sftp_batch(sftp_sandbox, other, client_key[0], "ls /\n", tmp_path)
     assert result.returncode != 0
     assert "host key" in result.stderr.lower()
+
+
+def test_openssh_sftp_and_billkit_fetch_the_same_report_files(
+    sftp_sandbox: Sandbox,
+    sftp_root: Path,
+    known_hosts: Path,
+    client_key: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    from billkit.reportfiles import fetch_reports
+
+    name = "20250302_Moment_Recon_openssh-1_20250301.csv"
+    content = (
+        b"Report Title,Moment Merchant Reconciliation Report\r\nVersion,1.0\r\nMerchant alias,acme\r\n"
+        b"From,Start Date,2025-03-01T00:00:00Z\r\nTo,End Date,2025-03-02T00:00:00Z\r\n\r\n"
+        b"transaction_type,transaction_timestamp,reconciliation_id,currency,amount\r\n"
+        b"Payment,2025-03-01T09:00:00Z,67c2d0a1b2c3d4e5f6a7b8c9,ZAR,99.50\r\n"
+    )
+    (sftp_root / "outbound" / "reports" / name).write_bytes(content)
+    (tmp_path / "openssh").mkdir()
+    get = sftp_batch(
+        sftp_sandbox,
+        known_hosts,
+        client_key[0],
+        f"ls /outbound/reports\nget /outbound/reports/{name} openssh/\n",
+        tmp_path,
+    )
+    assert get.returncode == 0, get.stderr
+    assert name in get.stdout
+    fetched = fetch_reports(sftp_sandbox.sftp_settings(), tmp_path / "billkit", since="2025-03-01")
+    assert name in fetched.downloaded
+    assert (tmp_path / "billkit" / name).read_bytes() == (tmp_path / "openssh" / name).read_bytes()
+    assert (tmp_path / "openssh" / name).read_bytes() == content

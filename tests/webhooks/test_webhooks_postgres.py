@@ -63,6 +63,7 @@ def _post(http: httpx.Client, url: str, event_id: str) -> dict[str, object]:
     return decoded
 
 
+@pytest.mark.slow
 def test_receivers_sharing_a_ledger_record_each_event_once_and_survive_a_restart(
     team: dict[str, str],
 ) -> None:

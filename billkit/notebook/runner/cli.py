@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from billkit._usage import UsageError
+from billkit._usage import UsageError, folder
 from billkit.notebook.catalog import NOTEBOOKS, NOTEBOOKS_DIR, CatalogEntry
 from billkit.notebook.runner.parameters import (
     ParameterError,
@@ -32,7 +32,7 @@ __all__ = ["configure", "parse_value", "run"]
 def configure(parser: argparse.ArgumentParser) -> None:
     names = ", ".join(entry.name for entry in NOTEBOOKS)
     parser.add_argument(
-        "--out", type=Path, help="folder for the executed notebooks and HTML copies (required)"
+        "--out", type=folder, help="folder for the executed notebooks and HTML copies (required)"
     )
     parser.add_argument(
         "--list",
@@ -76,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             validate_parameters(parameters, entry.spec)
         except ParameterError as error:
-            raise UsageError(str(error)) from error
+            heading = (
+                f"the -p values need fixing for {entry.spec.notebook_title} ({entry.name}; "
+                f"choose notebooks with --only, and see each one's parameters with --list):"
+            )
+            raise UsageError(error.as_options(heading, lambda name: f"-p {name}")) from error
         if not (notebooks_dir / entry.filename).is_file():
             raise UsageError(f"notebook {entry.filename} not found in {notebooks_dir}")
     out_dir: Path = args.out
@@ -103,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     for failure in failures:
-        print(f"\n{failure}")
+        print(f"\n{failure}", file=sys.stderr)
     if failures:
-        print(f"\n{len(failures)} of {len(entries)} notebook(s) failed.")
+        print(f"\n{len(failures)} of {len(entries)} notebook(s) failed.", file=sys.stderr)
         return 1
     print(
         f"\nAll {len(entries)} notebook(s) ran. Open the .html files in {out_dir}/ in a browser, "

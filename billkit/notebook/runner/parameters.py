@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
@@ -36,6 +38,7 @@ from billkit.keys import KeyKind, api_key_type, redact, scrub
 __all__ = [
     "NotebookParameters",
     "ParameterError",
+    "ParameterProblem",
     "check_parameters",
     "checked",
     "describe_parameters",
@@ -74,18 +77,70 @@ _PLURAL_NAMES: dict[Any, str] = {
 }
 
 
-class ParameterError(ConfigurationError):
-    """A notebook was given parameters it cannot run with; the message lists every problem and its fix."""
+@dataclass(frozen=True)
+class ParameterProblem:
+    """One thing wrong with a notebook's parameters: about `name` (a parameter, or a name the notebook does
+    not take when `unknown`), or about several (`name` None). `text` says what is wrong after the name."""
 
-    def __init__(self, notebook: str, problems: list[str], accepted: list[str]) -> None:
+    name: str | None
+    text: str
+    unknown: bool = False
+
+    def __str__(self) -> str:
+        if self.name is None:
+            return self.text
+        return f"{self.name!r} {self.text}" if self.unknown else f"{self.name} {self.text}"
+
+    def worded(self, flag: Callable[[str], str], names: Sequence[str]) -> str:
+        """The problem for a command-line user: every parameter named as the option that sets it
+        (`flag("as_of")` -> `--as-of`), including those a rule across fields mentions."""
+        text = _MENTIONED.sub(lambda found: _flagged(found, flag, names), self.text)
+        return text if self.name is None else f"{flag(self.name)} {text}"
+
+
+# A parameter mentioned inside a problem: a name with an underscore, or any name followed by its value in
+# parentheses ("end (2026-12-01)") or by "=" ("allow_live=True" becomes "-p allow_live True"). Plain words
+# that happen to be names ("currency code") stay words.
+_MENTIONED = re.compile(
+    r"\b(?P<name>[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?= \(|=))(?P<equals>=?)"
+)
+
+
+def _flagged(found: re.Match[str], flag: Callable[[str], str], names: Sequence[str]) -> str:
+    name = found.group("name")
+    if name not in names:
+        return found.group(0)
+    return flag(name) + (" " if found.group("equals") else "")
+
+
+class ParameterError(ConfigurationError):
+    """A notebook was given parameters it cannot run with; the message lists every problem and its fix.
+
+    `problems` are the problems' texts as a notebook user reads them; `details` the same problems with the
+    parameter each is about, for a command line to word with its own option names (`as_options`).
+    """
+
+    def __init__(
+        self, notebook: str, problems: Sequence[ParameterProblem], accepted: list[str]
+    ) -> None:
         self.notebook = notebook
-        self.problems = tuple(problems)
+        self.details = tuple(problems)
+        self.problems = tuple(str(problem) for problem in problems)
         self.accepted = tuple(accepted)
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        lines = [f"The parameters of {notebook} need fixing ({count}):"]
-        lines += [f"  - {problem}" for problem in problems]
+        lines = [f"The parameters of {notebook} need fixing ({_count(problems)}):"]
+        lines += [f"  - {problem}" for problem in self.problems]
         lines.append(f"Parameters it takes: {', '.join(accepted)}.")
         super().__init__("\n".join(lines))
+
+    def as_options(self, heading: str, flag: Callable[[str], str]) -> str:
+        """The message for a command line: `heading`, then each problem with `flag(name)` for every
+        parameter it names, so the user reads the option as typed (`--as-of`, `-p currency`)."""
+        lines = [heading] + [f"  {problem.worded(flag, self.accepted)}" for problem in self.details]
+        return "\n".join(lines)
+
+
+def _count(problems: Sequence[object]) -> str:
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
 
 
 def checked(check: Check) -> AfterValidator:
@@ -280,14 +335,16 @@ def secret_values(params: NotebookParameters) -> list[str]:
 
 def _problems(
     error: ValidationError, values: Mapping[str, object], spec: type[NotebookParameters]
-) -> list[str]:
+) -> list[ParameterProblem]:
     fields = spec.model_fields
-    unknown: list[str] = []
-    by_field: dict[str, str] = {}
+    unknown: list[ParameterProblem] = []
+    by_field: dict[str, ParameterProblem] = {}
     for detail in error.errors():
         kind = detail["type"]
         if kind == _CROSS_CHECK_ERROR:
-            return str(detail["ctx"]["problems"]).split("\n")
+            return [
+                ParameterProblem(None, text) for text in str(detail["ctx"]["problems"]).split("\n")
+            ]
         name = str(detail["loc"][0])
         if kind == "extra_forbidden":
             unknown.append(unknown_name_problem(name, list(fields)))
@@ -298,13 +355,15 @@ def _problems(
         value = values[name]
         if kind == _CHECK_ERROR:
             hidden = [value] if secret and isinstance(value, str) else []
-            by_field[name] = f"{name} {scrub(str(detail['ctx']['problem']), hidden)}"
+            text = scrub(str(detail["ctx"]["problem"]), hidden)
         else:
+            # The value as it was written (`None`, `'ZAR'`, `1`), never its Python type's name.
             field = fields[name]
-            by_field[name] = (
-                f"{name} must be {_type_name(field.annotation)}, got {type(value).__name__} "
-                f"{_show(value, secret=secret)} ({field.description or ''})"
+            text = (
+                f"must be {_type_name(field.annotation)}, got {_show(value, secret=secret)} "
+                f"({field.description or ''})"
             )
+        by_field[name] = ParameterProblem(name, text)
     return unknown + [by_field[name] for name in fields if name in by_field]
 
 
@@ -358,10 +417,10 @@ def _is_internal(name: str, value: object, hidden: frozenset[str]) -> bool:
     )
 
 
-def unknown_name_problem(name: str, accepted: list[str]) -> str:
+def unknown_name_problem(name: str, accepted: list[str]) -> ParameterProblem:
     close = difflib.get_close_matches(name, accepted, n=1, cutoff=_SUGGESTION_CUTOFF)
     hint = f" Did you mean {close[0]!r}?" if close else " Remove it or check its spelling."
-    return f"{name!r} is not a parameter of this notebook.{hint}"
+    return ParameterProblem(name, f"is not a parameter of this notebook.{hint}", unknown=True)
 
 
 def _show(value: object, *, secret: bool) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,10 @@ class ExecutedNotebook:
 class NotebookExecutionError(BillkitError):
     """A notebook stopped before its end: a cell raised, timed out, or the kernel died.
 
-    `cell` is the failing cell's position in the kept notebook (1 for the first cell, markdown included),
-    `execution_count` its `In [n]` when it got one; the executed notebook was kept at `executed`.
+    `execution_count` is the failing cell's `In [n]` as Jupyter shows it, when it got one; `cell` its position
+    in the kept notebook (1 for the first cell, markdown and papermill's error notes included), the fallback
+    when it has no count. `where` names it for a reader: `In [8]` with the cell's tag or first line. The
+    executed notebook was kept at `executed`.
     """
 
     def __init__(
@@ -61,21 +63,35 @@ class NotebookExecutionError(BillkitError):
         source: str,
         exception: str,
         executed: Path,
+        tags: Sequence[str] = (),
     ) -> None:
         self.notebook = notebook
         self.cell = cell
         self.execution_count = execution_count
         self.exception = exception
         self.executed = executed
-        where = f"cell {cell}" if cell is not None else "a cell"
-        if execution_count is not None:
-            where += f" (In [{execution_count}])"
-        first_line = source.strip().splitlines()[0] if source.strip() else ""
-        shown = f" `{first_line}`" if first_line else ""
+        self.where = _cell_name(cell, execution_count, source, tags)
         super().__init__(
-            f"{notebook} failed in {where}{shown}: {exception}\n"
+            f"{notebook} failed in {self.where}: {exception}\n"
             f"The executed notebook is kept at {executed}"
         )
+
+
+def _cell_name(
+    position: int | None, execution_count: int | None, source: str, tags: Sequence[str]
+) -> str:
+    """How a reader finds the cell: `In [8]` (or `cell 5` when it never got a count) with its tag or first line."""
+    if execution_count is not None:
+        name = f"In [{execution_count}]"
+    elif position is not None:
+        name = f"cell {position}"
+    else:
+        return "a cell"
+    own_tags = [tag for tag in tags if not tag.startswith("papermill-")]
+    if own_tags:
+        return f"{name} (tagged {own_tags[0]!r})"
+    first_line = source.strip().splitlines()[0] if source.strip() else ""
+    return f"{name} `{first_line}`" if first_line else name
 
 
 def validate_for_notebook(
@@ -144,12 +160,13 @@ def execute(
     target = out_dir / f"{name}.ipynb"
     html_path = out_dir / f"{name}.html" if html else None
     if failure is not None:
-        position, execution_count, source = _failed_cell(executed)
+        position, cell = _failed_cell(executed)
         raise NotebookExecutionError(
             name,
             cell=position,
-            execution_count=execution_count,
-            source=source,
+            execution_count=None if cell is None else cell.get("execution_count"),
+            source="" if cell is None else str(cell.source),
+            tags=() if cell is None else list(cell.get("metadata", {}).get("tags", [])),
             exception=scrubber.text(failure),
             executed=target,
         )
@@ -201,9 +218,9 @@ def _run_papermill(
     return None
 
 
-def _failed_cell(executed: Any) -> tuple[int | None, int | None, str]:
-    """(position from 1, execution count, source) of the cell that stopped the run: the first with an
-    error output, else the last that started (a cell stopped by a timeout or a dead kernel)."""
+def _failed_cell(executed: Any) -> tuple[int | None, Any]:
+    """(position from 1, cell) of the cell that stopped the run: the first with an error output, else the
+    last that started (a cell stopped by a timeout or a dead kernel); (None, None) when none started."""
     cells = list(enumerate(executed.cells, start=1))
     failed = [
         (position, cell)
@@ -217,9 +234,8 @@ def _failed_cell(executed: Any) -> tuple[int | None, int | None, str]:
     ]
     found = failed[:1] or started[-1:]
     if not found:
-        return None, None, ""
-    position, cell = found[0]
-    return position, cell.get("execution_count"), str(cell.source)
+        return None, None
+    return found[0]
 
 
 def _secrets(parameters: Mapping[str, object], validated: NotebookParameters | None) -> list[str]:

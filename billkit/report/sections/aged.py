@@ -7,7 +7,8 @@ outstanding, currency by currency.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Hashable
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -92,14 +93,21 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
     )
     customers = _names.customers(day)
     accounts = _names.accounts(day)
+    # Sorted once, walked as records: per-customer filtering and sorting of frames cost far more.
+    by_customer = by_customer.sort_values(
+        ["currency", _TOTAL_HEADER, "owner"], ascending=[True, False, True]
+    )
+    under: dict[tuple[str, str], list[dict[Hashable, Any]]] = {}
+    for account in by_account.sort_values(
+        [_TOTAL_HEADER, "account_id"], ascending=[False, True]
+    ).to_dict("records"):
+        under.setdefault((account["currency"], str(account["owner"])), []).append(account)
     parts: list[pd.DataFrame] = []
     for currency in sorted(by_customer["currency"].unique()):
-        mine = by_customer.loc[by_customer["currency"] == currency].sort_values(
-            [_TOTAL_HEADER, "owner"], ascending=[False, True]
-        )
+        mine = by_customer.loc[by_customer["currency"] == currency]
         rows: list[dict[str, object]] = []
         shown, rest = (mine, mine.iloc[0:0]) if top is None else (mine.head(top), mine.iloc[top:])
-        for _, customer in shown.iterrows():
+        for customer in shown.to_dict("records"):
             owner = str(customer["owner"])
             known = owner in customers.index
             rows.append(
@@ -110,10 +118,7 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
                     **{header: customer[header] for header in money},
                 }
             )
-            under = by_account.loc[
-                (by_account["currency"] == currency) & (by_account["owner"] == owner)
-            ].sort_values([_TOTAL_HEADER, "account_id"], ascending=[False, True])
-            for _, account in under.iterrows():
+            for account in under.get((currency, owner), []):
                 account_id = str(account["account_id"])
                 named = account_id in accounts.index
                 rows.append(

@@ -17,6 +17,7 @@ from billkit.sandbox.domain.refusals import refusal
 
 __all__ = [
     "AMOUNT_APPLIED",
+    "DEFAULT_PAYMENT_METHOD",
     "AppliedPayment",
     "ObligationKind",
     "PaymentIds",
@@ -29,16 +30,21 @@ __all__ = [
 
 ObligationKind = Literal["bill", "account", "customer"]
 AMOUNT_APPLIED = "obligation.amount_applied"
+#: How a payment was paid when nobody says (the hosted page, payment requests): contract §10.
+DEFAULT_PAYMENT_METHOD = "Card"
 
 
 @dataclass(frozen=True, slots=True)
 class PaymentIntent:
-    """What the payer offers: `amount` in minor units, optionally the `currency` they expect to pay in."""
+    """What the payer offers: `amount` in minor units, optionally the `currency` they expect to pay in.
+    `payment_method` and `payment_method_tender` are what the reports show it was paid with (§10)."""
 
     amount: int
     channel: str = "api"
     currency: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    payment_method: str = DEFAULT_PAYMENT_METHOD
+    payment_method_tender: str = DEFAULT_PAYMENT_METHOD
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,8 @@ def apply_payment(
         "amount": intent.amount,
         "currency": currency,
         "channel": intent.channel,
+        "payment_method": intent.payment_method,
+        "payment_method_tender": intent.payment_method_tender,
         "status": "succeeded",
         "obligation": {"type": kind, "id": obligation["id"]},
         "application_id": ids.application_id,

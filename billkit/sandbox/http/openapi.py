@@ -42,6 +42,10 @@ PATH_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
         {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"},
         "A billing file's name, as uploaded to /inbound",
     ),
+    "report": (
+        {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"},
+        "A report's file name, as in /outbound/reports",
+    ),
 }
 
 _PROBLEM_SCHEMA: dict[str, Any] = {

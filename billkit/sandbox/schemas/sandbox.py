@@ -80,6 +80,11 @@ PaymentChannel = Literal["api", "ebp", "in_person", "payment_request"]
 ObligationType = Literal["bill", "account", "customer"]
 #: The body fields naming what a payment is applied to; exactly one is given.
 PAYMENT_TARGETS: tuple[ObligationType, ...] = ("bill", "account", "customer")
+#: How a payment was paid, as the reconciliation report shows it ("Capitec Pay", "Bank Transfer"): 1 to 40
+#: printable ASCII characters, not starting or ending with a space (contract §10).
+PaymentMethod = Annotated[
+    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[!-~]([ -~]*[!-~])?$")
+]
 
 # ---- payments ----------------------------------------------------------------------------------
 
@@ -105,6 +110,10 @@ class PaymentCreate(TypedDict):
     currency: NotRequired[Currency]
     channel: NotRequired[PaymentChannel]
     metadata: NotRequired[Metadata]
+    #: Default `Card`.
+    payment_method: NotRequired[PaymentMethod]
+    #: Default: the payment_method (so `Card` when neither is given).
+    payment_method_tender: NotRequired[PaymentMethod]
 
 
 @with_config(CLOSED)
@@ -121,6 +130,8 @@ class Payment(TypedDict):
     amount: int
     currency: Currency
     channel: PaymentChannel
+    payment_method: str
+    payment_method_tender: str
     status: Literal["succeeded"]
     obligation: Obligation
     #: Absent only when a payment request tied to no obligation was paid.

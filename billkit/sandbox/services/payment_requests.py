@@ -77,13 +77,15 @@ def pay(
             "amount": intent.amount,
             "currency": request["currency"],
             "channel": intent.channel,
+            "payment_method": intent.payment_method,
+            "payment_method_tender": intent.payment_method_tender,
             "status": "succeeded",
             "obligation": {"type": "payment_request", "id": request["id"]},
             "event_id": paid_event_id,
             "payment_request": request["id"],
             "created_at": now_iso,
         }
-        store.events.add_payment(payment)
+        store.events.add_payment(payment, created_at=now)
     else:
         kind, reference = link
         obligation = store.objects(kind).find(reference)

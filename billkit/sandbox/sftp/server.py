@@ -35,6 +35,7 @@ from billkit.billfiles.names import is_safe_file_name
 from billkit.billfiles.reader import MAX_FILE_BYTES
 from billkit.errors import ConfigurationError
 from billkit.sandbox.runtime import Runtime
+from billkit.sandbox.services.reports import ReportFolder
 from billkit.sandbox.settings import SandboxSettings
 from billkit.sandbox.sftp.folders import Folders
 from billkit.sandbox.sftp.host_key import kept_host_key
@@ -322,6 +323,9 @@ def open_sftp_door(settings: SandboxSettings, runtime: Runtime, sock: socket.soc
     except BaseException:
         sock.close()
         raise
+    # Reports are filed here from now on; those written while SFTP was off are filed as it starts.
+    runtime.reports.folder = ReportFolder(folders.reports, folders.staging)
+    runtime.reports.file_pending()
     return SftpDoor(sock, host_key, folders, authorized, max_bytes=MAX_FILE_BYTES)
 
 

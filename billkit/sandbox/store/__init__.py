@@ -29,6 +29,7 @@ from billkit.sandbox.store.outbox import Outbox
 from billkit.sandbox.store.paging import Page, UnknownCursor
 from billkit.sandbox.store.payment_requests import PaymentRequestTable
 from billkit.sandbox.store.receipts import PageReceipts
+from billkit.sandbox.store.reports import Reports
 from billkit.sandbox.store.versions import Versions
 from billkit.sandbox.store.webhooks import WebhookEndpoints
 
@@ -44,8 +45,10 @@ __all__ = [
 ]
 
 #: What `POST /_sandbox/reset` empties, children before parents. The key, the webhook secret, the endpoint
-#: and the clock are kept.
+#: and the clock are kept. Reports are made of the payments, so they go too (files already in the SFTP
+#: folder are the merchant's and stay, as results files do).
 _RESET_TABLES = (
+    "reports",
     "versions",
     "bill_file_rows",
     "bill_files",
@@ -74,6 +77,7 @@ class Store:
         self.payment_requests = PaymentRequestTable(connection)
         self.page_receipts = PageReceipts(connection)
         self.bill_files = BillFiles(connection)
+        self.reports = Reports(connection)
         self.events = EventLog(connection)
         self.outbox = Outbox(connection)
         self.webhook_endpoints = WebhookEndpoints(connection)
@@ -122,7 +126,7 @@ class Store:
     def record_payment(self, applied: AppliedPayment, *, now: float) -> None:
         """Write everything `applied` changes: the obligation, the payment, its event and delivery."""
         self.objects(applied.kind).update(applied.obligation, at=now)
-        self.events.add_payment(applied.payment)
+        self.events.add_payment(applied.payment, created_at=now)
         self.add_event(applied.event, now=now)
 
     def add_event(self, event: dict[str, Any], *, now: float) -> None:

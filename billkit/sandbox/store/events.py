@@ -16,9 +16,11 @@ class EventLog:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
 
-    def add_payment(self, payment: Mapping[str, Any]) -> None:
+    def add_payment(self, payment: Mapping[str, Any], *, created_at: float) -> None:
+        """`created_at`: sandbox clock seconds, which the reports find a day's payments by."""
         self._connection.execute(
-            "INSERT INTO payments (id, object) VALUES (?, ?)", (payment["id"], dumps(payment))
+            "INSERT INTO payments (id, object, created_at) VALUES (?, ?, ?)",
+            (payment["id"], dumps(payment), created_at),
         )
 
     def add_event(self, event: Mapping[str, Any], *, created_at: float) -> None:

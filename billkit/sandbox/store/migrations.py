@@ -177,6 +177,32 @@ CREATE TABLE bill_file_rows (
 ) WITHOUT ROWID;
 """
 
+# Reconciliation and settlement reports (contract §10). Payments get their time on the sandbox clock as a
+# column, so the days that held payments are found from an index, not by reading every payment; payments
+# made before this step take it from their created_at. Each report is kept whole (so it can be served and
+# filed into SFTP later); `filed` says whether it is in /outbound/reports/ yet.
+_REPORTS = """
+ALTER TABLE payments ADD COLUMN created_at REAL;
+UPDATE payments
+    SET created_at = round((julianday(json_extract(object, '$.created_at')) - 2440587.5) * 86400.0);
+CREATE INDEX payments_by_time ON payments (created_at);
+CREATE TABLE reports (
+    seq          INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    generated_on TEXT NOT NULL,
+    uuid         TEXT NOT NULL,
+    name         TEXT NOT NULL UNIQUE,
+    content      BLOB NOT NULL,
+    sha256       TEXT NOT NULL,
+    row_count    INTEGER NOT NULL,
+    written_at   REAL NOT NULL,
+    filed        INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (kind, period)
+);
+CREATE INDEX reports_unfiled ON reports (seq) WHERE filed = 0;
+"""
+
 MIGRATIONS: list[str] = [
     _BILLING,
     _PAYMENTS_AND_EVENTS,
@@ -184,4 +210,5 @@ MIGRATIONS: list[str] = [
     _PAYMENT_REQUESTS_AND_PAGES,
     _VERSIONS,
     _BILL_FILES,
+    _REPORTS,
 ]
