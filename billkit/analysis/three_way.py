@@ -14,7 +14,8 @@ Pure: the frames are given (`billkit.reportfiles` reads the files, the ledger ke
 
 * **Which reports exist as of the day.** A reconciliation report covers one UTC day, its `period_end` D, and is
   Moment's at T+1: it counts from D+1 00:00Z. A settlement report of D comes at T+2: it counts from D+2 00:00Z.
-  Each counts when that instant is before the as-of cutoff (`AsOf.counts`, the one cutoff rule). A row read twice
+  A report generated later than that (the first date of its file name) counts from the start of that day. Each
+  counts when that instant is before the as-of cutoff (`AsOf.counts`, the one cutoff rule). A row read twice
   (the same `reconciliation_id` in two files) is one row, from the earliest report; several settlement files for
   one day: the last by name (names start with their generation date) stands.
 * **Which payments** are the webhook payments of the as-of frames: events before the cutoff, one per payment_id.
@@ -50,6 +51,7 @@ import pandas as pd
 
 from billkit import frame_dtypes, frame_money
 from billkit.analysis import _as_of, _columns
+from billkit.reportfiles.names import ReportFileName
 
 if TYPE_CHECKING:
     from billkit.analysis.point_in_time import AsOfFrames
@@ -303,9 +305,22 @@ def reports_available(
     rows: pd.DataFrame, at: _as_of.AsOf, *, delay_days: int = _RECONCILIATION_DELAY
 ) -> npt.NDArray[np.bool_]:
     """Which report rows come from a report that existed at the cutoff: its period_end + `delay_days` (UTC
-    midnight: T+1 for reconciliation, T+2 for settlement) is before it."""
-    due = (rows["period_end"] + delay_days * _DAY).dt.tz_localize("UTC")
-    return at.counts(due)
+    midnight: T+1 for reconciliation, T+2 for settlement) is before it, and so is the start of the day its
+    name says it was generated (a report written late existed only from then)."""
+    due = rows["period_end"] + delay_days * _DAY
+    generated = _generated_days(rows["report_name"])
+    later = (generated > due).to_numpy(dtype=bool, na_value=False)
+    return at.counts(due.where(~later, generated).dt.tz_localize("UTC"))
+
+
+def _generated_days(names: pd.Series) -> pd.Series:
+    """The generation date of each report name (naive midnight), NaT for a name not in Moment's form."""
+    days: dict[str, pd.Timestamp] = {}
+    for name in names.dropna().unique():
+        parsed = ReportFileName.maybe(str(name))
+        if parsed is not None:
+            days[str(name)] = pd.Timestamp(parsed.generated)
+    return names.astype(frame_dtypes.STRING).map(days).astype(frame_dtypes.DATE)
 
 
 def with_channels(day: AsOfFrames, reconciliation: pd.DataFrame | None) -> AsOfFrames:

@@ -333,3 +333,15 @@ def test_by_day_puts_collected_reported_and_settled_side_by_side() -> None:
     assert list(figure.data[3].y) == [76.0, 10.0]  # ZAR collected, in rand
     empty = charts.collected_settled_chart(run(january(), "2027-01-01").by_day())
     assert not empty.data
+
+
+def test_a_report_generated_late_exists_only_from_its_generation_day() -> None:
+    """The report of 11 January generated on the 14th: as of the 12th and 13th it does not exist yet, so P9
+    (due in it from the 13th) first awaits it, then is not reported; as of the 14th it is matched."""
+    world = january()
+    for row in world.recon:
+        if row["period_end"] == "2027-01-11":
+            row["report_name"] = recon_name(dt.date(2027, 1, 11), dt.date(2027, 1, 14))
+    assert "pay_9" in set(run(world, "2027-01-12").awaiting_report["payment_id"])
+    assert list(run(world, "2027-01-13").not_reported["payment_id"]) == ["pay_5", "pay_9"]
+    assert "pay_9" in set(run(world, "2027-01-14").matched["payment_id"])
