@@ -253,22 +253,27 @@ def build_report(
     """Every figure of the report for `scope`, from what `ledger` recorded, through `ledger.as_of`.
 
     Every table and chart reads the ledger as it stood at the end of the as-of day; DSO's receivables are those
-    at the end of the period (`scope.end`). With Moment's report rows (`reconciliation`, `settlement`: the
-    frames of `billkit.analysis.three_way`), the report adds the three-way reconciliation and takes each
-    payment's channel from its reconciliation row. Raises `InvalidArgumentError` when the customer or account
-    filter names nothing in the ledger.
+    at the end of the period (`scope.end`). When the ledger holds Moment's reports (`reconciliation` and
+    `settlement` default to `ledger.reconciliation_rows()` and `ledger.settlement_rows()`), the report adds the
+    three-way reconciliation and takes each payment's channel from its reconciliation row. Raises
+    `InvalidArgumentError` when the customer or account filter names nothing in the ledger.
     """
     tz = scope.timezone
+    if reconciliation is None:
+        reconciliation = ledger.reconciliation_rows()
+    if settlement is None:
+        settlement = ledger.settlement_rows()
     whole_day = ledger.as_of(scope.as_of, tz=tz)
     filters = resolve_filters(ledger, scope)
-    day = with_channels(whole_day.narrowed(**filters), reconciliation)
+    has_reports = not (reconciliation.empty and settlement.empty)
+    day = with_channels(whole_day.narrowed(**filters), reconciliation if has_reports else None)
     # Matched on the whole day (a row of another customer must still find its webhook), then narrowed.
     matched = (
-        None
-        if reconciliation is None or reconciliation.empty
-        else three_way(whole_day, reconciliation=reconciliation, settlement=settlement).narrowed(
+        three_way(whole_day, reconciliation=reconciliation, settlement=settlement).narrowed(
             **filters
         )
+        if has_reports
+        else None
     )
     period_end = (
         day if scope.end == scope.as_of else ledger.as_of(scope.end, tz=tz).narrowed(**filters)

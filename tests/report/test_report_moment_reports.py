@@ -15,6 +15,7 @@ from billkit.report.build import ReportScope, build_report
 from billkit.report.sections import cash, moment_reports
 from billkit.report.table import CURRENCY, TOTAL
 from billkit.report.tables import to_html
+from billkit.reportfiles import fetch_reports
 from billkit.sandbox import Sandbox
 
 
@@ -141,8 +142,8 @@ def test_the_report_adds_the_section_when_the_source_has_report_rows(tmp_path: P
         client.sandbox.payments.create(bill="B1", amount=1000)
         ledger = Ledger(tmp_path / "ledger.sqlite")
         ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
-    events = ledger.events_frame("obligation.amount_applied").sort_values("created_at")
-    first, second = events.iloc[0], events.iloc[1]
+    events = ledger.events_frame("obligation.amount_applied").set_index("amount")
+    first, second = events.loc[4000], events.loc[1000]  # the one reported, the one not
     rows = pd.DataFrame(
         [
             {
@@ -215,3 +216,41 @@ def test_the_report_adds_the_section_when_the_source_has_report_rows(tmp_path: P
     plain = build_report(ledger, scope)
     assert plain.sections.moment_reports is None
     assert plain.key_figures()["three_way"] is None
+
+
+def test_the_report_reads_moments_reports_from_the_ledger(tmp_path: Path) -> None:
+    """Reports the sandbox wrote, fetched over SFTP and imported: the report finds them in the ledger itself,
+    every payment matches its webhook, and cash by channel comes from the rows."""
+    with Sandbox(sftp=True, fee_percent=2) as sandbox, sandbox.client() as client:
+        today = client.sandbox.clock.now().date()
+        client.customers.create(external_reference="CUS-A", name="Ann Adams", currency="ZAR")
+        client.bills.create(
+            external_reference="B1",
+            customer="CUS-A",
+            currency="ZAR",
+            amount_due=10000,
+            bill_date=today,
+            due_date=today + timedelta(days=10),
+        )
+        client.sandbox.payments.create(bill="B1", amount=4000, channel="ebp")
+        client.sandbox.payments.create(bill="B1", amount=1000, channel="in_person")
+        client.sandbox.clock.advance(timedelta(days=3))
+        fetched = fetch_reports(sandbox.sftp_settings(), tmp_path / "reports", since=today)
+        ledger = Ledger(tmp_path / "ledger.sqlite")
+        ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
+    ledger.import_reports(fetched.folder)
+    # The clock moved three days at once: the reports of `today` were generated then, and exist from then.
+    later = today + timedelta(days=3)
+    scope = ReportScope(as_of=later, timezone="UTC", start=today.replace(day=1), end=later)
+    report = build_report(ledger, scope)
+    assert report.key_figures()["three_way"] == {
+        "matched": 2,
+        **dict.fromkeys(("no_webhook", "not_reported", "mismatched", "unknown_obligation"), 0),
+        "settlement_mismatches": 0,
+    }
+    section = report.sections.moment_reports
+    assert section is not None
+    assert records(
+        section.settlements.frame, "Day", "Settled gross", "Settled fees", "Net difference"
+    ) == [(today, 5000, 100, 0), (TOTAL, 5000, 100, 0)]
+    assert records(report.sections.cash_by_day.frame, "Bill page", "In person")[0] == (4000, 1000)
