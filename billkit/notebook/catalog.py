@@ -21,6 +21,7 @@ from billkit.notebook.specs import (
     CommonOperationsParameters,
     CustomerBalanceParameters,
     PaymentsReportParameters,
+    ReconciliationParameters,
     UploadingBillsParameters,
 )
 
@@ -66,6 +67,7 @@ NOTEBOOKS: tuple[CatalogEntry, ...] = (
     CatalogEntry("04_common_operations.ipynb", CommonOperationsParameters),
     CatalogEntry("05_bill_form.ipynb", BillFormParameters),
     CatalogEntry("06_uploading_bills.ipynb", UploadingBillsParameters),
+    CatalogEntry("07_reconciliation.ipynb", ReconciliationParameters),
     CatalogEntry("10_payments_report.ipynb", PaymentsReportParameters, hide_code=True),
     CatalogEntry("11_explore_payments.ipynb", PaymentsReportParameters, hide_code=True),
 )

@@ -33,6 +33,7 @@ __all__ = [
     "CustomerBalanceParameters",
     "PaymentsReportParameters",
     "QuickstartParameters",
+    "ReconciliationParameters",
     "UploadingBillsParameters",
 ]
 
@@ -370,3 +371,46 @@ class UploadingBillsParameters(NotebookParameters):
     bill_count: Annotated[int, checked(_bill_count)] = Field(
         12, description="how many bills the first daily file holds"
     )
+
+
+def _fee_percent(value: float) -> str | None:
+    return None if 0 <= value <= 20 else f"must be a percentage from 0 to 20, got {value}"
+
+
+def _month_days(value: int) -> str | None:
+    # The month's planned payments run to day 20 (billkit.notebook.quickstart.reconciliation.PAYMENTS).
+    return None if 20 <= value <= 31 else f"must be 20 to 31 days, got {value}"
+
+
+class ReconciliationParameters(NotebookParameters):
+    """Three-way reconciliation (notebook 07): a month in the embedded sandbox, Moment's reports, webhooks."""
+
+    notebook_title: ClassVar[str] = "07 Reconciliation"
+
+    merchant: Annotated[str, checked(_merchant_alias)] = Field(
+        "acme", description="the merchant alias Moment's reports are written for"
+    )
+    fee_percent: Annotated[float, checked(_fee_percent)] = Field(
+        2.5, description="Moment's fee on each payment, in percent (the reports show it)"
+    )
+    days: Annotated[int, checked(_month_days)] = Field(
+        28, description="how many days the month runs on the sandbox clock"
+    )
+    timezone: Annotated[str, checked(_time_zone)] = Field(
+        "Africa/Johannesburg", description="the time zone whose days the reconciliation is as of"
+    )
+    reports_dir: str = Field(
+        "moment-reports", description="the local folder Moment's report files are fetched into"
+    )
+    webhook_timeout: Annotated[float, checked(positive_number)] = Field(
+        10.0, description="seconds to wait for each expected webhook"
+    )
+
+    def cross_checks(self) -> list[str]:
+        problems = super().cross_checks()
+        if self.base_url is not None:
+            problems.append(
+                "base_url must be None: this notebook stops its webhook receiver and moves the sandbox "
+                "clock, which only billkit's embedded sandbox allows"
+            )
+        return problems

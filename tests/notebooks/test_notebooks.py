@@ -129,6 +129,27 @@ def uploading_bills(records: dict[str, Any]) -> None:
     assert records["api_same_bills"] is True
 
 
+def reconciliation(records: dict[str, Any]) -> None:
+    """A month of 11 payments, one webhook missed on purpose: the three-way match finds exactly that one."""
+    assert (records["payments_made"], records["webhooks_received"]) == (11, 10)
+    assert records["failed_attempts"] == 6  # the first attempt and the fast schedule's five retries
+    # Eight days held payments: a reconciliation and a settlement report each; fetching again gets none.
+    assert records["report_files"] == {"reconciliation": 8, "settlement": 8}
+    assert records["fetched_again"] == 0
+    assert records["findings"] == {
+        "matched": 10,
+        "no_webhook": 1,
+        "not_reported": 0,
+        "mismatched": 0,
+        "unknown_obligation": 0,
+        "settlement_mismatches": 0,
+    }
+    assert len(records["planted_payment"]) == 1
+    assert records["no_webhook_payments"] == records["planted_payment"]
+    # Per day and currency: eight days in rand, two of them in dollars too.
+    assert (records["settled_days"], records["settlements_agree"]) == (10, True)
+
+
 def payments_report(records: dict[str, Any]) -> None:
     """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
     from billkit import demo
@@ -170,6 +191,7 @@ EXPECTED: dict[str, Expected] = {
     "04_common_operations": Expected(common_operations, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "05_bill_form": Expected(bill_form, QUICKSTART_RUN, (API_KEY, WEBHOOK_SECRET)),
     "06_uploading_bills": Expected(uploading_bills, {"api_key": API_KEY}, (API_KEY,)),
+    "07_reconciliation": Expected(reconciliation, {"api_key": API_KEY}, (API_KEY,)),
     "10_payments_report": Expected(payments_report, {"api_key": API_KEY}, (API_KEY,)),
     "11_explore_payments": Expected(explore_payments, {"api_key": API_KEY}, (API_KEY,)),
 }
