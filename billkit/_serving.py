@@ -22,7 +22,7 @@ import socket
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Literal, Self
 
 import h11
 import uvicorn
@@ -42,6 +42,7 @@ __all__ = [
     "StartStop",
     "base_url_of",
     "bind_socket",
+    "server_config",
     "with_request_timeout",
 ]
 
@@ -170,16 +171,36 @@ class ServedApp(StartStop):
 
 
 def _plain(app: Any, ready: threading.Event) -> uvicorn.Server:
-    # ASGI 3 said outright: uvicorn's guess takes a bound method (a test server's) for ASGI 2.
-    config = uvicorn.Config(
+    return ReadyServer(server_config(app, request_timeout=None), on_ready=ready.set)
+
+
+def server_config(
+    app: Any,
+    *,
+    request_timeout: float | None = DEFAULT_REQUEST_TIMEOUT,
+    on_malformed: MalformedAnswer | None = None,
+    lifespan: Literal["on", "off"] = "off",
+    access_log: bool = False,
+    graceful_seconds: int | None = None,
+) -> uvicorn.Config:
+    """The uvicorn configuration billkit's servers share: h11 with the request deadline (`request_timeout`
+    None: plain h11, as test servers run), no logging configuration of uvicorn's own (the user's applies),
+    no Server header, and no proxy in front (X-Forwarded-* headers are a client's word, not the
+    connection's). `graceful_seconds`: how long a stop waits for requests in progress."""
+    return uvicorn.Config(
         app,
+        http="h11"
+        if request_timeout is None
+        else with_request_timeout(request_timeout, on_malformed=on_malformed),
+        # ASGI 3 said outright: uvicorn's guess takes a bound method (a test server's) for ASGI 2.
         interface="asgi3",
-        lifespan="off",
+        lifespan=lifespan,
         log_config=None,
-        access_log=False,
+        access_log=access_log,
         server_header=False,
+        timeout_graceful_shutdown=graceful_seconds,
+        proxy_headers=False,
     )
-    return ReadyServer(config, on_ready=ready.set)
 
 
 # ---- the request deadline -----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from billkit._serving import (
     StartStop,
     base_url_of,
     bind_socket,
-    with_request_timeout,
+    server_config,
 )
 from billkit.keys import redact
 from billkit.sandbox.app import BackgroundService, create_app
@@ -71,16 +71,12 @@ def uvicorn_config(
     app: Starlette, *, access_log: bool, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 ) -> uvicorn.Config:
     """The one uvicorn configuration the sandbox runs with (the throughput benchmark uses it too)."""
-    return uvicorn.Config(
+    return server_config(
         app,
-        http=with_request_timeout(request_timeout),  # h11, with a deadline for slow requests
+        request_timeout=request_timeout,
         lifespan="on",
-        log_config=None,
         access_log=access_log,
-        server_header=False,
-        timeout_graceful_shutdown=5,
-        # No proxy in front: X-Forwarded-* headers are a client's word, not the connection's.
-        proxy_headers=False,
+        graceful_seconds=5,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import uvicorn
 
-from billkit._serving import ReadyServer, with_request_timeout
+from billkit._serving import ReadyServer, server_config
 from billkit.webhooks.handler import WebhookHandler, WebhookResult
 
 __all__ = ["ReceiverApp", "receiver_server"]
@@ -147,18 +147,12 @@ async def _answer(send: Send, status: int, body: bytes, *, close: bool = False) 
 def receiver_server(
     app: ReceiverApp, *, request_timeout: float, on_ready: Callable[[], None]
 ) -> uvicorn.Server:
-    """The uvicorn server a `WebhookReceiver` runs: h11 with the request deadline and the receiver's own
-    answers to malformed requests, no lifespan, logs left to the user's configuration."""
-    config = uvicorn.Config(
+    """The uvicorn server a `WebhookReceiver` runs: billkit's configuration, with the receiver's own
+    answers to malformed requests."""
+    config = server_config(
         app,
-        http=with_request_timeout(request_timeout, on_malformed=app.malformed),
-        interface="asgi3",
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        date_header=False,
-        timeout_graceful_shutdown=_DRAIN_SECONDS,
-        proxy_headers=False,
+        request_timeout=request_timeout,
+        on_malformed=app.malformed,
+        graceful_seconds=_DRAIN_SECONDS,
     )
     return ReadyServer(config, on_ready=on_ready)
