@@ -183,7 +183,7 @@ def test_naive_times_are_refused(ledger: Ledger) -> None:
         ({"id": "evt_x1", "type": "obligation.amount_applied"}, "'data' must be an object"),
         (applied(amount=None), "'amount' must be an integer"),
         (applied(created_at="yesterday"), "data.created_at must be an ISO 8601 timestamp"),
-        ({"id": "wh_1", "type": "x", "data": {}}, "'id' must be a Moment ID such as 'evt_"),
+        ({"id": "wh_1", "type": "x", "data": {}}, "'id' must be a Moment ID: 'evt_'"),
     ],
 )
 def test_bad_events_are_refused_by_name(ledger: Ledger, event: Any, message: str) -> None:
