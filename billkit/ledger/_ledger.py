@@ -19,8 +19,9 @@ import pandas as pd
 from billkit.errors import BillkitError, NotFoundError
 from billkit.ledger import _postgres, _schema_pg
 from billkit.ledger import _schema as sql
-from billkit.ledger._readers import load_body, parse_bodies, read_typed
+from billkit.ledger._readers import load_body, parse_bodies, parse_csv, sqlite_chunks, typed_frame
 from billkit.ledger._records import (
+    AMOUNT_APPLIED,
     OBJECT_KINDS,
     ObjectKind,
     Recordable,
@@ -297,14 +298,12 @@ class Ledger:
         out states that began after that time. `include_body` adds `body`, the object's JSON as a dict.
         """
         checked_kind = check_kind(kind)
-        columns = sql.KIND_COLUMNS[checked_kind]
+        columns = (*sql.KIND_COLUMNS[checked_kind], sql.SEQ, sql.BODY)
         params: list[Any] = [checked_kind]
         if as_of is not None:
             params.append(microseconds(as_of, "as_of"))
-        query = self._sql.select_versions(columns, until=as_of is not None, body=True)
-        with self._db() as connection:
-            frame = read_typed(connection, query, params, columns, extra=("seq", "body"))
-        return _timeline(frame, include_body)
+        query = self._sql.read_versions(columns, until=as_of is not None)
+        return _timeline(self._read(query, params, columns, ("seq",)), include_body)
 
     def bill_versions(self, *, as_of: dt.datetime | None = None) -> pd.DataFrame:
         """Every state of every bill (see `versions`): how amounts and status changed over time."""
@@ -345,15 +344,9 @@ class Ledger:
         account_id, customer_id. `include_body` adds `body`, the whole event as a dict.
         """
         params = [] if event_type is None else [event_type]
-        query = self._sql.select_events(event_type is not None, include_body)
-        with self._db() as connection:
-            frame = read_typed(
-                connection,
-                query,
-                params,
-                sql.EVENT_FRAME_COLUMNS,
-                extra=("body",) if include_body else (),
-            )
+        columns = (*sql.EVENT_FRAME_COLUMNS, *((sql.BODY,) if include_body else ()))
+        query = self._sql.read_events(columns, event_type=event_type is not None)
+        frame = self._read(query, params, columns, ("created_at", "event_id"))
         if include_body:
             frame["body"] = parse_bodies(frame["body"])
         return frame
@@ -369,26 +362,62 @@ class Ledger:
 
         return as_of_frames(
             bill_versions=self._states("bill"),
-            events=self.events_frame("obligation.amount_applied"),
+            events=self._payment_events(),
             customer_versions=self._states("customer"),
             account_versions=self._states("account"),
             as_of=as_of,
             tz=tz,
         )
 
+    def _payment_events(self) -> pd.DataFrame:
+        """The applied payments with only the columns `as_of` uses (their type is known; when they were
+        received is not needed): what it reads of the events."""
+        columns = tuple(
+            spec for spec in sql.EVENT_FRAME_COLUMNS if spec[0] not in ("type", "received_at")
+        )
+        query = self._sql.read_events(columns, event_type=True)
+        frame = self._read(query, [AMOUNT_APPLIED], columns, ("created_at", "event_id"))
+        kinds = pd.CategoricalDtype([AMOUNT_APPLIED])
+        return frame.assign(type=pd.Categorical.from_codes(np.zeros(len(frame), int), dtype=kinds))
+
     def _states(self, kind: ObjectKind) -> pd.DataFrame:
-        """Every recorded state of `kind` in recording order, without bodies: what `as_of` reads.
+        """Every recorded state of `kind` in recording order, without bodies: what `as_of` reads (bills
+        without `observed_at`, which it does not use).
 
         Equal neighbouring states are left as they are: the later one says the same thing from a later time.
         """
-        columns = sql.KIND_COLUMNS[kind]
+        wanted = sql.KIND_COLUMNS[kind]
+        if kind == "bill":
+            wanted = tuple(spec for spec in wanted if spec[0] != "observed_at")
+        columns = (*wanted, sql.SEQ)
+        query = self._sql.read_versions(columns, until=False)
+        return self._read(query, [kind], columns, ("seq",)).drop(columns="seq")
+
+    def _read(
+        self,
+        query: str,
+        params: list[Any],
+        columns: tuple[sql.ColumnSpec, ...],
+        order_by: tuple[str, ...],
+    ) -> pd.DataFrame:
+        """Run one of the backend's columnar reads (`read_versions`, `read_events`) into a typed frame."""
         with self._db() as connection:
-            return read_typed(
-                connection,
-                self._sql.select_versions(columns, until=False, body=False),
-                [kind],
-                columns,
-            )
+            if self._postgres:
+                with connection.transaction():
+                    blobs = [_postgres.copy_out(connection, query, params)]
+                table = parse_csv(blobs, columns, _schema_pg.CSV_QUOTE, _schema_pg.CSV_NULLS)
+            else:
+                connection.execute("BEGIN")  # one snapshot for every chunk
+                try:
+                    table = parse_csv(
+                        sqlite_chunks(connection, query, params),
+                        columns,
+                        sql.CSV_QUOTE,
+                        sql.CSV_NULLS,
+                    )
+                finally:
+                    connection.execute("COMMIT")
+        return typed_frame(table, columns, order_by)
 
     def activity_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         """The first and last instant of recorded activity (a state beginning or a payment), or None if empty."""
@@ -468,10 +497,12 @@ def _timeline(frame: pd.DataFrame, include_body: bool) -> pd.DataFrame:
     if not np.array_equal(order, np.arange(len(order))):
         frame = frame.take(order)
         codes = codes[order]
-    bodies = frame["body"].to_numpy()
+    bodies = frame["body"].array
     # States recorded out of order can leave two equal states in a row; they are one state.
     repeated = np.zeros(len(codes), dtype=bool)
-    repeated[1:] = (codes[1:] == codes[:-1]) & (bodies[1:] == bodies[:-1])
+    if len(codes) > 1:
+        same_body = np.asarray(bodies[1:] == bodies[:-1], dtype=bool)
+        repeated[1:] = (codes[1:] == codes[:-1]) & same_body
     if repeated.any():
         frame, codes = frame.loc[~repeated], codes[~repeated]
     frame = frame.reset_index(drop=True)

@@ -11,13 +11,11 @@ Events need no lock: `ON CONFLICT (event_id) DO NOTHING` lets the primary key de
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from billkit.ledger._schema import (
     EVENT_COLUMNS,
-    EVENT_FRAME_COLUMNS,
-    NULL_NUMBER,
     SCHEMA_VERSION,
     VERSION_COLUMNS,
     ColumnSpec,
@@ -115,32 +113,29 @@ INSERT_EVENT: Final = (
     "ON CONFLICT (event_id) DO NOTHING"
 )
 
-_NUMERIC: Final = frozenset({"minor", "date", "timestamp", "flag"})
+#: The columnar read's CSV (`COPY ... TO STDOUT (FORMAT csv)`): text that needs it is quoted with ", a
+#: missing value is an empty field, an empty text is "".
+CSV_QUOTE: Final = '"'
+CSV_NULLS: Final = ("",)
 
 
-def select_list(columns: tuple[ColumnSpec, ...]) -> str:
-    """The SELECT list for `columns`: numbers with NULL as `NULL_NUMBER`, so they read back as int64."""
-    return ", ".join(
-        f"COALESCE({sql}, {NULL_NUMBER})" if kind in _NUMERIC else sql for _, sql, kind in columns
+def _csv_copy(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
+    """Rows of `table` matching `where` as CSV. COPY takes no bound parameters: `$N` are inlined as literals
+    (`_postgres.copy_out`)."""
+    selected = ", ".join(sql for _, sql, _ in columns)
+    return f"COPY (SELECT {selected} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)"
+
+
+def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
+    """Every state of one kind ($1), optionally only those that began by a time ($2)."""
+    return _csv_copy(
+        columns, "object_versions", "kind = $1" + (" AND valid_from <= $2" if until else "")
     )
 
 
-def select_versions(columns: tuple[ColumnSpec, ...], *, until: bool, body: bool) -> str:
-    """Every state of one kind (optionally only those that began by a time), in recording order."""
-    extra = ", body" if body else ""
-    where = "kind = $1" + (" AND valid_from <= $2" if until else "")
-    return (
-        f"SELECT {select_list(columns)}, seq{extra} FROM object_versions WHERE {where} ORDER BY seq"
-    )
-
-
-def select_events(event_type: bool, body: bool) -> str:
-    where = "type = $1" if event_type else "true"
-    extra = ", body" if body else ""
-    return (
-        f"SELECT {select_list(EVENT_FRAME_COLUMNS)}{extra} FROM events WHERE {where} "
-        "ORDER BY created_at, event_id"
-    )
+def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
+    """Every event (or those of one type, $1)."""
+    return _csv_copy(columns, "events", "type = $1" if event_type else "true")
 
 
 SELECT_LATEST_BODY: Final = (
