@@ -570,3 +570,29 @@ def test_reads_fetched_in_chunks_keep_order_types_and_categories(
     assert list(read["currency"].cat.categories) == ["USD", "ZAR"]
     assert str(read["amount_due"].dtype) == "Int64"
     assert ledger.as_of("2025-01-31").bills["bill_id"].tolist() == [item["id"] for item in bills]
+
+
+def test_a_bulk_batch_records_each_state_and_event_once(ledger: Ledger) -> None:
+    """Batches this large take the bulk path (PostgreSQL: COPY into a temporary table, then one INSERT ...
+    SELECT); the answers are those of the row-by-row path on SQLite."""
+    size = 1500
+    bills = [bill(id=f"bill_bulk{n:05d}", external_reference=f"B{n}") for n in range(size)]
+    assert ledger.record_objects("bill", bills, T0) == size
+    assert ledger.record_objects("bill", bills, T0 + HOUR) == 0  # the states in effect: nothing new
+    paid = [item | {"amount_paid": 500, "amount_remaining": 1500} for item in bills[:700]]
+    assert ledger.record_objects("bill", paid + bills[700:], T0 + 2 * HOUR) == 700
+    # The same object twice in one batch: each state compared with the one before it.
+    twice = [bills[0] | {"amount_paid": 2000, "amount_remaining": 0, "status": "paid"}, bills[0]]
+    assert ledger.record_objects("bill", twice * 600, T0 + 3 * HOUR) == 1200
+    versions = ledger.versions("bill")
+    assert len(versions) == size + 700 + 1200
+    assert versions["bill_id"].iloc[0] == "bill_bulk00000"
+    events = [
+        applied(f"evt_bulk{n:020d}", payment_id=f"pay_bulk{n}", data_id=f"ob_bulk{n}")
+        for n in range(size)
+    ]
+    assert ledger.record_events(events + events[:10]) == size  # repeats in the batch count once
+    assert ledger.record_events(events) == 0
+    frame = ledger.events_frame()
+    assert frame["event_id"].tolist() == sorted(event["id"] for event in events)
+    assert ledger.counts()["event"] == size

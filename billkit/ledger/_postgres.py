@@ -108,6 +108,28 @@ def copy_out(connection: psycopg.Connection[Any], statement: str, params: Sequen
         return b"".join(bytes(chunk) for chunk in copy)
 
 
+def copy_in(
+    connection: psycopg.Connection[Any],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str,
+    copy: str,
+    move: str,
+    clear: str,
+) -> int:
+    """Bulk-write `rows` inside the caller's transaction: COPY them into the session's temporary table
+    (`stage`), `move` them to the ledger's table by one INSERT ... SELECT, and `clear` the stage; returns
+    how many rows the move wrote."""
+    with connection.cursor() as cursor:
+        cursor.execute(stage)
+        with cursor.copy(copy) as writer:
+            for position, row in enumerate(rows):
+                writer.write_row((position, *row))
+        cursor.execute(move)
+        written = int(cursor.rowcount)
+        cursor.execute(clear)
+    return written
+
+
 def is_driver_error(exc: BaseException) -> bool:
     """Whether psycopg raised `exc` (checked without importing psycopg for a SQLite ledger)."""
     return type(exc).__module__.startswith("psycopg")

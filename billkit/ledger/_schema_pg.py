@@ -113,6 +113,44 @@ INSERT_EVENT: Final = (
     "ON CONFLICT (event_id) DO NOTHING"
 )
 
+# Bulk writes: a batch is COPYed into a temporary table of this session, then moved by one INSERT ... SELECT
+# that makes the same decisions as the statements above (ON CONFLICT for events; for states, "differs from
+# the state in effect when it began", which holds row by row only when no object is twice in the batch).
+#: The smallest batch worth the temporary table; a receiver's single event takes INSERT_EVENT.
+COPY_ROWS: Final = 1000
+
+
+def _stage(name: str, columns: tuple[str, ...]) -> str:
+    typed = ", ".join(f"{column} {_TYPES.get(column, 'text')}" for column in columns)
+    return (
+        f"CREATE TEMP TABLE IF NOT EXISTS {name} (position bigint, {typed}) ON COMMIT DELETE ROWS"
+    )
+
+
+STAGE_VERSIONS: Final = _stage("billkit_versions_in", VERSION_COLUMNS)
+STAGE_EVENTS: Final = _stage("billkit_events_in", EVENT_COLUMNS)
+COPY_VERSIONS: Final = (
+    f"COPY billkit_versions_in (position, {', '.join(VERSION_COLUMNS)}) FROM STDIN"
+)
+COPY_EVENTS: Final = f"COPY billkit_events_in (position, {', '.join(EVENT_COLUMNS)}) FROM STDIN"
+MOVE_VERSIONS: Final = f"""
+INSERT INTO object_versions ({", ".join(VERSION_COLUMNS)})
+SELECT {", ".join(f"t.{column}" for column in VERSION_COLUMNS)} FROM billkit_versions_in t
+WHERE (
+    SELECT v.body FROM object_versions v
+    WHERE v.kind = t.kind AND v.object_id = t.object_id AND v.valid_from <= t.valid_from
+    ORDER BY v.valid_from DESC, v.seq DESC LIMIT 1
+) IS DISTINCT FROM t.body
+ORDER BY t.position
+"""
+MOVE_EVENTS: Final = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"SELECT {', '.join(EVENT_COLUMNS)} FROM billkit_events_in ORDER BY position "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
+CLEAR_VERSIONS: Final = "DELETE FROM billkit_versions_in"
+CLEAR_EVENTS: Final = "DELETE FROM billkit_events_in"
+
 #: The columnar read's CSV (`COPY ... TO STDOUT (FORMAT csv)`): text that needs it is quoted with ", a
 #: missing value is an empty field, an empty text is "".
 CSV_QUOTE: Final = '"'
