@@ -596,3 +596,17 @@ def test_a_bulk_batch_records_each_state_and_event_once(ledger: Ledger) -> None:
     frame = ledger.events_frame()
     assert frame["event_id"].tolist() == sorted(event["id"] for event in events)
     assert ledger.counts()["event"] == size
+
+
+def test_as_of_sees_every_write_whoever_made_it(ledger_location: str) -> None:
+    """`as_of` reads the record once for many days, and again as soon as anything was added to it: by this
+    ledger or by another connection (a receiver) sharing the file or database."""
+    with Ledger(ledger_location) as reader, Ledger(ledger_location) as writer:
+        reader.record_object("bill", bill(), T0)
+        assert len(reader.as_of("2025-01-31").bills) == 1
+        assert len(reader.as_of("2025-01-15").bills) == 1  # another day of the same record
+        assert reader.as_of("2025-01-31").payments.empty
+        writer.record_event(applied())
+        assert reader.as_of("2025-01-31").payments["amount"].tolist() == [1500]
+        reader.record_object("bill", bill(id="bill_second"), T0)
+        assert len(reader.as_of("2025-01-31").bills) == 2

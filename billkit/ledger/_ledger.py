@@ -95,6 +95,7 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.RLock()
+        self._as_of_cache: tuple[tuple[Any, ...], dict[str, pd.DataFrame]] | None = None
         self._postgres = _postgres.is_postgres_url(self._path)
         # The SQL of the backend: `_schema` and `_schema_pg` expose the same names.
         self._sql: Any = _schema_pg if self._postgres else sql
@@ -158,6 +159,7 @@ class Ledger:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+            self._as_of_cache = None
 
     def __enter__(self) -> Self:
         return self
@@ -376,14 +378,30 @@ class Ledger:
         """
         from billkit.analysis.point_in_time import as_of_frames
 
-        return as_of_frames(
-            bill_versions=self._states("bill"),
-            events=self._payment_events(),
-            customer_versions=self._states("customer"),
-            account_versions=self._states("account"),
-            as_of=as_of,
-            tz=tz,
-        )
+        return as_of_frames(**self._as_of_inputs(), as_of=as_of, tz=tz)
+
+    def _as_of_inputs(self) -> dict[str, pd.DataFrame]:
+        """What `as_of` reads, read once for as long as the ledger has not changed.
+
+        A report asks for many days (the period's end, the previous period, each month of the trend); each is
+        the same record seen at another cutoff, so reading it once and cutting it in memory serves them all.
+        The ledger only ever grows, so the number of states and events says whether it changed: SQLite's
+        `data_version` and this connection's own changes, PostgreSQL's last `seq` and count of events.
+        """
+        with self._db() as connection:
+            version = tuple(connection.execute(self._sql.DATA_VERSION).fetchone())
+            if not self._postgres:
+                version += (connection.total_changes,)
+            if self._as_of_cache is not None and self._as_of_cache[0] == version:
+                return self._as_of_cache[1]
+            inputs = {
+                "bill_versions": self._states("bill"),
+                "events": self._payment_events(),
+                "customer_versions": self._states("customer"),
+                "account_versions": self._states("account"),
+            }
+            self._as_of_cache = (version, inputs)
+            return inputs
 
     def _payment_events(self) -> pd.DataFrame:
         """The applied payments with only the columns `as_of` uses (their type is known; when they were

@@ -250,6 +250,8 @@ SELECT_LATEST_BODY: Final = (
 )
 COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
 COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+#: Changes when another connection commits to the file (this connection's own: `total_changes`).
+DATA_VERSION: Final = "PRAGMA data_version"
 LIST_TABLES: Final = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
 #: The first and last instant of recorded activity: states and applied payments.
 ACTIVITY_SPAN: Final = (
