@@ -264,6 +264,58 @@ def _report(path: Path, folder: Path) -> float:
     return seconds
 
 
+def _print_phases(
+    bills: int,
+    runs: dict[str, list[dict[str, Any]]],
+    results: dict[str, dict[str, Any]],
+    load_before: tuple[float, float, float],
+    size_mib: float,
+    failures: list[str],
+) -> None:
+    load_after = os.getloadavg()
+    print(f"billkit ledger scale bench: {bills:,} bills + {bills:,} payment events")
+    print(
+        f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, on "
+        f"{os.cpu_count()} CPUs; ratios are of CPU time (every thread), steadier than wall time on a "
+        "shared machine\n"
+    )
+    for phase in ("record", "read"):
+        ours, base = results[phase], results[f"{phase}_baseline"]
+        ratio = ours["cpu_seconds"] / base["cpu_seconds"]
+        wall_ratio = ours["seconds"] / base["seconds"]
+        ok_time = ours["seconds"] <= TARGETS[phase] * bills / 1_000_000
+        ok_ratio = ratio <= TARGET_RATIO
+        ok_memory = ours["peak_bytes"] <= TARGET_BYTES
+        print(
+            f"{phase:<7} {ours['seconds']:7.2f} s wall, {ours['cpu_seconds']:6.2f} s CPU (target <= "
+            f"{TARGETS[phase]:.0f} s per 1M: {'PASS' if ok_time else 'FAIL'})   plain sqlite3 "
+            f"{base['seconds']:6.2f} s wall, {base['cpu_seconds']:6.2f} s CPU   ratio {ratio:4.2f}x "
+            f"(<= {TARGET_RATIO}x: {'PASS' if ok_ratio else 'FAIL'}; wall {wall_ratio:4.2f}x)   "
+            f"peak {ours['peak_bytes'] / 1024**2:,.0f} MiB ({'PASS' if ok_memory else 'FAIL'})"
+        )
+        if len(runs[phase]) > 1:
+            spans = {
+                name: (min(r["seconds"] for r in runs[name]), max(r["seconds"] for r in runs[name]))
+                for name in (phase, f"{phase}_baseline")
+            }
+            print(
+                f"        {len(runs[phase])} runs each, wall: ours {spans[phase][0]:.2f}-"
+                f"{spans[phase][1]:.2f} s, plain {spans[f'{phase}_baseline'][0]:.2f}-"
+                f"{spans[f'{phase}_baseline'][1]:.2f} s"
+            )
+        failures += [f"{phase} {what}" for what, ok in
+                     (("time", ok_time), ("ratio", ok_ratio), ("memory", ok_memory)) if not ok]  # fmt: skip
+    print(
+        f"recording a batch of {min(bills, BATCH):,} again: "
+        f"{results['record']['repeat_batch_seconds']:.2f} s, nothing written (idempotent)"
+    )
+    read_result = results["read"]
+    print(
+        f"as of {AS_OF}: {read_result['bills']:,} bills ({read_result['open']:,} open), "
+        f"{read_result['payments']:,} payments; ledger file {size_mib:,.0f} MiB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -298,49 +350,8 @@ def main() -> int:
             phase: min(found, key=lambda run: run["cpu_seconds"]) for phase, found in runs.items()
         }
         size_mib = ledger.stat().st_size / 1024**2
-        report_seconds = _report(ledger, folder) if args.report else None
-    load_after = os.getloadavg()
-    print(f"billkit ledger scale bench: {args.bills:,} bills + {args.bills:,} payment events")
-    print(
-        f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after, on "
-        f"{os.cpu_count()} CPUs; ratios are of CPU time (every thread), steadier than wall time on a "
-        "shared machine\n"
-    )
-    for phase in ("record", "read"):
-        ours, base = results[phase], results[f"{phase}_baseline"]
-        ratio = ours["cpu_seconds"] / base["cpu_seconds"]
-        wall_ratio = ours["seconds"] / base["seconds"]
-        ok_time = ours["seconds"] <= TARGETS[phase] * args.bills / 1_000_000
-        ok_ratio = ratio <= TARGET_RATIO
-        ok_memory = ours["peak_bytes"] <= TARGET_BYTES
-        print(
-            f"{phase:<7} {ours['seconds']:7.2f} s wall, {ours['cpu_seconds']:6.2f} s CPU (target <= "
-            f"{TARGETS[phase]:.0f} s per 1M: {'PASS' if ok_time else 'FAIL'})   plain sqlite3 "
-            f"{base['seconds']:6.2f} s wall, {base['cpu_seconds']:6.2f} s CPU   ratio {ratio:4.2f}x "
-            f"(<= {TARGET_RATIO}x: {'PASS' if ok_ratio else 'FAIL'}; wall {wall_ratio:4.2f}x)   "
-            f"peak {ours['peak_bytes'] / 1024**2:,.0f} MiB ({'PASS' if ok_memory else 'FAIL'})"
-        )
-        if len(runs[phase]) > 1:
-            spans = {
-                name: (min(r["seconds"] for r in runs[name]), max(r["seconds"] for r in runs[name]))
-                for name in (phase, f"{phase}_baseline")
-            }
-            print(
-                f"        {len(runs[phase])} runs each, wall: ours {spans[phase][0]:.2f}-"
-                f"{spans[phase][1]:.2f} s, plain {spans[f'{phase}_baseline'][0]:.2f}-"
-                f"{spans[f'{phase}_baseline'][1]:.2f} s"
-            )
-        failures += [f"{phase} {what}" for what, ok in
-                     (("time", ok_time), ("ratio", ok_ratio), ("memory", ok_memory)) if not ok]  # fmt: skip
-    print(
-        f"recording a batch of {min(args.bills, BATCH):,} again: "
-        f"{results['record']['repeat_batch_seconds']:.2f} s, nothing written (idempotent)"
-    )
-    read_result = results["read"]
-    print(
-        f"as of {AS_OF}: {read_result['bills']:,} bills ({read_result['open']:,} open), "
-        f"{read_result['payments']:,} payments; ledger file {size_mib:,.0f} MiB"
-    )
+        _print_phases(args.bills, runs, results, load_before, size_mib, failures)
+        report_seconds = _report(ledger, folder) if args.report else None  # after the figures above
     if report_seconds is not None:
         ok = report_seconds <= TARGET_REPORT_SECONDS
         print(
