@@ -4,11 +4,13 @@ a bare JSON endpoint served by the same uvicorn configuration (the ceiling), rou
     .venv/bin/python bench/sandbox_throughput.py [--rounds 3] [--seconds 8]
 
 Each server runs in its own process (the sandbox on a WAL database file, exactly as `billkit sandbox` runs
-it, access log aside), both started fresh. Each round loads each server for the same time, in short slices
+it, access log aside), both started fresh; the bare endpoint answers with a bill a sandbox of its own made
+beforehand, so both send the same bytes. Each round loads each server for the same time, in short slices
 taken in turn (bare, sandbox, sandbox, bare, ...) so both see the same noise of a shared machine, with a
 Lua script that posts a bill with a unique Idempotency-Key and external_reference per request. Each round
 also shows each server's CPU time per request (Linux) and their ratio, a figure other load on the machine
-moves much less than a rate. Target: sandbox / bare >= 0.5 in every round, the first one after start included (no warm-up run
+moves much less than a rate, and the load average before and after. Exit status 1 when a round misses
+the target. Target: sandbox / bare >= 0.5 in every round, the first one after start included (no warm-up run
 is granted: the sandbox warms itself up before it accepts connections).
 """
 
@@ -33,6 +35,8 @@ KINDS = ("bare", "sandbox")
 #: Each round gives each server this many wrk runs, in turn (see `_slice_order`).
 SLICES = 8
 API_KEY = "sk_test_benchmarkKey"
+#: How the bare server is handed the bill it answers with.
+_REPLY_ENV = "BENCH_BARE_REPLY"
 
 _LUA = """
 counter = 0
@@ -74,24 +78,8 @@ def serve(kind: str, db: str) -> None:
         app = create_app(settings, runtime=runtime, services=services)
         base_url = started.base_url
     else:
-        # A bill as the sandbox answers it, so both servers send the same number of bytes.
-        reply = {
-            "id": "bill_" + "x" * 22,
-            "external_reference": "B-" + "0" * 32,
-            "customer_id": "bcus_" + "x" * 22,
-            "status": "unpaid",
-            "currency": "ZAR",
-            "amount_due": 2000,
-            "amount_paid": 0,
-            "amount_remaining": 2000,
-            "bill_date": "2025-01-01",
-            "payment_rules": {
-                "min_amount": 100,
-                "max_amount": 2000,
-                "underpayment_allowed": True,
-                "overpayment_allowed": False,
-            },
-        }
+        # A bill the sandbox answered (see `_sample_bill`), so both servers send the same bytes.
+        reply = json.loads(os.environ[_REPLY_ENV])
 
         async def bare(request: Request) -> Response:
             await request.json()  # a JSON endpoint reads its JSON, and does nothing else
@@ -111,11 +99,12 @@ def serve(kind: str, db: str) -> None:
 # ---- load --------------------------------------------------------------------------------------
 
 
-def _start(kind: str, db: str) -> tuple[subprocess.Popen[str], str]:
+def _start(kind: str, db: str, reply: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--db", db],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, _REPLY_ENV: reply},
     )
     assert process.stdout is not None
     base_url = process.stdout.readline().strip()
@@ -125,11 +114,28 @@ def _start(kind: str, db: str) -> tuple[subprocess.Popen[str], str]:
     return process, base_url
 
 
-def _customer(base_url: str) -> str:
+def _sample_bill() -> str:
+    """A bill as a sandbox answers a create like those the Lua script sends, made by a sandbox of its own
+    so that the measured one starts with no create-bill served."""
+    from billkit import Sandbox
+
+    with Sandbox() as sandbox:
+        customer = _customer(sandbox.base_url, sandbox.api_key)
+        response = httpx.post(
+            f"{sandbox.base_url}/billing/bills",
+            json={"external_reference": "B-r1s1-1-1000", "currency": "ZAR", "amount_due": 2000,
+                  "customer": customer},
+            headers={"Authorization": f"Bearer {sandbox.api_key}", "Idempotency-Key": "r1s1-1-1000"},
+        )  # fmt: skip
+        response.raise_for_status()
+        return response.text
+
+
+def _customer(base_url: str, api_key: str = API_KEY) -> str:
     response = httpx.post(
         f"{base_url}/billing/customers",
         json={"external_reference": "BENCH", "currency": "ZAR"},
-        headers={"Authorization": f"Bearer {API_KEY}", "Idempotency-Key": "bench-customer"},
+        headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": "bench-customer"},
     )
     response.raise_for_status()
     customer_id: str = response.json()["id"]
@@ -169,8 +175,12 @@ def run(seconds: float, rounds: int) -> int:
         return 2
     slice_seconds = seconds / SLICES
     ratios: list[float] = []
+    reply = _sample_bill()
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as folder:
-        servers = {kind: _start(kind, str(Path(folder) / f"{kind}.sqlite3")) for kind in KINDS}
+        servers = {
+            kind: _start(kind, str(Path(folder) / f"{kind}.sqlite3"), reply) for kind in KINDS
+        }
         try:
             customer = _customer(servers["sandbox"][1])
             print(
@@ -209,12 +219,17 @@ def run(seconds: float, rounds: int) -> int:
             for process, _ in servers.values():
                 process.terminate()
                 process.wait(timeout=30)
+    print(f"load average after: {_load()} (other work on the machine weighs on both servers)")
     worst = min(ratios)
     verdict = "ok" if worst >= TARGET_RATIO else "BELOW TARGET"
     print(
         f"\nworst round: sandbox / bare = {worst:.2f} (target >= {TARGET_RATIO} in every round) {verdict}"
     )
     return 0 if worst >= TARGET_RATIO else 1
+
+
+def _load() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
 def _slice_order(slices: int) -> list[str]:

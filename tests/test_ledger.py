@@ -184,7 +184,7 @@ def test_naive_times_are_refused(ledger: Ledger) -> None:
         ({"id": "evt_x1", "type": "obligation.amount_applied"}, "'data' must be an object"),
         (applied(amount=None), "'amount' must be an integer"),
         (applied(created_at="yesterday"), "data.created_at must be an ISO 8601 timestamp"),
-        ({"id": "wh_1", "type": "x", "data": {}}, "'id' must be a Moment ID such as 'evt_"),
+        ({"id": "wh_1", "type": "x", "data": {}}, "'id' must be a Moment ID: 'evt_'"),
     ],
 )
 def test_bad_events_are_refused_by_name(ledger: Ledger, event: Any, message: str) -> None:
@@ -573,3 +573,43 @@ def test_reads_fetched_in_chunks_keep_order_types_and_categories(
     assert list(read["currency"].cat.categories) == ["USD", "ZAR"]
     assert str(read["amount_due"].dtype) == "Int64"
     assert ledger.as_of("2025-01-31").bills["bill_id"].tolist() == [item["id"] for item in bills]
+
+
+def test_a_bulk_batch_records_each_state_and_event_once(ledger: Ledger) -> None:
+    """Batches this large take the bulk path (PostgreSQL: COPY into a temporary table, then one INSERT ...
+    SELECT); the answers are those of the row-by-row path on SQLite."""
+    size = 1500
+    bills = [bill(id=f"bill_bulk{n:05d}", external_reference=f"B{n}") for n in range(size)]
+    assert ledger.record_objects("bill", bills, T0) == size
+    assert ledger.record_objects("bill", bills, T0 + HOUR) == 0  # the states in effect: nothing new
+    paid = [item | {"amount_paid": 500, "amount_remaining": 1500} for item in bills[:700]]
+    assert ledger.record_objects("bill", paid + bills[700:], T0 + 2 * HOUR) == 700
+    # The same object twice in one batch: each state compared with the one before it.
+    twice = [bills[0] | {"amount_paid": 2000, "amount_remaining": 0, "status": "paid"}, bills[0]]
+    assert ledger.record_objects("bill", twice * 600, T0 + 3 * HOUR) == 1200
+    versions = ledger.versions("bill")
+    assert len(versions) == size + 700 + 1200
+    assert versions["bill_id"].iloc[0] == "bill_bulk00000"
+    events = [
+        applied(f"evt_bulk{n:020d}", payment_id=f"pay_bulk{n}", data_id=f"ob_bulk{n}")
+        for n in range(size)
+    ]
+    assert ledger.record_events(events + events[:10]) == size  # repeats in the batch count once
+    assert ledger.record_events(events) == 0
+    frame = ledger.events_frame()
+    assert frame["event_id"].tolist() == sorted(event["id"] for event in events)
+    assert ledger.counts()["event"] == size
+
+
+def test_as_of_sees_every_write_whoever_made_it(ledger_location: str) -> None:
+    """`as_of` reads the record once for many days, and again as soon as anything was added to it: by this
+    ledger or by another connection (a receiver) sharing the file or database."""
+    with Ledger(ledger_location) as reader, Ledger(ledger_location) as writer:
+        reader.record_object("bill", bill(), T0)
+        assert len(reader.as_of("2025-01-31").bills) == 1
+        assert len(reader.as_of("2025-01-15").bills) == 1  # another day of the same record
+        assert reader.as_of("2025-01-31").payments.empty
+        writer.record_event(applied())
+        assert reader.as_of("2025-01-31").payments["amount"].tolist() == [1500]
+        reader.record_object("bill", bill(id="bill_second"), T0)
+        assert len(reader.as_of("2025-01-31").bills) == 2

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from billkit import frame_dtypes
 from billkit.errors import InvalidArgumentError
 
 
@@ -23,8 +26,20 @@ def unique_index(ids: pd.Series, what: str, hint: str) -> pd.Index:
     return index
 
 
+def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    found = pa.array(values.array)  # the Arrow memory behind the string dtype, not a copy
+    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
+
+
 def positions(index: pd.Index, keys: pd.Series) -> npt.NDArray[np.intp]:
-    """Row position of each key in `index`, -1 where the key is missing or unknown."""
+    """Row position of each key in `index`, -1 where the key is missing or unknown.
+
+    IDs held by Arrow (pandas' string dtype, as the ledger reads them) are looked up by Arrow's hash kernel,
+    without making a Python string of each; anything else by pandas.
+    """
+    if keys.dtype == frame_dtypes.STRING and index.dtype == frame_dtypes.STRING:
+        looked_up = pc.index_in(_arrow(keys), value_set=_arrow(index))
+        return np.asarray(pc.fill_null(looked_up, -1).to_numpy(), dtype=np.intp)
     found: npt.NDArray[np.intp] = index.get_indexer(pd.Index(keys))
     return found
 

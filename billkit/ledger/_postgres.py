@@ -6,6 +6,7 @@ Python's own sqlite3 (install `billkit[postgresql]` for a team ledger).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -93,6 +94,40 @@ def check_or_create_schema(
             version += 1
         connection.execute(sql.DDL)
         connection.execute(sql.SET_SCHEMA, [version])
+
+
+def copy_out(connection: psycopg.Connection[Any], statement: str, params: Sequence[Any]) -> bytes:
+    """The output of a `COPY ... TO STDOUT` statement, its `$N` parameters inlined as SQL literals (COPY
+    takes no bound parameters; psycopg quotes each value)."""
+    from psycopg import sql as pg_sql
+
+    for number in range(len(params), 0, -1):  # $10 before $1
+        literal = pg_sql.Literal(params[number - 1]).as_string(connection)
+        statement = statement.replace(f"${number}", literal)
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        return b"".join(bytes(chunk) for chunk in copy)
+
+
+def copy_in(
+    connection: psycopg.Connection[Any],
+    rows: Sequence[tuple[Any, ...]],
+    stage: str,
+    copy: str,
+    move: str,
+    clear: str,
+) -> int:
+    """Bulk-write `rows` inside the caller's transaction: COPY them into the session's temporary table
+    (`stage`), `move` them to the ledger's table by one INSERT ... SELECT, and `clear` the stage; returns
+    how many rows the move wrote."""
+    with connection.cursor() as cursor:
+        cursor.execute(stage)
+        with cursor.copy(copy) as writer:
+            for position, row in enumerate(rows):
+                writer.write_row((position, *row))
+        cursor.execute(move)
+        written = int(cursor.rowcount)
+        cursor.execute(clear)
+    return written
 
 
 def is_driver_error(exc: BaseException) -> bool:

@@ -1,97 +1,142 @@
-"""SQL rows to DataFrames with explicit dtypes: one conversion per column, no per-value Python work.
+"""SQL rows to typed DataFrames through a columnar read: the database writes CSV, pyarrow parses it.
 
-Numbers come back as int64 with `NULL_NUMBER` for a missing value (see `_schema.select_list`), so each numeric
-column is one `np.fromiter` and a mask; text goes straight into pandas' string dtype or a categorical.
+A million-row read through a cursor makes a Python tuple per row and an object per value, and then again a
+column per field: most of a read's time. Instead the database renders the selected columns as CSV text (SQLite
+with `printf` and `group_concat`, a chunk of rows per query; PostgreSQL with `COPY ... TO STDOUT`), and
+`pyarrow.csv` parses that into typed columns in C, which become pandas arrays without a Python object per value
+(strings stay in Arrow memory, pandas' `string` dtype). The column types are given, never guessed; text is
+always quoted, so an empty text is not a missing one, and a missing number is an empty field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
-from pandas.api.types import union_categoricals
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from billkit import frame_dtypes
-from billkit.ledger._schema import NULL_NUMBER, ColumnSpec, ColumnType
+from billkit.ledger._schema import ColumnSpec
 
 _NS_PER_US: Final = 1000
-#: Rows fetched and typed at a time.
-CHUNK_ROWS: Final = 131_072
 _NS_PER_DAY: Final = 86_400 * 10**9
+_NO_TIME: Final = np.iinfo(np.int64).min
+#: Rows rendered and parsed at a time (SQLite: one `group_concat` each; far below its 1 GB string limit).
+CHUNK_ROWS: Final = 262_144
+#: The column types that are text in SQL (quoted in the CSV); every other type is an integer.
+TEXT_TYPES: Final = frozenset({"id", "text", "category"})
+#: An extra column that is an integer read as it is (such as `seq`).
+RAW_INTEGER: Final = "integer"
 
 
-def _numbers(values: tuple[Any, ...]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    array = np.fromiter(values, dtype=np.int64, count=len(values))
-    return array, array == NULL_NUMBER
+def sqlite_chunks(connection: sqlite3.Connection, query: str, params: list[Any]) -> Iterator[bytes]:
+    """The CSV blobs of a SQLite columnar read, `CHUNK_ROWS` rows each, in rowid order."""
+    after = -(2**63)
+    while True:
+        blob, last, count = connection.execute(query, [*params, after, CHUNK_ROWS]).fetchone()
+        if count:
+            yield blob
+        if count < CHUNK_ROWS:
+            return
+        after = last
 
 
-def _typed(values: tuple[Any, ...], column_type: ColumnType) -> Any:
+def csv_types(columns: Sequence[ColumnSpec]) -> dict[str, pa.DataType]:
+    return {name: pa.string() if kind in TEXT_TYPES else pa.int64() for name, _, kind in columns}
+
+
+def parse_csv(
+    blobs: Iterable[bytes], columns: Sequence[ColumnSpec], quote: str, nulls: Sequence[str]
+) -> pa.Table:
+    """CSV rendered by the database (blobs of whole lines) as one typed Arrow table; `quote` is the
+    backend's quote character, `nulls` the unquoted fields that mean a missing value."""
+    names = [name for name, _, _ in columns]
+    read = pa_csv.ReadOptions(column_names=names)
+    parse = pa_csv.ParseOptions(quote_char=quote, double_quote=True, newlines_in_values=True)
+    convert = pa_csv.ConvertOptions(
+        column_types=csv_types(columns),
+        null_values=list(nulls),
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,  # '' (quoted) is an empty text; an empty field is missing
+    )
+    tables = [pa_csv.read_csv(pa.py_buffer(blob), read, parse, convert) for blob in blobs if blob]
+    if not tables:
+        return pa.table(
+            {name: pa.array([], type=kind) for name, kind in csv_types(columns).items()}
+        )
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def _integers(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    values = pc.fill_null(column, 0).to_numpy().astype(np.int64, copy=False)
+    missing = column.is_null().to_numpy(zero_copy_only=False)
+    return values, missing
+
+
+def _categorical(column: pa.ChunkedArray) -> Any:
+    """Text with few distinct values as a categorical with sorted categories, encoded by Arrow."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    dictionary = encoded.dictionary.to_pylist()
+    order = np.argsort(np.array(dictionary, dtype=object)) if dictionary else np.array([], int)
+    remap = np.empty(len(dictionary), dtype=np.int64)
+    remap[order] = np.arange(len(dictionary))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    known = codes >= 0
+    codes[known] = remap[codes[known]]
+    categories = pd.Index([dictionary[i] for i in order])  # as pd.Categorical(texts) makes them
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+
+
+def _typed(column: pa.ChunkedArray, column_type: str) -> Any:
     if column_type in ("id", "text"):
-        return pd.array(values, dtype=frame_dtypes.STRING)
+        return pd.array(column, dtype=frame_dtypes.STRING)  # Arrow memory, no copy
     if column_type == "category":
-        return pd.Categorical(values)
-    numbers, missing = _numbers(values)
+        return _categorical(column)
+    numbers, missing = _integers(column)
+    if column_type == RAW_INTEGER:
+        return numbers
     if column_type == "minor":
-        return pd.arrays.IntegerArray(np.where(missing, 0, numbers), missing)
+        return pd.arrays.IntegerArray(numbers, missing)
     if column_type == "flag":
         return numbers == 1
     scale = _NS_PER_US if column_type == "timestamp" else _NS_PER_DAY
-    nanoseconds = np.where(missing, np.iinfo(np.int64).min, numbers * scale).view("datetime64[ns]")
+    nanoseconds = np.where(missing, _NO_TIME, numbers * scale).view("datetime64[ns]")
     if column_type == "timestamp":
         return pd.DatetimeIndex(nanoseconds).tz_localize("UTC").array
     return nanoseconds
 
 
-def _combined(parts: list[Any]) -> Any:
-    """One column's typed chunks as one array (categories united, not re-read as text)."""
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    if isinstance(first, pd.Categorical):
-        return union_categoricals(parts)
-    if isinstance(first, np.ndarray):
-        return np.concatenate(parts)
-    return type(first)._concat_same_type(parts)
+def _in_order(column: pa.ChunkedArray) -> bool:
+    """Whether a numeric column strictly increases (such as `seq`): then no sort is needed."""
+    if column.null_count or not pa.types.is_integer(column.type):
+        return False
+    values = column.to_numpy()
+    return bool(np.all(values[1:] > values[:-1]))
 
 
-def read_typed(
-    connection: Any,
-    sql: str,
-    params: Sequence[Any],
-    columns: Sequence[ColumnSpec],
-    *,
-    extra: Sequence[str] = (),
+def typed_frame(
+    table: pa.Table, columns: Sequence[ColumnSpec], order_by: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """Run `sql` (which selects `columns` in order, then `extra` raw columns) into a typed DataFrame.
+    """The Arrow `table` of `columns` as a DataFrame with billkit's dtypes, sorted by `order_by` first.
 
-    Rows are fetched `CHUNK_ROWS` at a time and typed at once, so only one chunk's Python objects are alive
-    together: the peak memory of a million-row read stays near that of its typed columns.
+    Sorting here (byte order of text, missing values last) rather than in SQL gives one order on every
+    backend, whatever its collation.
     """
-    cursor = connection.execute(sql, list(params))
-    names = [name for name, _, _ in columns] + list(extra)
-    kinds: list[ColumnType | None] = [kind for _, _, kind in columns] + [None] * len(extra)
-    chunks: list[list[Any]] = [[] for _ in names]
-    count = 0
-    while True:
-        rows = cursor.fetchmany(CHUNK_ROWS)
-        if count and not rows:
-            break
-        count += len(rows)
-        by_column = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-        for index, kind in enumerate(kinds):
-            values = by_column[index]
-            chunks[index].append(
-                np.array(values, dtype=object) if kind is None else _typed(values, kind)
-            )
-        if len(rows) < CHUNK_ROWS:
-            break
-    typed = {name: _combined(parts) for name, parts in zip(names, chunks, strict=True)}
-    return pd.DataFrame(typed, index=pd.RangeIndex(count), copy=False)
+    if order_by and table.num_rows > 1 and not _in_order(table.column(order_by[0])):
+        keys = [(name, "ascending") for name in order_by]
+        order = pc.sort_indices(table, sort_keys=keys)
+        if not bool(pc.all(pc.equal(order, pa.array(np.arange(table.num_rows)))).as_py()):
+            table = table.take(order)
+    typed = {name: _typed(table.column(name), kind) for name, _, kind in columns}
+    return pd.DataFrame(typed, index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def load_body(body: str) -> Any:

@@ -20,17 +20,12 @@ import orjson
 
 from billkit._json import json_text
 from billkit.errors import InvalidArgumentError
+from billkit.ids import ID_PREFIXES, id_problem
+from billkit.ids import is_moment_id as _is_id
 
 ObjectKind: TypeAlias = Literal["customer", "account", "bill", "payment_request"]
 OBJECT_KINDS: Final[tuple[str, ...]] = get_args(ObjectKind)
 
-#: Moment's ID prefix for each kind of object the ledger records.
-ID_PREFIXES: Final[Mapping[str, str]] = {
-    "customer": "bcus_",
-    "account": "bacc_",
-    "bill": "bill_",
-    "payment_request": "pr_",
-}
 BILL_STATUSES: Final[tuple[str, ...]] = ("unpaid", "paid", "voided")
 AMOUNT_APPLIED: Final = "obligation.amount_applied"
 
@@ -148,7 +143,7 @@ class _Fields:
         if value is None and not required:
             return None
         if not _is_id(value, prefix):
-            raise self.fail(field, f"a Moment ID such as '{prefix}H4jp6KnU5cPw263v1jyz4'")
+            raise self.fail(field, id_problem(prefix))
         return value
 
     def integer(self, field: str, *, required: bool = False) -> int | None:
@@ -199,16 +194,6 @@ def check_kind(kind: object) -> ObjectKind:
 def _day_number(value: str) -> int:
     """A YYYY-MM-DD date as days since 1970-01-01 (cached: a batch of bills shares few dates)."""
     return dt.date.fromisoformat(value).toordinal() - _EPOCH_ORDINAL
-
-
-def _is_id(value: object, prefix: str) -> bool:
-    return (
-        type(value) is str
-        and value.startswith(prefix)
-        and len(value) > len(prefix)
-        and value.isascii()
-        and value[len(prefix) :].isalnum()
-    )
 
 
 def _is_currency(value: object) -> bool:
@@ -374,8 +359,9 @@ def event_row(item: Recordable, received_at: int) -> tuple[Any, ...]:
         received_at,
         (
             parse_instant(created_at, f"event {event_id} data.created_at")
-            if applied or created_at is not None
-            else None
+            if created_at is not None
+            # A payment without its own time (Moment's quickstart payloads) counts from when it arrived.
+            else (received_at if applied else None)
         ),
         data.text("id", required=applied),
         data.text("payment_id", required=applied),

@@ -28,6 +28,16 @@ import orjson
 import pandas as pd
 
 from billkit import frame_dtypes
+from billkit.ledger._schema import (
+    RECONCILIATION_FRAME_COLUMNS,
+    REPORT_FILE_FRAME_COLUMNS,
+    REPORT_FILE_ORDER,
+    REPORT_FILE_TAIL,
+    REPORT_ROW_ORDER,
+    REPORT_ROW_TAIL,
+    SETTLEMENT_FRAME_COLUMNS,
+    ColumnSpec,
+)
 from billkit.reportfiles.names import ReportFileName, ReportKind
 from billkit.reportfiles.report import (
     RECONCILIATION_COLUMNS,
@@ -213,21 +223,21 @@ def import_one(
     )
 
 
-def rows_frame(
-    connection: Any,
-    sql: Any,
-    read_typed: Callable[..., pd.DataFrame],
-    kind: ReportKind,
-    as_of: date | str | None,
-) -> pd.DataFrame:
+#: A backend's columnar read (`Ledger._read`): a query, its parameters, the columns it selects and the
+#: columns to put the rows in order by.
+Read = Callable[[str, list[Any], tuple[ColumnSpec, ...], tuple[str, ...]], pd.DataFrame]
+
+
+def rows_frame(read: Read, sql: Any, kind: ReportKind, as_of: date | str | None) -> pd.DataFrame:
     """The kept rows of one report kind in the shape docs/reports.md gives; `as_of`: of periods ending by that day."""
     if kind is ReportKind.RECONCILIATION:
-        table, columns = "report_reconciliation_rows", sql.RECONCILIATION_FRAME_COLUMNS
+        table, columns = "report_reconciliation_rows", RECONCILIATION_FRAME_COLUMNS
     else:
-        table, columns = "report_settlement_rows", sql.SETTLEMENT_FRAME_COLUMNS
+        table, columns = "report_settlement_rows", SETTLEMENT_FRAME_COLUMNS
     params = [] if as_of is None else [stored_day(as_day(as_of))]
-    query = sql.select_report_rows(table, columns, until=as_of is not None)
-    frame = read_typed(connection, query, params, columns, extra=("extra",))
+    selected = (*columns, *REPORT_ROW_TAIL)
+    query = sql.read_report_rows(table, selected, until=as_of is not None)
+    frame = read(query, params, selected, REPORT_ROW_ORDER).drop(columns="row_number")
     return _with_extras(frame.pop("extra"), frame)
 
 
@@ -248,15 +258,10 @@ def _with_extras(extras: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def files_frame(connection: Any, sql: Any, read_typed: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+def files_frame(read: Read, sql: Any) -> pd.DataFrame:
     """One row per imported report file: what `Ledger.report_files()` returns."""
-    frame = read_typed(
-        connection,
-        sql.SELECT_REPORT_FILES,
-        [],
-        sql.REPORT_FILE_FRAME_COLUMNS,
-        extra=("header_extra",),
-    )
+    selected = (*REPORT_FILE_FRAME_COLUMNS, *REPORT_FILE_TAIL)
+    frame = read(sql.read_report_files(selected), [], selected, REPORT_FILE_ORDER)
     frame["header_extra"] = pd.Series(
         [orjson.loads(text) if isinstance(text, str) else {} for text in frame["header_extra"]],
         index=frame.index,

@@ -9,20 +9,18 @@ before it). So recording the same state again, at the same or a later time, writ
 that goes 2000 -> 0 -> 2000 keeps all three states. `events` keeps each webhook event once, keyed on its `evt_` ID.
 
 Columns are typed: instants are INTEGER microseconds since 1970-01-01 UTC, calendar dates INTEGER days since
-then, money INTEGER minor units. Reads select missing numbers as `NULL_NUMBER`, so a column reads back as one
-int64 array and a mask, without a Python object per value.
+then, money INTEGER minor units. Reads are columnar: the rows are rendered as CSV by SQLite and parsed into
+typed columns by pyarrow (`billkit.ledger._readers`), without a Python object per value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Literal, TypeAlias
 
 #: Bumped whenever the tables change shape; a ledger file from a newer billkit is refused, not misread.
 #: 3 added Moment's report files (`REPORTS_DDL`); schema 2 moves up by creating those tables.
 SCHEMA_VERSION: Final = 3
-#: How a missing integer is selected (the smallest int64, which no amount, date or time can be).
-NULL_NUMBER: Final = -(2**63)
 
 #: Connection settings for bulk work: WAL lets readers and one writer share a file; NORMAL sync is durable
 #: at each checkpoint, which is what WAL is designed for; a 64 MiB page cache and in-memory temp storage keep
@@ -134,8 +132,11 @@ INSERT_EVENT: Final = (
 PLAIN_INSERT_EVENT: Final = INSERT_EVENT.replace(" OR IGNORE", "")
 
 #: What a column becomes in a DataFrame (dtypes in `billkit.frame_dtypes`): id and text `string`, category
-#: `category`, minor `Int64`, date naive `datetime64[ns]`, timestamp `datetime64[ns, UTC]`, flag `bool`.
-ColumnType: TypeAlias = Literal["id", "text", "category", "minor", "date", "timestamp", "flag"]
+#: `category`, minor `Int64`, date naive `datetime64[ns]`, timestamp `datetime64[ns, UTC]`, flag `bool`,
+#: integer a plain int64 array (no missing values).
+ColumnType: TypeAlias = Literal[
+    "id", "text", "category", "minor", "date", "timestamp", "flag", "integer"
+]
 ColumnSpec: TypeAlias = tuple[str, str, ColumnType]
 
 # Per kind: (frame column, SQL column, type). The object's own ID is named after its kind (bill_id, ...),
@@ -201,36 +202,47 @@ EVENT_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
     ("customer_id", "customer_id", "id"),
 )
 
-_NUMERIC: Final = frozenset({"minor", "date", "timestamp", "flag"})
+#: What `versions` adds to a kind's columns: the recording order, and the body when asked for.
+SEQ: Final[ColumnSpec] = ("seq", "seq", "integer")
+BODY: Final[ColumnSpec] = ("body", "body", "text")
+_TEXT: Final = frozenset({"id", "text", "category"})
+#: Text columns whose every value was checked when recorded to be a Moment ID (a prefix, then letters and
+#: digits: `billkit.ids`) or a currency code: nothing in them needs quoting, which costs SQLite time.
+_UNQUOTED: Final = frozenset(
+    {"object_id", "customer_id", "account_id", "bill_id", "event_id", "currency"}
+)
+
+#: The columnar read's CSV (see `billkit.ledger._readers`): printf's %Q quotes text as 'it''s' and writes a
+#: missing one as NULL, unquoted; %s writes a missing number as nothing.
+CSV_QUOTE: Final = "'"
+CSV_NULLS: Final = ("", "NULL")
 
 
-def select_list(columns: tuple[ColumnSpec, ...]) -> str:
-    """The SELECT list for `columns`: numbers with NULL as `NULL_NUMBER`, so they read back as int64."""
-    return ", ".join(
-        f"IFNULL({sql}, {NULL_NUMBER})" if kind in _NUMERIC else sql for _, sql, kind in columns
+def _csv_chunk(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
+    """Rows of `table` matching `where` (parameters first), after rowid ? and at most ? of them, rendered as
+    CSV lines in one blob: (blob, the last rowid, how many rows). `+kind` keeps SQLite on the rowid range of
+    the table rather than walking the timeline index and looking each row up."""
+    line = ",".join(
+        "%Q" if kind in _TEXT and sql not in _UNQUOTED else "%s" for _, sql, kind in columns
     )
-
-
-def select_versions(columns: tuple[ColumnSpec, ...], *, until: bool, body: bool) -> str:
-    """Every state of one kind (optionally only those that began by a time), in recording order.
-
-    `+kind` keeps SQLite on a straight table scan: reading every row in rowid order is faster than walking the
-    timeline index and looking each row up.
-    """
-    extra = ", body" if body else ""
-    where = "+kind = ?" + (" AND valid_from <= ?" if until else "")
+    selected = ", ".join(sql for _, sql, _ in columns)
     return (
-        f"SELECT {select_list(columns)}, seq{extra} FROM object_versions WHERE {where} ORDER BY seq"
+        "SELECT CAST(group_concat(line, char(10)) AS BLOB), max(rid), count(*) FROM ("
+        f"SELECT printf('{line}', {selected}) AS line, rowid AS rid FROM {table} "
+        f"WHERE {where} AND rowid > ? ORDER BY rowid LIMIT ?)"
     )
 
 
-def select_events(event_type: bool, body: bool) -> str:
-    where = "type = ?" if event_type else "1 = 1"
-    extra = ", body" if body else ""
-    return (
-        f"SELECT {select_list(EVENT_FRAME_COLUMNS)}{extra} FROM events WHERE {where} "
-        "ORDER BY created_at, event_id"
+def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
+    """Every state of one kind (?), optionally only those that began by a time (?), a chunk at a time."""
+    return _csv_chunk(
+        columns, "object_versions", "+kind = ?" + (" AND valid_from <= ?" if until else "")
     )
+
+
+def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
+    """Every event (or those of one type, ?), a chunk at a time."""
+    return _csv_chunk(columns, "events", "type = ?" if event_type else "1 = 1")
 
 
 SELECT_LATEST_BODY: Final = (
@@ -239,6 +251,8 @@ SELECT_LATEST_BODY: Final = (
 )
 COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
 COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+#: Changes when another connection commits to the file (this connection's own: `total_changes`).
+DATA_VERSION: Final = "PRAGMA data_version"
 LIST_TABLES: Final = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
 #: The first and last instant of recorded activity: states and applied payments.
 ACTIVITY_SPAN: Final = (
@@ -418,27 +432,21 @@ REPORT_FILE_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
 )
 
 
-def report_rows_query(
-    selected: str, table: str, *, until: str | None = None, collate: str = ""
-) -> str:
-    """A report table's rows in file order (period, file, place); `until`: the parameter that keeps periods
-    ending by a day. `collate` orders names by bytes in a database whose default collation does not."""
-    where = f" WHERE period_end <= {until}" if until else ""
-    return (
-        f"SELECT {selected}, extra FROM {table}{where}"
-        f" ORDER BY period_end, report_name{collate}, row_number"
-    )
+#: What a report read adds to the frame's columns: the stored extras (JSON text) and the row's place in its
+#: file, by which rows are put in file order (period, file, place) once read.
+REPORT_ROW_TAIL: Final[tuple[ColumnSpec, ...]] = (
+    ("extra", "extra", "text"),
+    ("row_number", "row_number", "integer"),
+)
+REPORT_ROW_ORDER: Final = ("period_end", "report_name", "row_number")
+REPORT_FILE_TAIL: Final[tuple[ColumnSpec, ...]] = (("header_extra", "header_extra", "text"),)
+REPORT_FILE_ORDER: Final = ("period_end", "generated", "name")
 
 
-def report_files_query(selected: str, collate: str = "") -> str:
-    return (
-        f"SELECT {selected}, header_extra FROM report_files"
-        f" ORDER BY period_end, generated, name{collate}"
-    )
+def read_report_rows(table: str, columns: Sequence[ColumnSpec], *, until: bool) -> str:
+    """A report table's rows (optionally only of periods ending by a day, ?), a chunk at a time."""
+    return _csv_chunk(columns, table, "period_end <= ?" if until else "1 = 1")
 
 
-def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
-    return report_rows_query(select_list(columns), table, until="?" if until else None)
-
-
-SELECT_REPORT_FILES: Final = report_files_query(select_list(REPORT_FILE_FRAME_COLUMNS))
+def read_report_files(columns: Sequence[ColumnSpec]) -> str:
+    return _csv_chunk(columns, "report_files", "1 = 1")

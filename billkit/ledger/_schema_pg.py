@@ -11,22 +11,18 @@ Events need no lock: `ON CONFLICT (event_id) DO NOTHING` lets the primary key de
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from billkit.ledger._schema import (
     EVENT_COLUMNS,
-    EVENT_FRAME_COLUMNS,
-    NULL_NUMBER,
     RECONCILIATION_FRAME_COLUMNS,
     REPORT_FILE_FRAME_COLUMNS,
     SCHEMA_VERSION,
     SETTLEMENT_FRAME_COLUMNS,
     VERSION_COLUMNS,
     ColumnSpec,
-    report_files_query,
     report_inserts,
-    report_rows_query,
 )
 
 __all__ = [
@@ -186,32 +182,67 @@ INSERT_EVENT: Final = (
     "ON CONFLICT (event_id) DO NOTHING"
 )
 
-_NUMERIC: Final = frozenset({"minor", "date", "timestamp", "flag"})
+# Bulk writes: a batch is COPYed into a temporary table of this session, then moved by one INSERT ... SELECT
+# that makes the same decisions as the statements above (ON CONFLICT for events; for states, "differs from
+# the state in effect when it began", which holds row by row only when no object is twice in the batch).
+#: The smallest batch worth the temporary table; a receiver's single event takes INSERT_EVENT.
+COPY_ROWS: Final = 1000
 
 
-def select_list(columns: tuple[ColumnSpec, ...]) -> str:
-    """The SELECT list for `columns`: numbers with NULL as `NULL_NUMBER`, so they read back as int64."""
-    return ", ".join(
-        f"COALESCE({sql}, {NULL_NUMBER})" if kind in _NUMERIC else sql for _, sql, kind in columns
-    )
-
-
-def select_versions(columns: tuple[ColumnSpec, ...], *, until: bool, body: bool) -> str:
-    """Every state of one kind (optionally only those that began by a time), in recording order."""
-    extra = ", body" if body else ""
-    where = "kind = $1" + (" AND valid_from <= $2" if until else "")
+def _stage(name: str, columns: tuple[str, ...]) -> str:
+    typed = ", ".join(f"{column} {_TYPES.get(column, 'text')}" for column in columns)
     return (
-        f"SELECT {select_list(columns)}, seq{extra} FROM object_versions WHERE {where} ORDER BY seq"
+        f"CREATE TEMP TABLE IF NOT EXISTS {name} (position bigint, {typed}) ON COMMIT DELETE ROWS"
     )
 
 
-def select_events(event_type: bool, body: bool) -> str:
-    where = "type = $1" if event_type else "true"
-    extra = ", body" if body else ""
-    return (
-        f"SELECT {select_list(EVENT_FRAME_COLUMNS)}{extra} FROM events WHERE {where} "
-        "ORDER BY created_at, event_id"
+STAGE_VERSIONS: Final = _stage("billkit_versions_in", VERSION_COLUMNS)
+STAGE_EVENTS: Final = _stage("billkit_events_in", EVENT_COLUMNS)
+COPY_VERSIONS: Final = (
+    f"COPY billkit_versions_in (position, {', '.join(VERSION_COLUMNS)}) FROM STDIN"
+)
+COPY_EVENTS: Final = f"COPY billkit_events_in (position, {', '.join(EVENT_COLUMNS)}) FROM STDIN"
+MOVE_VERSIONS: Final = f"""
+INSERT INTO object_versions ({", ".join(VERSION_COLUMNS)})
+SELECT {", ".join(f"t.{column}" for column in VERSION_COLUMNS)} FROM billkit_versions_in t
+WHERE (
+    SELECT v.body FROM object_versions v
+    WHERE v.kind = t.kind AND v.object_id = t.object_id AND v.valid_from <= t.valid_from
+    ORDER BY v.valid_from DESC, v.seq DESC LIMIT 1
+) IS DISTINCT FROM t.body
+ORDER BY t.position
+"""
+MOVE_EVENTS: Final = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"SELECT {', '.join(EVENT_COLUMNS)} FROM billkit_events_in ORDER BY position "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
+CLEAR_VERSIONS: Final = "DELETE FROM billkit_versions_in"
+CLEAR_EVENTS: Final = "DELETE FROM billkit_events_in"
+
+#: The columnar read's CSV (`COPY ... TO STDOUT (FORMAT csv)`): text that needs it is quoted with ", a
+#: missing value is an empty field, an empty text is "".
+CSV_QUOTE: Final = '"'
+CSV_NULLS: Final = ("",)
+
+
+def _csv_copy(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
+    """Rows of `table` matching `where` as CSV. COPY takes no bound parameters: `$N` are inlined as literals
+    (`_postgres.copy_out`)."""
+    selected = ", ".join(sql for _, sql, _ in columns)
+    return f"COPY (SELECT {selected} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)"
+
+
+def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
+    """Every state of one kind ($1), optionally only those that began by a time ($2)."""
+    return _csv_copy(
+        columns, "object_versions", "kind = $1" + (" AND valid_from <= $2" if until else "")
     )
+
+
+def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
+    """Every event (or those of one type, $1)."""
+    return _csv_copy(columns, "events", "type = $1" if event_type else "true")
 
 
 SELECT_LATEST_BODY: Final = (
@@ -220,6 +251,8 @@ SELECT_LATEST_BODY: Final = (
 )
 COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
 COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+#: The ledger only grows: its last state and its number of events say whether anything was added.
+DATA_VERSION: Final = "SELECT (SELECT max(seq) FROM object_versions), (SELECT count(*) FROM events)"
 ACTIVITY_SPAN: Final = (
     "SELECT MIN(t), MAX(t) FROM ("
     " SELECT MIN(valid_from) AS t FROM object_versions UNION ALL SELECT MAX(valid_from) FROM object_versions"
@@ -252,15 +285,12 @@ SELECT_RECONCILIATION_FINGERPRINTS: Final = (
     "SELECT reconciliation_id, fingerprint FROM report_reconciliation_rows"
     " WHERE reconciliation_id = ANY($1::text[])"
 )
-_BYTE_ORDER: Final = ' COLLATE "C"'
 
 
-def select_report_rows(table: str, columns: tuple[ColumnSpec, ...], *, until: bool) -> str:
-    return report_rows_query(
-        select_list(columns), table, until="$1" if until else None, collate=_BYTE_ORDER
-    )
+def read_report_rows(table: str, columns: Sequence[ColumnSpec], *, until: bool) -> str:
+    """A report table's rows (optionally only of periods ending by a day, $1)."""
+    return _csv_copy(columns, table, "period_end <= $1" if until else "true")
 
 
-SELECT_REPORT_FILES: Final = report_files_query(
-    select_list(REPORT_FILE_FRAME_COLUMNS), collate=_BYTE_ORDER
-)
+def read_report_files(columns: Sequence[ColumnSpec]) -> str:
+    return _csv_copy(columns, "report_files", "true")

@@ -20,18 +20,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import uvicorn
 from starlette.applications import Starlette
 
 from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT
-from billkit._serving import ReadyServer, ServedApp, base_url_of, bind_socket
+from billkit._serving import (
+    ReadyServer,
+    ServedApp,
+    StartStop,
+    base_url_of,
+    bind_socket,
+    server_config,
+)
 from billkit.keys import redact
 from billkit.sandbox.app import BackgroundService, create_app
 from billkit.sandbox.clock import SandboxClock
-from billkit.sandbox.http.deadline import with_request_timeout
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.settings import (
     DEFAULT_HOST,
@@ -67,16 +73,12 @@ def uvicorn_config(
     app: Starlette, *, access_log: bool, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 ) -> uvicorn.Config:
     """The one uvicorn configuration the sandbox runs with (the throughput benchmark uses it too)."""
-    return uvicorn.Config(
+    return server_config(
         app,
-        http=with_request_timeout(request_timeout),  # h11, with a deadline for slow requests
+        request_timeout=request_timeout,
         lifespan="on",
-        log_config=None,
         access_log=access_log,
-        server_header=False,
-        timeout_graceful_shutdown=5,
-        # No proxy in front: X-Forwarded-* headers are a client's word, not the connection's.
-        proxy_headers=False,
+        graceful_seconds=5,
     )
 
 
@@ -182,7 +184,7 @@ def prepare(settings: SandboxSettings) -> Prepared:
     return Prepared(sock, runtime, started, services)
 
 
-class Sandbox:
+class Sandbox(StartStop):
     """billkit's sandbox on a free loopback port, served from a background thread.
 
     Arguments mirror `billkit sandbox`'s flags; `db` defaults to `:memory:` (nothing is kept).
@@ -325,17 +327,6 @@ class Sandbox:
                 "the sandbox is not running: use `with billkit.Sandbox() as sandbox:`"
             )
         return self._started
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         if self._started is None:

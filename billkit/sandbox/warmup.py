@@ -32,10 +32,10 @@ def warm_up(runtime: Runtime) -> None:
         store.idempotency.get(scope, not_before=now)
         customer = billing.create_customer(
             store, {"external_reference": new_id("warm-up-"), "currency": "ZAR"}, now=now
-        )
+        ).object
         fields = {"external_reference": new_id("warm-up-"), "currency": "ZAR", "amount_due": 100}
         bill = billing.create_bill(store, {**fields, "customer": customer["id"]}, now=now)
-        stored = find_json(store, "bill", bill["id"])
+        stored = find_json(store, "bill", bill.object["id"])
         json.loads(stored)
-        store.idempotency.put(scope, StoredResponse("", 201, stored, now))
+        store.idempotency.put(scope, StoredResponse("", 201, bill.json, now))
         raise _Undo

@@ -16,9 +16,21 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Final, Generic, Literal, NoReturn, Self, TypeAlias, TypeVar, get_args
+from typing import (
+    Annotated,
+    Any,
+    Final,
+    Generic,
+    Literal,
+    NoReturn,
+    Self,
+    TypeAlias,
+    TypeVar,
+    get_args,
+)
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -29,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from billkit.ids import ID_PREFIXES, id_problem, is_moment_id
 from billkit.webhooks._errors import WebhookPayloadError
 
 __all__ = [
@@ -56,6 +69,23 @@ _Id = Field(min_length=1, max_length=255)
 _Currency = Field(pattern=r"^[A-Z]{3}$")
 
 
+def _moment_id(prefix: str) -> AfterValidator:
+    """The one ID rule (`billkit.ids`), so the receiver refuses (400) what the ledger could never record."""
+
+    def check(value: str) -> str:
+        if not is_moment_id(value, prefix):
+            raise ValueError(f"must be {id_problem(prefix)}")
+        return value
+
+    return AfterValidator(check)
+
+
+EventId = Annotated[str, _moment_id(ID_PREFIXES["event"])]
+BillId = Annotated[str, _moment_id(ID_PREFIXES["bill"])]
+AccountId = Annotated[str, _moment_id(ID_PREFIXES["account"])]
+CustomerId = Annotated[str, _moment_id(ID_PREFIXES["customer"])]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -71,9 +101,9 @@ class ObligationApplication(_Model):
     amount: StrictInt
     currency: str = _Currency
     payment_id: str = _Id
-    bill_id: str | None = None
-    account_id: str | None = None
-    customer_id: str | None = None
+    bill_id: BillId | None = None
+    account_id: AccountId | None = None
+    customer_id: CustomerId | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     # Moment's quickstart payloads omit the timestamps, so they are optional here.
     created_at: AwareDatetime | None = None
@@ -131,7 +161,7 @@ class Event(_Model, Generic[DataT]):
     """The envelope every Moment event shares: `{"id": "evt_...", "type": "...", "data": {...}}`."""
 
     #: The event's id: the same on every delivery attempt, so it is what receivers deduplicate on.
-    id: str = _Id
+    id: EventId
     type: str = Field(min_length=1)
     data: DataT
 

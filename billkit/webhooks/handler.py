@@ -4,7 +4,9 @@
 trustworthy: verify the raw bytes (401 for a bad signature or timestamp, 400 for missing or malformed headers),
 parse (400), skip an event id already recorded (200, your code is not called again), call your `on_event`,
 record the event durably, and only then answer 200. If `on_event` raises, the answer is 500 and nothing is
-recorded, so the sender's retry runs it again: that is the one 5xx, and it is never caused by bad input.
+recorded, so the sender's retry runs it again: that is the one 5xx (with a store that cannot be reached), and
+it is never caused by bad input. An event the store refuses as one it can never record (`WebhookPayloadError`)
+is answered 400 and logged like any other refusal, since every retry would be refused the same way.
 
 Flask:
 
@@ -255,6 +257,18 @@ class WebhookHandler:
                 return self._failed("handler_failed", "your on_event raised", received, exc)
         try:
             recorded = self.store.add(received)
+        except (
+            WebhookPayloadError
+        ) as exc:  # the store can never record it: a retry would fail again
+            return self._refuse(
+                400,
+                exc.reason,
+                exc.message,
+                received.webhook_id,
+                event.id,
+                answer=exc.message,
+                event=event,
+            )
         except Exception as exc:
             return self._failed("store_failed", "the event could not be recorded", received, exc)
         return self._accepted(event, duplicate=not recorded)

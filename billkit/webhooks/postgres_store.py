@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 
+from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger, is_postgres_url, shown
-from billkit.webhooks._errors import WebhookStoreError
+from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
 
 __all__ = ["PostgresEventStore"]
@@ -48,7 +49,10 @@ class PostgresEventStore:
                 raise WebhookStoreError(f"the event store {shown(self._url)} is closed")
             if self._cache.seen(received.event.id):
                 return False
-            new = self._ledger.record_events([received.event.to_dict()], received.received_at)
+            try:
+                new = self._ledger.record_events([received.event.to_dict()], received.received_at)
+            except InvalidArgumentError as exc:  # never recordable: refused (4xx), not retried
+                raise WebhookPayloadError("invalid_event", str(exc)) from None
             # Not inserted means another receiver sharing the database recorded it first.
             return new == 1 and self._cache.add(received)
 

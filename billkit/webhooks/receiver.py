@@ -20,13 +20,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, Self, overload
 
 from billkit._request_timeout import DEFAULT_REQUEST_TIMEOUT, is_request_timeout
-from billkit.errors import InvalidArgumentError
+from billkit._serving import ServedApp, StartStop, bind_socket
+from billkit.errors import ConfigurationError, InvalidArgumentError
 from billkit.webhooks._errors import WebhookReceiverError, WebhookTimeoutError
-from billkit.webhooks._http import ReceiverServer
+from billkit.webhooks._http import ReceiverApp, receiver_server
 from billkit.webhooks.events import WebhookEvent
 from billkit.webhooks.handler import EventCallback, WebhookHandler, WebhookResult
 from billkit.webhooks.rejections import Rejection
@@ -81,7 +81,7 @@ def _checked_request_timeout(seconds: object) -> float:
     return float(seconds)
 
 
-class WebhookReceiver:
+class WebhookReceiver(StartStop):
     """A webhook endpoint on `host:port` (default: loopback, a free port) that verifies and records events.
 
     `secret`: the `whsec_...` secret the sender signs with (or several during a rotation).
@@ -122,8 +122,8 @@ class WebhookReceiver:
         self._store = store
         self._changed = threading.Condition()
         self._state: _State = "new"
-        self._server: ReceiverServer | None = None
-        self._thread: threading.Thread | None = None
+        self._served: ServedApp | None = None
+        self._port = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -137,26 +137,23 @@ class WebhookReceiver:
                 "(with the same db= to keep its events)"
             )
         try:
-            server = ReceiverServer(
-                self._host,
-                self._requested_port,
-                path=self._path,
-                handler=self.handler,
-                on_result=self._on_result,
-                request_timeout=self._request_timeout,
-            )
-        except OSError as exc:
-            raise WebhookReceiverError(
-                f"cannot listen on {self._host}:{self._requested_port}: {exc.strerror or exc}"
-            ) from exc
-        thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},  # how long stop() may wait for the loop
-            name=f"billkit-webhook-receiver:{server.server_address[1]}",
-            daemon=True,
+            sock = bind_socket(self._host, self._requested_port)
+        except ConfigurationError as exc:
+            raise WebhookReceiverError(str(exc)) from exc
+        self._port = int(sock.getsockname()[1])
+        app = ReceiverApp(path=self._path, handler=self.handler, on_result=self._on_result)
+        served = ServedApp(
+            server=lambda on_ready: receiver_server(
+                app, request_timeout=self._request_timeout, on_ready=on_ready
+            ),
+            sock=sock,
+            name=f"billkit-webhook-receiver:{self._port}",
         )
-        thread.start()
-        self._server, self._thread = server, thread
+        try:
+            served.start()
+        except RuntimeError as exc:
+            raise WebhookReceiverError(f"the receiver did not start: {exc.__cause__!r}") from exc
+        self._served = served
         with self._changed:
             self._state = "running"
         return self
@@ -167,21 +164,9 @@ class WebhookReceiver:
             was_running = self._state == "running"
             self._state = "stopped"
             self._changed.notify_all()  # wake follow() and wait_for() so they see the stop
-        if was_running and self._server is not None and self._thread is not None:
-            self._server.stop()
-            self._thread.join()
+        if was_running and self._served is not None:
+            self._served.stop()
         self._store.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _on_result(self, result: WebhookResult) -> None:
         if result.ok and not result.duplicate:
@@ -197,7 +182,8 @@ class WebhookReceiver:
     @property
     def port(self) -> int:
         """The port actually bound (useful with port=0)."""
-        return int(self._running_server().server_address[1])
+        self._check_running()
+        return self._port
 
     @property
     def url(self) -> str:
@@ -205,15 +191,14 @@ class WebhookReceiver:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}{self._path}"
 
-    def _running_server(self) -> ReceiverServer:
-        if self._state != "running" or self._server is None:
+    def _check_running(self) -> None:
+        if self._state != "running" or self._served is None:
             hint = (
                 "call start() or use it in a with block"
                 if self._state == "new"
                 else "it was stopped"
             )
             raise WebhookReceiverError(f"the receiver is not listening: {hint}")
-        return self._server
 
     # -- what it received -----------------------------------------------------------------------
 

@@ -431,7 +431,7 @@ def _pay_at(store: Store, at: float, amount: int = 1000) -> dict[str, Any]:
                 "customer": {"external_reference": ref("UCR"), "name": "A Payer"},
             },
             now=at,
-        )
+        ).object
         outcome = payments.pay(store, "bill", bill["id"], PaymentIntent(amount), now=at)
     return outcome.payment
 

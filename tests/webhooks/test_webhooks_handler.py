@@ -22,6 +22,7 @@ from billkit.webhooks import (
     ReceivedEvent,
     WebhookEvent,
     WebhookHandler,
+    WebhookPayloadError,
     generate_secret,
     sign_headers,
 )
@@ -48,6 +49,13 @@ class Recorder:
 class BrokenStore(MemoryEventStore):
     def add(self, received: ReceivedEvent) -> bool:
         raise OSError("disk full")
+
+
+class RefusingStore(MemoryEventStore):
+    """A store that can never record this event (as a ledger refuses one it cannot read)."""
+
+    def add(self, received: ReceivedEvent) -> bool:
+        raise WebhookPayloadError("invalid_event", f"event {received.event.id}: 'amount' is wrong")
 
 
 def answer(result_body: bytes) -> dict[str, Any]:
@@ -111,6 +119,18 @@ def test_a_store_that_cannot_record_is_500_so_the_sender_retries() -> None:
     handler = WebhookHandler(SECRET, store=BrokenStore())
     result = handler.handle(*delivery(amount_applied("evt_1"), SECRET))
     assert (result.status_code, result.reason) == (500, "store_failed")
+
+
+def test_an_event_the_store_can_never_record_is_400_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handler = WebhookHandler(SECRET, store=RefusingStore())
+    for _ in range(2):  # a retry is refused the same way, never a 5xx
+        result = handler.handle(*delivery(amount_applied("evt_1"), SECRET))
+        assert (result.status_code, result.reason) == (400, "invalid_event")
+        assert "'amount' is wrong" in answer(result.body)["message"]
+    assert [rejection.event_id for rejection in handler.rejections] == ["evt_1", "evt_1"]
+    assert "refused a webhook delivery: 400 invalid_event" in caplog.text
 
 
 def make_case(case: str) -> tuple[bytes, dict[str, str]]:

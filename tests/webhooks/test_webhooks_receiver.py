@@ -322,7 +322,7 @@ def test_random_bodies_and_headers_never_earn_a_5xx(
             headers["webhook-timestamp"] = str(rng.randrange(-(10**14), 10**14))
         status = http.post(receiver.url, content=body, headers=headers).status_code
         assert 400 <= status < 500
-    assert post(http, receiver, "evt_after_fuzz").status_code == 200
+    assert post(http, receiver, "evt_afterFuzz").status_code == 200
 
 
 def test_a_signed_body_that_is_not_an_event_is_400(

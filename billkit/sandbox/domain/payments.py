@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final
 
 from billkit.sandbox.domain.limits import MAX_MINOR_UNITS
+from billkit.sandbox.domain.objects import (
+    Currency,
+    Event,
+    ObligationAmountApplied,
+    ObligationType,
+    Payment,
+    PaymentChannel,
+)
 from billkit.sandbox.domain.refusals import refusal
 
 __all__ = [
@@ -28,10 +36,10 @@ __all__ = [
     "smallest_payment",
 ]
 
-ObligationKind = Literal["bill", "account", "customer"]
-AMOUNT_APPLIED = "obligation.amount_applied"
+ObligationKind = ObligationType
+AMOUNT_APPLIED: Final = "obligation.amount_applied"
 #: How a payment was paid when nobody says (the hosted page, payment requests): contract §10.
-DEFAULT_PAYMENT_METHOD = "Card"
+DEFAULT_PAYMENT_METHOD: Final = "Card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +48,7 @@ class PaymentIntent:
     `payment_method` and `payment_method_tender` are what the reports show it was paid with (§10)."""
 
     amount: int
-    channel: str = "api"
+    channel: PaymentChannel = "api"
     currency: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     payment_method: str = DEFAULT_PAYMENT_METHOD
@@ -103,7 +111,7 @@ def apply_payment(
             updated["status"] = "paid"
     else:
         updated["balance"] = obligation["balance"] - intent.amount
-    payment = {
+    payment: Payment = {
         "id": ids.payment_id,
         "amount": intent.amount,
         "currency": currency,
@@ -116,24 +124,21 @@ def apply_payment(
         "event_id": ids.event_id,
         "created_at": now,
     }
-    event = {
-        "id": ids.event_id,
-        "type": AMOUNT_APPLIED,
-        "data": {
-            "id": ids.application_id,
-            "amount": intent.amount,
-            "currency": currency,
-            "payment_id": ids.payment_id,
-            **_obligation_ids(kind, obligation),
-            "metadata": dict(intent.metadata),
-            "created_at": now,
-            "updated_at": now,
-        },
+    applied: ObligationAmountApplied = {
+        "id": ids.application_id,
+        "amount": intent.amount,
+        "currency": currency,
+        "payment_id": ids.payment_id,
+        **_obligation_ids(kind, obligation),  # type: ignore[typeddict-item]
+        "metadata": dict(intent.metadata),
+        "created_at": now,
+        "updated_at": now,
     }
-    return AppliedPayment(kind, updated, payment, event)
+    event: Event = {"id": ids.event_id, "type": AMOUNT_APPLIED, "data": applied}
+    return AppliedPayment(kind, updated, dict(payment), dict(event))
 
 
-def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentIntent) -> str:
+def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentIntent) -> Currency:
     """Every rule of contract §4; returns the currency the payment is made in."""
     name = f"{kind} {obligation['id']}"
     facts: dict[str, Any] = {"name": name, "kind": kind, "amount": intent.amount}
@@ -142,7 +147,7 @@ def _check(kind: ObligationKind, obligation: Mapping[str, Any], intent: PaymentI
     rules = obligation.get("payment_rules")
     if rules is None:
         raise refusal("no_payment_rules", field=kind, **facts)
-    currency: str = obligation["currency"]
+    currency: Currency = obligation["currency"]
     owed = outstanding(kind, obligation)
     facts.update(
         currency=currency,

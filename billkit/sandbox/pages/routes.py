@@ -10,6 +10,7 @@ status; nothing a payer sees is ever a stack trace.
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -44,7 +45,7 @@ __all__ = ["PAGE_ROUTES", "PAYMENT_CHANNEL", "is_page_path", "routing_error_page
 
 logger = logging.getLogger("billkit.sandbox")
 
-PAYMENT_CHANNEL = "ebp"
+PAYMENT_CHANNEL: Final = "ebp"
 _PREFIXES: dict[str, ObligationKind] = {"bill_": "bill", "bacc_": "account", "bcus_": "customer"}
 _NOT_FOUND = (
     "There is no bill, balance or payment request at this address. Check the link you were sent."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from billkit.sandbox.http.endpoint import REQUIRED, Json, RequestContext, Routes
 from billkit.sandbox.schemas.billing import Account, AccountCreate, AccountUpdate
 from billkit.sandbox.services import billing
@@ -21,9 +19,9 @@ routes = Routes(tag="accounts")
     idempotency=REQUIRED,
     errors=(404, 409, 422),
 )
-def create_account(context: RequestContext) -> dict[str, Any]:
+def create_account(context: RequestContext) -> Json:
     """Create an account, for an existing customer or a new one"""
-    return billing.create_account(context.store, context.body, now=context.now)
+    return Json(billing.create_account(context.store, context.body, now=context.now).json)
 
 
 @routes.get("/billing/accounts/{account}", response=Account)
@@ -33,7 +31,9 @@ def retrieve_account(context: RequestContext) -> Json:
 
 
 @routes.patch("/billing/accounts/{account}", body=AccountUpdate, response=Account, errors=(422,))
-def update_account(context: RequestContext) -> dict[str, Any]:
+def update_account(context: RequestContext) -> Json:
     """Update an account (balance replaces, metadata merges)"""
     reference = context.path_params["account"]
-    return billing.update_account(context.store, reference, context.body, now=context.now)
+    return Json(
+        billing.update_account(context.store, reference, context.body, now=context.now).json
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from billkit.sandbox.http.endpoint import REQUIRED, Json, RequestContext, Routes
 from billkit.sandbox.schemas.billing import Bill, BillCreate, BillUpdate, BillVoid
 from billkit.sandbox.services import billing
@@ -21,9 +19,9 @@ routes = Routes(tag="bills")
     idempotency=REQUIRED,
     errors=(404, 409, 422),
 )
-def create_bill(context: RequestContext) -> dict[str, Any]:
+def create_bill(context: RequestContext) -> Json:
     """Create a bill, on a customer or an account (new ones may be created with it)"""
-    return billing.create_bill(context.store, context.body, now=context.now)
+    return Json(billing.create_bill(context.store, context.body, now=context.now).json)
 
 
 @routes.get("/billing/bills/{bill}", response=Bill)
@@ -33,10 +31,10 @@ def retrieve_bill(context: RequestContext) -> Json:
 
 
 @routes.patch("/billing/bills/{bill}", body=BillUpdate, response=Bill, errors=(422,))
-def update_bill(context: RequestContext) -> dict[str, Any]:
+def update_bill(context: RequestContext) -> Json:
     """Update a bill (amount_paid replaces, metadata merges)"""
     reference = context.path_params["bill"]
-    return billing.update_bill(context.store, reference, context.body, now=context.now)
+    return Json(billing.update_bill(context.store, reference, context.body, now=context.now).json)
 
 
 @routes.post(
@@ -48,6 +46,6 @@ def update_bill(context: RequestContext) -> dict[str, Any]:
     idempotency=REQUIRED,
     errors=(422,),
 )
-def void_bill(context: RequestContext) -> dict[str, Any]:
+def void_bill(context: RequestContext) -> Json:
     """Void a bill (irreversible)"""
-    return billing.void_bill(context.store, context.path_params["bill"], now=context.now)
+    return Json(billing.void_bill(context.store, context.path_params["bill"], now=context.now).json)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from billkit.sandbox.http.endpoint import REQUIRED, Json, RequestContext, Routes
 from billkit.sandbox.schemas.billing import Customer, CustomerCreate, CustomerUpdate
 from billkit.sandbox.services import billing
@@ -21,9 +19,9 @@ routes = Routes(tag="customers")
     idempotency=REQUIRED,
     errors=(409, 422),
 )
-def create_customer(context: RequestContext) -> dict[str, Any]:
+def create_customer(context: RequestContext) -> Json:
     """Create a customer"""
-    return billing.create_customer(context.store, context.body, now=context.now)
+    return Json(billing.create_customer(context.store, context.body, now=context.now).json)
 
 
 @routes.get("/billing/customers/{customer}", response=Customer)
@@ -35,7 +33,9 @@ def retrieve_customer(context: RequestContext) -> Json:
 @routes.patch(
     "/billing/customers/{customer}", body=CustomerUpdate, response=Customer, errors=(422,)
 )
-def update_customer(context: RequestContext) -> dict[str, Any]:
+def update_customer(context: RequestContext) -> Json:
     """Update a customer (balance replaces, metadata merges)"""
     reference = context.path_params["customer"]
-    return billing.update_customer(context.store, reference, context.body, now=context.now)
+    return Json(
+        billing.update_customer(context.store, reference, context.body, now=context.now).json
+    )

@@ -1,5 +1,6 @@
 """Shapes of the sandbox-only routes (`/_sandbox/...`, contract §6): payments, events, webhook endpoints,
-lists, the clock and reset."""
+lists, the clock and reset. The payment and event answered are the domain's own definitions
+(`domain/objects.py`)."""
 
 from __future__ import annotations
 
@@ -18,25 +19,30 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from billkit.sandbox.clock import MAX_ADVANCE_SECONDS
+from billkit.sandbox.domain.objects import (
+    Event,
+    ObligationAmountApplied,
+    ObligationType,
+    Payment,
+    PaymentChannel,
+)
 from billkit.sandbox.schemas.billing import Account, Bill, BillStatus, Customer
 from billkit.sandbox.schemas.common import (
     CLOSED,
     AccountId,
-    ApplicationId,
     BillId,
     Currency,
     CustomerId,
     EventId,
     IdOrReference,
     Metadata,
-    PaymentId,
     PositiveAmount,
     Timestamp,
     WebhookEndpointId,
     in_range,
     range_schema,
 )
-from billkit.sandbox.schemas.payment_requests import PaymentRequest, PaymentRequestId
+from billkit.sandbox.schemas.payment_requests import PaymentRequestId
 from billkit.sandbox.settings import MAX_URL_LENGTH
 
 __all__ = [
@@ -76,8 +82,6 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 DEFAULT_VERSIONS_PAGE_SIZE = 100
 MAX_VERSIONS_PAGE_SIZE = 1000
-PaymentChannel = Literal["api", "ebp", "in_person", "payment_request"]
-ObligationType = Literal["bill", "account", "customer"]
 #: The body fields naming what a payment is applied to; exactly one is given.
 PAYMENT_TARGETS: tuple[ObligationType, ...] = ("bill", "account", "customer")
 #: How a payment was paid, as the reconciliation report shows it ("Capitec Pay", "Bank Transfer"): 1 to 40
@@ -114,65 +118,6 @@ class PaymentCreate(TypedDict):
     payment_method: NotRequired[PaymentMethod]
     #: Default: the payment_method (so `Card` when neither is given).
     payment_method_tender: NotRequired[PaymentMethod]
-
-
-@with_config(CLOSED)
-class Obligation(TypedDict):
-    """What the payment was applied to: an unlinked payment request is its own obligation."""
-
-    type: ObligationType | Literal["payment_request"]
-    id: str
-
-
-@with_config(CLOSED)
-class Payment(TypedDict):
-    id: PaymentId
-    amount: int
-    currency: Currency
-    channel: PaymentChannel
-    payment_method: str
-    payment_method_tender: str
-    status: Literal["succeeded"]
-    obligation: Obligation
-    #: Absent only when a payment request tied to no obligation was paid.
-    application_id: NotRequired[ApplicationId]
-    event_id: EventId
-    #: The payment request this payment paid, if any.
-    payment_request: NotRequired[PaymentRequestId]
-    created_at: Timestamp
-
-
-# ---- events ------------------------------------------------------------------------------------
-
-
-@with_config(CLOSED)
-class ObligationAmountApplied(TypedDict):
-    """`data` of `obligation.amount_applied`: which ids appear depends on what was paid (contract §4)."""
-
-    id: ApplicationId
-    amount: int
-    currency: Currency
-    payment_id: PaymentId
-    bill_id: NotRequired[BillId]
-    account_id: NotRequired[AccountId]
-    customer_id: NotRequired[CustomerId]
-    metadata: dict[str, str]
-    created_at: Timestamp
-    updated_at: Timestamp
-
-
-@with_config(CLOSED)
-class Event(TypedDict):
-    """`data` is the application for `obligation.amount_applied`, the request for `payment_request.*`."""
-
-    id: EventId
-    type: Literal[
-        "obligation.amount_applied",
-        "payment_request.created",
-        "payment_request.updated",
-        "payment_request.paid",
-    ]
-    data: ObligationAmountApplied | PaymentRequest
 
 
 # ---- webhook endpoints -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import MissingField, RuleViolation
@@ -25,6 +25,7 @@ from billkit.sandbox.services.lookup import find, insert_new, join
 from billkit.sandbox.store import Store
 
 __all__ = [
+    "Written",
     "create_account",
     "create_bill",
     "create_customer",
@@ -35,17 +36,27 @@ __all__ = [
     "void_bill",
 ]
 
+
+class Written(NamedTuple):
+    """An object as just written, and the JSON text it was stored as: a route answers with that text, so
+    the object is encoded once per request (for the table, its version, the idempotent replay and the
+    answer alike)."""
+
+    object: dict[str, Any]
+    json: str
+
+
 #: A customer or account as a request gives it: an existing one's ID or external_reference, or new fields.
 Named = str | Mapping[str, Any]
 
 
 def create_customer(
     store: Store, fields: Mapping[str, Any], *, now: float, where: str = ""
-) -> dict[str, Any]:
+) -> Written:
     """A new customer; `where` is the field path when it is nested in another create."""
     customer = billing.new_customer(fields, customer_id=new_id("bcus_"), where=where)
-    insert_new(store, "customer", customer, field=join(where, "external_reference"), now=now)
-    return customer
+    text = insert_new(store, "customer", customer, field=join(where, "external_reference"), now=now)
+    return Written(customer, text)
 
 
 def create_account(
@@ -55,36 +66,35 @@ def create_account(
     now: float,
     customer: Mapping[str, Any] | None = None,
     where: str = "",
-) -> dict[str, Any]:
+) -> Written:
     """A new account, of `customer` when given, else of the customer its `customer` field names or holds."""
     if customer is None:
         customer = _existing_or_new_customer(store, fields["customer"], now=now, field="customer")
     account = billing.new_account(
         fields, account_id=new_id("bacc_"), customer_id=customer["id"], where=where
     )
-    insert_new(store, "account", account, field=join(where, "external_reference"), now=now)
-    return account
+    text = insert_new(store, "account", account, field=join(where, "external_reference"), now=now)
+    return Written(account, text)
 
 
-def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> dict[str, Any]:
+def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> Written:
     """A new unpaid bill, with any new customer and account it names (see the module docstring)."""
     customer, account = _owners(store, fields.get("customer"), fields.get("account"), now=now)
     bill = billing.new_bill(
         fields, bill_id=new_id("bill_"), customer=customer, account=account, today=_day(now)
     )
-    insert_new(store, "bill", bill, field="external_reference", now=now)
-    return bill
+    return Written(bill, insert_new(store, "bill", bill, field="external_reference", now=now))
 
 
 def update_customer(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
-) -> dict[str, Any]:
+) -> Written:
     return _update_balance_holder(store, "customer", reference, changes, now=now)
 
 
 def update_account(
     store: Store, reference: str, changes: Mapping[str, Any], *, now: float
-) -> dict[str, Any]:
+) -> Written:
     return _update_balance_holder(store, "account", reference, changes, now=now)
 
 
@@ -95,7 +105,7 @@ def _update_balance_holder(
     changes: Mapping[str, Any],
     *,
     now: float,
-) -> dict[str, Any]:
+) -> Written:
     """PATCH a customer or an account: `balance` replaces, `metadata` merges."""
     update = billing.update_customer if kind == "customer" else billing.update_account
     current = find(store, kind, reference)
@@ -110,17 +120,13 @@ def _update_balance_holder(
                 field="currency",
             )
     updated = update(current, changes)
-    store.objects(kind).update(updated, at=now)
-    return updated
+    return Written(updated, store.objects(kind).update(updated, at=now))
 
 
-def update_bill(
-    store: Store, reference: str, changes: Mapping[str, Any], *, now: float
-) -> dict[str, Any]:
+def update_bill(store: Store, reference: str, changes: Mapping[str, Any], *, now: float) -> Written:
     current = find(store, "bill", reference)
     updated = billing.update_bill(current, changes, owners=lambda: _current_owners(store, current))
-    store.bills.update(updated, at=now)
-    return updated
+    return Written(updated, store.bills.update(updated, at=now))
 
 
 def revise_bill(
@@ -134,10 +140,9 @@ def revise_bill(
     return revised
 
 
-def void_bill(store: Store, reference: str, *, now: float) -> dict[str, Any]:
+def void_bill(store: Store, reference: str, *, now: float) -> Written:
     voided = billing.void_bill(find(store, "bill", reference))
-    store.bills.update(voided, at=now)
-    return voided
+    return Written(voided, store.bills.update(voided, at=now))
 
 
 def _day(now: float) -> date:
@@ -150,7 +155,7 @@ def _existing_or_new_customer(
 ) -> dict[str, Any]:
     if isinstance(value, str):
         return find(store, "customer", value, field=field)
-    return create_customer(store, value, now=now, where=field)
+    return create_customer(store, value, now=now, where=field).object
 
 
 def _owners(
@@ -182,7 +187,9 @@ def _owners(
         raise MissingField(
             "account.customer", "is required: a new account needs a customer, here or as the bill's"
         )
-    account = create_account(store, account_value, now=now, customer=customer, where="account")
+    account = create_account(
+        store, account_value, now=now, customer=customer, where="account"
+    ).object
     return customer, account
 
 

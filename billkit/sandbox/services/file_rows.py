@@ -43,8 +43,8 @@ def apply_file_row(store: Store, row: BillRow, *, now: float) -> AppliedRow:
             fields["due_date"] = row.due_date
         if row.metadata:
             fields["metadata"] = row.metadata
-        bill = billing.create_bill(store, fields, now=now)
-        return AppliedRow("created", customer["id"], bill["id"])
+        created = billing.create_bill(store, fields, now=now).object
+        return AppliedRow("created", customer["id"], created["id"])
     if bill["customer_id"] != customer["id"]:
         raise RuleViolation(
             f"bill {bill['id']} belongs to customer {bill['customer_id']}, not {customer['id']}",
@@ -80,8 +80,8 @@ def _customer(store: Store, row: BillRow, *, now: float) -> tuple[dict[str, Any]
         fields: dict[str, Any] = {"external_reference": row.external_reference, **wanted}
         if row.identity:
             fields["metadata"] = row.identity
-        return billing.create_customer(store, fields, now=now), True
+        return billing.create_customer(store, fields, now=now).object, True
     changes = {name: value for name, value in wanted.items() if customer.get(name) != value}
     if not changes:
         return customer, False
-    return billing.update_customer(store, customer["id"], changes, now=now), True
+    return billing.update_customer(store, customer["id"], changes, now=now).object, True

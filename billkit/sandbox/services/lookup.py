@@ -41,12 +41,13 @@ def find_payment_request(
 
 def insert_new(
     store: Store, kind: ObjectKind, obj: Mapping[str, Any], *, field: str, now: float
-) -> None:
-    """Store a new object; `DuplicateReference` blaming `field` when its external_reference is taken.
+) -> str:
+    """Store a new object and return the JSON text it is stored as; `DuplicateReference` blaming `field`
+    when its external_reference is taken.
 
     The table's UNIQUE constraint does the checking, so a create costs no extra query."""
     try:
-        store.objects(kind).insert(obj, at=now)
+        return store.objects(kind).insert(obj, at=now)
     except DuplicateReference as taken:
         raise DuplicateReference(kind, taken.external_reference, field=field) from None
 

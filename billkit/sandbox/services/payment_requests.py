@@ -14,6 +14,7 @@ from typing import Any
 from billkit.sandbox.clock import iso_utc
 from billkit.sandbox.domain import payment_requests as domain
 from billkit.sandbox.domain.errors import RuleViolation
+from billkit.sandbox.domain.objects import PAYMENT_FIELDS, Payment, in_order
 from billkit.sandbox.domain.payments import (
     PaymentIds,
     PaymentIntent,
@@ -72,7 +73,7 @@ def pay(
     now_iso = iso_utc(now)
     link = domain.linked_obligation(request)
     if link is None:
-        payment: dict[str, Any] = {
+        unlinked: Payment = {
             "id": payment_id,
             "amount": intent.amount,
             "currency": request["currency"],
@@ -85,6 +86,7 @@ def pay(
             "payment_request": request["id"],
             "created_at": now_iso,
         }
+        payment: dict[str, Any] = dict(unlinked)
         store.events.add_payment(payment, created_at=now)
     else:
         kind, reference = link
@@ -97,11 +99,7 @@ def pay(
             )
         ids = PaymentIds(payment_id, new_id("ob_"), new_id("evt_"))
         applied = apply_payment(kind, obligation, intent, ids=ids, now=now_iso)
-        payment = {  # the request's ID goes just before created_at, as in the unlinked case
-            **{name: value for name, value in applied.payment.items() if name != "created_at"},
-            "payment_request": request["id"],
-            "created_at": applied.payment["created_at"],
-        }
+        payment = in_order({**applied.payment, "payment_request": request["id"]}, PAYMENT_FIELDS)
         store.record_payment(replace(applied, payment=payment), now=now)
     paid = domain.mark_paid(request, payment_id=payment_id, now=now)
     store.payment_requests.update(paid)
