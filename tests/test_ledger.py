@@ -613,3 +613,32 @@ def test_as_of_sees_every_write_whoever_made_it(ledger_location: str) -> None:
         assert reader.as_of("2025-01-31").payments["amount"].tolist() == [1500]
         reader.record_object("bill", bill(id="bill_second"), T0)
         assert len(reader.as_of("2025-01-31").bills) == 2
+
+
+def test_import_sandbox_brings_the_reports_the_sandbox_wrote(ledger: Ledger) -> None:
+    """A sandbox's own reconciliation and settlement reports come with its import, once: so a ledger made
+    from a sandbox knows each payment's channel and fee, as one fed by `billkit reports fetch` does."""
+    from billkit.sandbox import Sandbox
+
+    with Sandbox(fee_percent=2) as sandbox, sandbox.client() as client:
+        today = client.sandbox.clock.now().date()
+        client.customers.create(external_reference="LEDGER-C", name="Ann Adams", currency="ZAR")
+        client.bills.create(
+            external_reference="LEDGER-B",
+            customer="LEDGER-C",
+            currency="ZAR",
+            amount_due=10000,
+            bill_date=today,
+            due_date=today + dt.timedelta(days=10),
+        )
+        paid = client.sandbox.payments.create(bill="LEDGER-B", amount=4000, channel="in_person")
+        client.sandbox.clock.advance(dt.timedelta(days=2, minutes=1))  # past T+1 and T+2
+        first = ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
+        again = ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
+    assert (first.seen["report"], first.recorded["report"]) == (2, 2)
+    assert (again.seen["report"], again.recorded["report"]) == (2, 0)
+    rows = ledger.reconciliation_rows()
+    assert rows[["payment_id", "channel", "amount", "fee"]].values.tolist() == [
+        [paid.id, "in_person", 4000, 80]
+    ]
+    assert ledger.settlement_rows()[["gross_amount", "fees"]].values.tolist() == [[4000, 80]]

@@ -33,7 +33,12 @@ from billkit.ledger._records import (
     object_row,
     parse_instant,
 )
-from billkit.ledger._sandbox_import import ImportResult, SandboxClient, iterate_versions
+from billkit.ledger._sandbox_import import (
+    ImportResult,
+    SandboxClient,
+    iterate_versions,
+    sandbox_report_files,
+)
 
 if TYPE_CHECKING:
     from billkit.analysis._as_of import AsOfLike
@@ -254,12 +259,15 @@ class Ledger:
         self, client: SandboxClient, observed_at: dt.datetime | None = None
     ) -> ImportResult:
         """Record everything the billkit sandbox holds: every state of its customers, accounts and bills
-        (`GET /_sandbox/versions`, each with the sandbox-clock time it began) and every event.
+        (`GET /_sandbox/versions`, each with the sandbox-clock time it began), every event, and the
+        reconciliation and settlement reports it wrote (`GET /_sandbox/reports`, as `import_reports` would).
 
-        Everything is read and checked first and then written in one transaction, so a failed read or a bad item
-        leaves the ledger as it was. Importing twice records nothing new the second time. `observed_at` stamps
-        when the import saw them (default now; pass the sandbox clock's time). A sandbox without the versions
-        route is imported from its current lists, whose states then count from `observed_at`.
+        Everything is read and checked first and then written (the objects and events in one transaction,
+        the reports in the next), so a failed read or a bad item leaves the ledger as it was. Importing
+        twice records nothing new the second time. `observed_at` stamps when the import saw them (default
+        now; pass the sandbox clock's time). A sandbox without the versions route is imported from its
+        current lists, whose states then count from `observed_at`; one without the reports routes gives
+        no reports (and no "report" count).
         """
         stamp = _stamp(observed_at, "observed_at")
         routes = client.sandbox
@@ -291,6 +299,10 @@ class Ledger:
                 for kind, items in listed.items()
             }
         event_rows = [event_row(event, stamp) for event in routes.events.iterate()]
+        from billkit.reportfiles.report import read_report
+
+        files = sandbox_report_files(routes)
+        reports = [read_report(data, name=name) for name, data in files or ()]
         recorded: dict[str, int] = {}
         with self._transaction() as connection:
             for kind, kind_rows in rows.items():
@@ -302,6 +314,10 @@ class Ledger:
         seen = {kind: len(kind_rows) for kind, kind_rows in rows.items()} | {
             "event": len(event_rows)
         }
+        if files is not None:
+            imports = self._import_reports(reports, observed_at) if reports else []
+            seen["report"] = len(reports)
+            recorded["report"] = sum(not done.already_imported for done in imports)
         return ImportResult(seen=seen, recorded=recorded, with_history=with_history)
 
     # -- Moment's report files (docs/reports.md) ----------------------------------------------------------

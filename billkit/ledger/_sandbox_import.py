@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
-from billkit.errors import InvalidArgumentError
+from billkit.errors import InvalidArgumentError, NotFoundError
 from billkit.ledger._records import Recordable, as_mapping
 
 #: The largest page the versions route serves.
@@ -107,6 +107,20 @@ def _version(item: Any) -> SandboxVersion:
     if not isinstance(obj, Mapping):
         raise InvalidArgumentError(f"sandbox version {seq}: 'object' must be an object")
     return SandboxVersion(seq, kind, at, obj)
+
+
+def sandbox_report_files(routes: object) -> list[tuple[str, bytes]] | None:
+    """(name, bytes) of every reconciliation and settlement report the sandbox wrote (contract §10), so an
+    imported ledger holds what Moment's reports said (channels, fees) as a fetched one does; None from a
+    client or a sandbox from before the reports routes."""
+    reports = getattr(routes, "reports", None)
+    if reports is None:
+        return None
+    try:
+        listed = reports.list()
+    except NotFoundError:
+        return None
+    return [(item.name, reports.retrieve(item.name).content_bytes) for item in listed]
 
 
 def iterate_versions(route: ListsVersions) -> Iterator[SandboxVersion]:
