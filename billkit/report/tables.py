@@ -28,7 +28,9 @@ table.billkit-table th, table.billkit-table td { padding: 0.25rem 0.6rem; border
 table.billkit-table caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.25rem 0; }
 table.billkit-table th { font-weight: 600; vertical-align: bottom; }
 table.billkit-table th.text, table.billkit-table td.text { text-align: left; }
-table.billkit-table th.num, table.billkit-table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.billkit-table th.num, table.billkit-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* Amounts never break; a long header ("Reconciled gross") wraps at its spaces so a wide table fits the page. */
+table.billkit-table td.num { white-space: nowrap; }
 table.billkit-table td.wrap { text-align: left; overflow-wrap: anywhere; word-break: break-word; max-width: 16rem; }
 table.billkit-table tr.total td { font-weight: 700; border-top: 1px solid rgba(127,127,127,0.6); }
 p.billkit-empty { font-style: italic; }
