@@ -1,8 +1,9 @@
 """`SQLiteEventStore`: verified events in a SQLite file, so deduplication and the record survive a restart.
 
 Each event is committed (WAL journal, `synchronous=FULL`: on disk, not just handed to the OS) before `add`
-returns, and so before the receiver answers 2xx. The event id is the primary key, so recording an event again
-is a no-op even if two processes share the file. Reads are served from memory: the file is loaded once at open.
+returns, and so before the receiver answers 2xx. Events added at the same time share one transaction, so one
+fsync (`billkit.webhooks._group_commit`). The event id is the primary key, so recording an event again is a
+no-op even if two processes share the file. Reads are served from memory: the file is loaded once at open.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import os
 import sqlite3
 import threading
 from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 from billkit._json import json_text
 from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
+from billkit.webhooks._group_commit import GroupCommit
 from billkit.webhooks.events import parse_event
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
 
@@ -35,6 +38,17 @@ _INSERT: Final = (
     "VALUES (?, ?, ?, ?, ?)"
 )
 _LOAD: Final = "SELECT event_id, received_at, webhook_id, body FROM webhook_events ORDER BY rowid"
+
+
+def _row(received: ReceivedEvent) -> tuple[str, str, str, str | None, str | bytes]:
+    event = received.event
+    return (
+        event.id,
+        event.type,
+        received.received_at.isoformat(),
+        received.webhook_id,
+        _stored_body(received),
+    )
 
 
 def _stored_body(received: ReceivedEvent) -> str | bytes:
@@ -60,6 +74,7 @@ class SQLiteEventStore:
         except BaseException:
             self.close()
             raise
+        self._writer = GroupCommit(self._commit, name=f"billkit-event-file:{self.path.name}")
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -102,30 +117,45 @@ class SQLiteEventStore:
         return self._cache.seen(event_id)
 
     def add(self, received: ReceivedEvent) -> bool:
-        event = received.event
-        row = (
-            event.id,
-            event.type,
-            received.received_at.isoformat(),
-            received.webhook_id,
-            _stored_body(received),
-        )
+        if self._cache.seen(received.event.id):
+            return False
+        return self._writer.record(received)
+
+    def _commit(self, batch: Sequence[ReceivedEvent]) -> list[bool]:
+        """One transaction for `batch` (the writer thread's only): for each event, whether it is new."""
+        rows = [_row(received) for received in batch]
         with self._lock:
-            if self._cache.seen(event.id):
-                return False
+            connection = self._require_open()
             try:
-                inserted = self._require_open().execute(_INSERT, row).rowcount == 1
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    # Not inserted means recorded already: by another process sharing the file, or earlier
+                    # in this batch.
+                    inserted = [
+                        not self._cache.seen(row[0])
+                        and connection.execute(_INSERT, row).rowcount == 1
+                        for row in rows
+                    ]
+                    connection.execute("COMMIT")
+                except BaseException:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
-                raise WebhookStoreError(
-                    f"cannot record event {event.id} in {self.path}: {exc}"
-                ) from exc
-            # Not inserted means another process sharing the file recorded it first.
-            return inserted and self._cache.add(received)
+                what = f"event {rows[0][0]}" if len(rows) == 1 else f"{len(rows)} events"
+                raise WebhookStoreError(f"cannot record {what} in {self.path}: {exc}") from exc
+            return [
+                new and self._cache.add(received)
+                for new, received in zip(inserted, batch, strict=True)
+            ]
 
     def records(self, start: int = 0) -> list[ReceivedEvent]:
         return self._cache.records(start)
 
     def close(self) -> None:
+        writer = getattr(self, "_writer", None)  # absent when the file could not be loaded
+        if writer is not None:
+            writer.close()  # what is queued is committed first
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
