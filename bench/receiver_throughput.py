@@ -115,22 +115,9 @@ def _load(
     count = PER_SECOND_CEILING * seconds
     files = [_deliveries(folder / f"{tag}{i}.tsv", f"{tag}x{i}", count) for i in range(len(urls))]
     before = sum(_cpu_seconds(pid) for pid in pids)
+    command = ["wrk", "-t1", f"-c{CONNECTIONS // len(urls)}", f"-d{seconds}s", "-s", str(lua)]
     runs = [
-        subprocess.Popen(
-            [
-                "wrk",
-                "-t1",
-                f"-c{CONNECTIONS // len(urls)}",
-                f"-d{seconds}s",
-                "-s",
-                str(lua),
-                url,
-                "--",
-                str(data),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        subprocess.Popen([*command, url, "--", str(data)], stdout=subprocess.PIPE, text=True)
         for url, data in zip(urls, files, strict=True)
     ]
     outputs = [run.communicate()[0] for run in runs]

@@ -121,6 +121,28 @@ def test_events_are_recorded_once_per_event_id(ledger: Ledger) -> None:
     assert ledger.counts()["event"] == 2
 
 
+def test_arrivals_are_recorded_together_each_with_its_own_time(ledger: Ledger) -> None:
+    ledger.record_event(applied("evt_recordedbefore00000001"))
+    new = ledger.record_arrivals(
+        [
+            (applied("evt_zzzlastbyid0000000001"), T0 + HOUR),
+            (applied("evt_recordedbefore00000001"), T0),  # recorded already
+            (applied("evt_aaafirstbyid000000001"), T0),
+            (applied("evt_zzzlastbyid0000000001"), T0),  # twice in one batch: the first counts
+        ]
+    )
+    assert new == [True, False, True, False]
+    frame = ledger.events_frame().set_index("event_id")
+    assert frame.loc["evt_zzzlastbyid0000000001", "received_at"] == pd.Timestamp(T0 + HOUR)
+    assert frame.loc["evt_aaafirstbyid000000001", "received_at"] == pd.Timestamp(T0)
+
+
+def test_arrivals_with_one_unrecordable_event_record_none(ledger: Ledger) -> None:
+    with pytest.raises(InvalidArgumentError, match="evt_bad"):
+        ledger.record_arrivals([(applied(), T0), ({"id": "evt_bad"}, T0)])
+    assert ledger.counts()["event"] == 0
+
+
 def test_typed_events_and_other_event_types_are_accepted(ledger: Ledger) -> None:
     paid = {
         "id": "evt_paymentrequestpaid0001",

@@ -8,7 +8,7 @@ import gc
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -254,6 +254,19 @@ class Ledger:
             rows = [event_row(event, stamp) for event in events]
         with self._transaction(states=False) as connection:
             return _insert(connection, self._sql.INSERT_EVENT, rows)
+
+    def record_arrivals(self, arrivals: Sequence[tuple[Recordable, dt.datetime]]) -> list[bool]:
+        """Record events, each with the time it arrived, in one transaction, all or none (a webhook
+        receiver's group commit); for each, whether it was new (by `evt_` ID: False if recorded already,
+        by anyone, or earlier in `arrivals`)."""
+        rows = [event_row(event, _stamp(at, "received_at")) for event, at in arrivals]
+        new = [False] * len(rows)
+        with self._transaction(states=False) as connection:
+            # In event ID order: writers sharing a PostgreSQL ledger then wait for each other's rows in one
+            # order, never in a cycle (a deadlock).
+            for index in sorted(range(len(rows)), key=lambda i: rows[i][0]):
+                new[index] = _insert(connection, self._sql.INSERT_EVENT, [rows[index]]) == 1
+        return new
 
     def import_sandbox(
         self, client: SandboxClient, observed_at: dt.datetime | None = None
