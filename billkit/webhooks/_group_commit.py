@@ -21,11 +21,18 @@ from typing import Final, Generic, TypeVar
 
 from billkit.webhooks._errors import WebhookStoreError
 
-__all__ = ["GroupCommit"]
+__all__ = ["GroupCommit", "done"]
 
 Item = TypeVar("Item")
 #: The most events one transaction carries: bounds a batch's time, so the first in it is not kept long.
 MAX_BATCH: Final = 256
+
+
+def done(outcome: bool) -> Future[bool]:
+    """A future already holding `outcome` (an event found recorded without a commit)."""
+    future: Future[bool] = Future()
+    future.set_result(outcome)
+    return future
 
 
 class GroupCommit(Generic[Item]):
@@ -43,12 +50,16 @@ class GroupCommit(Generic[Item]):
     def record(self, item: Item) -> bool:
         """Commit `item` (with whatever else is waiting) and return whether it was new; raises what its
         commit raised."""
+        return self.submit(item).result()
+
+    def submit(self, item: Item) -> Future[bool]:
+        """Queue `item`; the future is done once its commit is (for callers that must not block)."""
         waiter: Future[bool] = Future()
         with self._guard:
             if self._closed:
                 raise WebhookStoreError("the event store is closed")
             self._queue.put((item, waiter))
-        return waiter.result()
+        return waiter
 
     def close(self) -> None:
         """Commit what is queued, then stop the writer."""

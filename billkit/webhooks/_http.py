@@ -10,7 +10,6 @@ the request timeout, so slow or idle clients cannot hold connections.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
@@ -38,8 +37,9 @@ _CLOSE: Final = (b"connection", b"close")
 class ReceiverApp:
     """Answers POSTs to `path` through `handler`; `on_result` hears of every delivery handled.
 
-    The handler verifies, records and may call the user's code (a database, say), so it runs in a worker
-    thread: the event loop keeps serving other connections meanwhile."""
+    The handler may call the user's code (a database, say), which then runs in a worker thread; without
+    it the loop verifies and awaits the commit (`WebhookHandler.handle_on_loop`): either way the event
+    loop keeps serving other connections meanwhile."""
 
     def __init__(
         self,
@@ -64,7 +64,10 @@ class ReceiverApp:
         body = await self._body(receive, headers, send)
         if body is None:
             return
-        result = await asyncio.to_thread(self._handle, body, headers)
+        result = await self.handler.handle_on_loop(
+            body, [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+        )
+        self.on_result(result)
         await _answer(send, result.status_code, result.body)
 
     def _refusal(
@@ -115,13 +118,6 @@ class ReceiverApp:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 return b"".join(chunks)
-
-    def _handle(self, body: bytes, headers: list[tuple[bytes, bytes]]) -> WebhookResult:
-        result = self.handler.handle(
-            body, [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
-        )
-        self.on_result(result)
-        return result
 
     async def _refuse(
         self, send: Send, status: int, reason: str, message: str, *, close: bool = False

@@ -16,7 +16,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any, Final, NoReturn, TextIO
@@ -80,15 +80,20 @@ def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
 
 
 def _emit(stream: TextIO, payload: dict[str, Any]) -> None:
-    line = json_text(payload)
-    try:
-        line.encode(stream.encoding or "utf-8")
-    except (
-        UnicodeEncodeError,
-        LookupError,
-    ):  # a stream that cannot carry the text gets ASCII escapes
-        line = json.dumps(payload, separators=(",", ":"))
-    stream.write(line + "\n")
+    _write_lines(stream, [json_text(payload)], [lambda: payload])
+
+
+def _write_lines(
+    stream: TextIO, lines: list[str], payloads: list[Callable[[], dict[str, Any]]]
+) -> None:
+    """The JSON lines, then one flush; a line the stream cannot carry is written with ASCII escapes."""
+    encoding = stream.encoding or "utf-8"
+    for line, payload in zip(lines, payloads, strict=True):
+        try:
+            line.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            line = json.dumps(payload(), separators=(",", ":"))
+        stream.write(line + "\n")
     stream.flush()
 
 
@@ -152,8 +157,12 @@ def run(args: argparse.Namespace) -> int:
             except WebhookReceiverError as exc:
                 raise UsageError(str(exc)) from None
             _emit(sys.stdout, {"url": receiver.url} | ({} if given else {"secret": secret}))
-            for event in receiver.follow():
-                _emit(sys.stdout, event.to_dict())
+            for batch in receiver._follow_batches():  # one flush per batch of events recorded
+                _write_lines(
+                    sys.stdout,
+                    [record.event.to_json_text() for record in batch],
+                    [record.event.to_dict for record in batch],
+                )
         except KeyboardInterrupt:
             pass  # SIGINT or SIGTERM: a requested, clean stop
         finally:

@@ -41,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from billkit._json import json_text
 from billkit.ids import ID_PREFIXES, id_problem, is_moment_id
 from billkit.webhooks._errors import WebhookPayloadError
 
@@ -172,6 +173,12 @@ class Event(_Model, Generic[DataT]):
         if self._raw is not None:
             return copy.deepcopy(self._raw)
         return self.model_dump(mode="json", exclude_unset=True)
+
+    def to_json_text(self) -> str:
+        """`to_dict()` as one line of compact JSON (`billkit._json.json_text`), without copying it first."""
+        return json_text(
+            self._raw if self._raw is not None else self.model_dump(mode="json", exclude_unset=True)
+        )
 
 
 class ObligationAmountApplied(Event[ObligationApplication]):

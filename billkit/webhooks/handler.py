@@ -28,15 +28,18 @@ FastAPI (the handler blocks on I/O, so run it in the thread pool):
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar, Final
 
 from billkit.errors import InvalidArgumentError
@@ -214,6 +217,43 @@ class WebhookHandler:
 
     def handle(self, body: bytes, headers: HeaderSource) -> WebhookResult:
         """Verify, parse, deduplicate, act on and record one delivery; return what to answer."""
+        checked = self._checked(body, headers)
+        if isinstance(checked, WebhookResult):
+            return checked
+        with self._in_flight.holding(checked.event.id):
+            return self._act_and_record(checked)
+
+    async def handle_on_loop(self, body: bytes, headers: HeaderSource) -> WebhookResult:
+        """`handle` for an asyncio event loop, which it never blocks on I/O: with `on_event` (your code may
+        block) all of it runs in a worker thread; without, the checks run on the loop and the loop awaits
+        the commit (the store's writer thread commits it, when the store has one)."""
+        if self.on_event is not None:
+            return await asyncio.to_thread(self.handle, body, headers)
+        checked = self._checked(body, headers)
+        if isinstance(checked, WebhookResult):
+            return checked
+        if self.store.seen(checked.event.id):
+            return self._accepted(checked.event, duplicate=True)
+        # Two deliveries of one event at once both reach the store, which records it once (no on_event to
+        # keep from running twice, so no per-event lock is held).
+        submit = getattr(self.store, "submit", None)
+        if submit is None:  # a store of your own: its add may block
+            return await asyncio.to_thread(
+                self._recorded, checked, partial(self.store.add, checked)
+            )
+        try:
+            commit: Future[bool] = submit(checked)
+        except (
+            Exception
+        ) as exc:  # refused at once (a closed store, say): answered as a failed commit
+            commit = Future()
+            commit.set_exception(exc)
+        with suppress(Exception):  # its outcome, an exception too, is read by _recorded
+            await asyncio.wrap_future(commit)
+        return self._recorded(checked, commit.result)
+
+    def _checked(self, body: bytes, headers: HeaderSource) -> ReceivedEvent | WebhookResult:
+        """The verified, parsed event, or the refusal to answer."""
         received_at = datetime.now(UTC)
         if len(body) > self.max_body_bytes:
             return self.refuse(
@@ -235,10 +275,7 @@ class WebhookHandler:
             event = parse_event(body)
         except WebhookPayloadError as exc:
             return self.refuse(400, exc.reason, exc.message, webhook_id=delivery.webhook_id)
-        with self._in_flight.holding(event.id):
-            return self._act_and_record(
-                ReceivedEvent(event, received_at, delivery.webhook_id, bytes(body))
-            )
+        return ReceivedEvent(event, received_at, delivery.webhook_id, bytes(body))
 
     def _act_and_record(self, received: ReceivedEvent) -> WebhookResult:
         event = received.event
@@ -255,8 +292,13 @@ class WebhookHandler:
                     )
             except Exception as exc:
                 return self._failed("handler_failed", "your on_event raised", received, exc)
+        return self._recorded(received, lambda: self.store.add(received))
+
+    def _recorded(self, received: ReceivedEvent, add: Callable[[], bool]) -> WebhookResult:
+        """The answer once `add()` recorded `received` (True), found it recorded already, or raised."""
+        event = received.event
         try:
-            recorded = self.store.add(received)
+            recorded = add()
         except (
             WebhookPayloadError
         ) as exc:  # the store can never record it: a retry would fail again

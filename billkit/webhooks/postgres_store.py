@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger, is_postgres_url, shown
 from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
-from billkit.webhooks._group_commit import GroupCommit
+from billkit.webhooks._group_commit import GroupCommit, done
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
 
 __all__ = ["PostgresEventStore"]
@@ -48,9 +49,13 @@ class PostgresEventStore:
         return self._cache.seen(event_id)
 
     def add(self, received: ReceivedEvent) -> bool:
+        return self.submit(received).result()
+
+    def submit(self, received: ReceivedEvent) -> Future[bool]:
+        """`add` without waiting: the future is done once the event is committed."""
         if self._cache.seen(received.event.id):
-            return False
-        return self._writer.record(received)
+            return done(False)
+        return self._writer.submit(received)
 
     def _commit(self, batch: Sequence[ReceivedEvent]) -> list[bool]:
         """One transaction for `batch` (the writer thread's only): for each event, whether it is new."""

@@ -329,6 +329,15 @@ class WebhookReceiver(StartStop):
 
         Ends when the receiver stops, or when no event arrives for `idle_timeout` seconds (if given).
         """
+        for batch in self._follow_batches(idle_timeout=idle_timeout):
+            for record in batch:
+                yield record.event
+
+    def _follow_batches(
+        self, *, idle_timeout: float | None = None
+    ) -> Iterator[list[ReceivedEvent]]:
+        """`follow`, as the records recorded since the previous batch (for `billkit receive`, which
+        flushes its output once per batch)."""
         idle = None if idle_timeout is None else _checked_timeout(idle_timeout)
         position = 0
         while True:
@@ -339,8 +348,7 @@ class WebhookReceiver(StartStop):
                         return
                     continue
             position += len(fresh)
-            for record in fresh:
-                yield record.event
+            yield fresh
 
     def __repr__(self) -> str:
         where = self.url if self._state == "running" else self._state

@@ -2,16 +2,20 @@
 
 A store answers "seen this event id before?" and records an event durably before the receiver answers 2xx;
 recording the same event id twice is a no-op, which is what makes at-least-once delivery exactly-once here.
-`SQLiteEventStore` (billkit.webhooks.sqlite_store) keeps events across restarts.
+`SQLiteEventStore` (billkit.webhooks.sqlite_store) keeps events across restarts. A store may also offer
+`submit(received) -> concurrent.futures.Future[bool]`, `add` without blocking: the receiver's event loop then
+awaits the commit instead of holding a worker thread for it.
 """
 
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from billkit.webhooks._group_commit import done
 from billkit.webhooks.events import WebhookEvent
 
 __all__ = ["EventStore", "MemoryEventStore", "ReceivedEvent"]
@@ -67,6 +71,15 @@ class MemoryEventStore:
             self._ids.add(received.event.id)
             self._records.append(received)
             return True
+
+    def submit(self, received: ReceivedEvent) -> Future[bool]:
+        """`add`, which never waits here, as a future already done (holding what `add` raised, if it did)."""
+        try:
+            return done(self.add(received))
+        except Exception as exc:
+            failed: Future[bool] = Future()
+            failed.set_exception(exc)
+            return failed
 
     def records(self, start: int = 0) -> list[ReceivedEvent]:
         with self._lock:

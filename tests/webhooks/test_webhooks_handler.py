@@ -297,3 +297,71 @@ def test_the_tolerance_window_follows_the_given_clock() -> None:
     assert ahead.handle(body, headers).status_code == 200
     behind = WebhookHandler(SECRET, clock=lambda: datetime.fromtimestamp(signed_at + 400, UTC))
     assert behind.handle(body, headers).reason == "timestamp_too_old"
+
+
+class PlainStore:
+    """A store of one's own with `add` only (no `submit`): the loop hands its add to a worker thread."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryEventStore()
+        self.adding_threads: set[str] = set()
+
+    def seen(self, event_id: str) -> bool:
+        return self.inner.seen(event_id)
+
+    def add(self, received: ReceivedEvent) -> bool:
+        self.adding_threads.add(threading.current_thread().name)
+        return self.inner.add(received)
+
+    def records(self, start: int = 0) -> list[ReceivedEvent]:
+        return self.inner.records(start)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.mark.parametrize(
+    ("store", "expected"),
+    [
+        (MemoryEventStore(), [(200, None), (200, None)]),
+        (PlainStore(), [(200, None), (200, None)]),
+        (BrokenStore(), [(500, "store_failed"), (500, "store_failed")]),
+        (RefusingStore(), [(400, "invalid_event"), (400, "invalid_event")]),
+    ],
+    ids=["submit", "add-only", "broken", "refusing"],
+)
+def test_on_the_event_loop_a_delivery_gets_the_same_answers(
+    store: Any, expected: list[tuple[int, str | None]]
+) -> None:
+    handler = WebhookHandler(SECRET, store=store)
+
+    async def twice() -> list[tuple[int, str | None]]:
+        results = [
+            await handler.handle_on_loop(*delivery(amount_applied("evt_1"), SECRET))
+            for _ in range(2)
+        ]
+        return [(result.status_code, result.reason) for result in results]
+
+    assert asyncio.run(twice()) == expected
+    if expected[0][0] == 200:
+        assert [r.event.id for r in store.records()] == ["evt_1"]  # the second was a duplicate
+    if isinstance(store, PlainStore):
+        assert threading.current_thread().name not in store.adding_threads
+
+
+def test_on_the_event_loop_a_bad_signature_is_refused_without_the_store() -> None:
+    handler = WebhookHandler(SECRET, store=BrokenStore())
+    body, headers = delivery(amount_applied("evt_1"), generate_secret())
+    result = asyncio.run(handler.handle_on_loop(body, headers))
+    assert (result.status_code, result.reason) == (401, "no_matching_signature")
+
+
+def test_on_the_event_loop_your_on_event_runs_in_a_worker_thread() -> None:
+    threads: list[str] = []
+    handler = WebhookHandler(
+        SECRET, on_event=lambda event: threads.append(threading.current_thread().name)
+    )
+    result = asyncio.run(handler.handle_on_loop(*delivery(amount_applied("evt_1"), SECRET)))
+    assert result.status_code == 200
+    assert threads
+    assert threads[0] != threading.current_thread().name
