@@ -34,9 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from receiver_process import Receiver  # noqa: E402
-from team_ledger import SECRET, WRK_LUA, _event  # noqa: E402
-
-from billkit.webhooks import sign_headers  # noqa: E402
+from team_ledger import SECRET, WRK_LUA, _event, _wrk_file  # noqa: E402
 
 CONNECTIONS = 8
 #: Deliveries written per receiver and second of a run: more than a receiver takes, so none is sent twice.
@@ -87,18 +85,6 @@ class _Bare:
         self.process.wait(timeout=30)
 
 
-def _deliveries(path: Path, prefix: str, count: int) -> Path:
-    with path.open("w") as out:
-        for number in range(count):
-            body = json.dumps(_event(number, prefix), separators=(",", ":")).encode()
-            headers = sign_headers(body, SECRET)
-            out.write(
-                f"{headers['webhook-id']}\t{headers['webhook-timestamp']}\t"
-                f"{headers['webhook-signature']}\t{body.decode()}\n"
-            )
-    return path
-
-
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -113,7 +99,7 @@ def _load(
     if not lua.exists():
         lua.write_text(WRK_LUA)
     count = PER_SECOND_CEILING * seconds
-    files = [_deliveries(folder / f"{tag}{i}.tsv", f"{tag}x{i}", count) for i in range(len(urls))]
+    files = [_wrk_file(folder, f"{tag}{i}", f"{tag}x{i}", count) for i in range(len(urls))]
     before = sum(_cpu_seconds(pid) for pid in pids)
     command = ["wrk", "-t1", f"-c{CONNECTIONS // len(urls)}", f"-d{seconds}s", "-s", str(lua)]
     runs = [

@@ -20,19 +20,13 @@ from concurrent.futures import Future
 from typing import Final, Generic, TypeVar
 
 from billkit.webhooks._errors import WebhookStoreError
+from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent, done
 
-__all__ = ["GroupCommit", "done"]
+__all__ = ["GroupCommit", "GroupCommitted"]
 
 Item = TypeVar("Item")
 #: The most events one transaction carries: bounds a batch's time, so the first in it is not kept long.
 MAX_BATCH: Final = 256
-
-
-def done(outcome: bool) -> Future[bool]:
-    """A future already holding `outcome` (an event found recorded without a commit)."""
-    future: Future[bool] = Future()
-    future.set_result(outcome)
-    return future
 
 
 class GroupCommit(Generic[Item]):
@@ -102,3 +96,20 @@ class GroupCommit(Generic[Item]):
             return
         for (_, waiter), new in zip(batch, outcomes, strict=True):
             waiter.set_result(new)
+
+
+class GroupCommitted:
+    """`add` and `submit` of a store whose events go through its `_writer`, and are kept in `_cache`
+    once committed (its `_commit` adds them)."""
+
+    _cache: MemoryEventStore
+    _writer: GroupCommit[ReceivedEvent]
+
+    def add(self, received: ReceivedEvent) -> bool:
+        return self.submit(received).result()
+
+    def submit(self, received: ReceivedEvent) -> Future[bool]:
+        """`add` without waiting: the future is done once the event is committed."""
+        if self._cache.seen(received.event.id):
+            return done(False)
+        return self._writer.submit(received)

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger, is_postgres_url, shown
 from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
-from billkit.webhooks._group_commit import GroupCommit, done
+from billkit.webhooks._group_commit import GroupCommit, GroupCommitted
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
 
 __all__ = ["PostgresEventStore"]
 
 
-class PostgresEventStore:
+class PostgresEventStore(GroupCommitted):
     """Events in the PostgreSQL ledger at `url` (`postgresql://user@host/db`); its tables must exist or be
     creatable by this user (a receiver with INSERT only needs them made first, by `Ledger(url)` as the owner)."""
 
@@ -47,15 +46,6 @@ class PostgresEventStore:
     def seen(self, event_id: str) -> bool:
         # Only what this process recorded: another receiver's events are found by the insert itself.
         return self._cache.seen(event_id)
-
-    def add(self, received: ReceivedEvent) -> bool:
-        return self.submit(received).result()
-
-    def submit(self, received: ReceivedEvent) -> Future[bool]:
-        """`add` without waiting: the future is done once the event is committed."""
-        if self._cache.seen(received.event.id):
-            return done(False)
-        return self._writer.submit(received)
 
     def _commit(self, batch: Sequence[ReceivedEvent]) -> list[bool]:
         """One transaction for `batch` (the writer thread's only): for each event, whether it is new."""

@@ -12,14 +12,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import Final
 
 from billkit._json import json_text
 from billkit.webhooks._errors import WebhookPayloadError, WebhookStoreError
-from billkit.webhooks._group_commit import GroupCommit, done
+from billkit.webhooks._group_commit import GroupCommit, GroupCommitted
 from billkit.webhooks.events import parse_event
 from billkit.webhooks.stores import MemoryEventStore, ReceivedEvent
 
@@ -62,7 +61,7 @@ def _stored_body(received: ReceivedEvent) -> str | bytes:
         return received.body
 
 
-class SQLiteEventStore:
+class SQLiteEventStore(GroupCommitted):
     """Events in the SQLite file at `path` (created, with its folder, if missing)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -116,15 +115,6 @@ class SQLiteEventStore:
 
     def seen(self, event_id: str) -> bool:
         return self._cache.seen(event_id)
-
-    def add(self, received: ReceivedEvent) -> bool:
-        return self.submit(received).result()
-
-    def submit(self, received: ReceivedEvent) -> Future[bool]:
-        """`add` without waiting: the future is done once the event is committed."""
-        if self._cache.seen(received.event.id):
-            return done(False)
-        return self._writer.submit(received)
 
     def _commit(self, batch: Sequence[ReceivedEvent]) -> list[bool]:
         """One transaction for `batch` (the writer thread's only): for each event, whether it is new."""

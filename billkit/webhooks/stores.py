@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from billkit.webhooks._group_commit import done
 from billkit.webhooks.events import WebhookEvent
 
 __all__ = ["EventStore", "MemoryEventStore", "ReceivedEvent"]
+
+
+def done(outcome: bool) -> Future[bool]:
+    """A future already holding `outcome` (an event found recorded without a commit)."""
+    future: Future[bool] = Future()
+    future.set_result(outcome)
+    return future
 
 
 @dataclass(frozen=True, slots=True)
