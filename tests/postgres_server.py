@@ -138,7 +138,8 @@ def start(*, durable: bool = False) -> PostgresServer:
              "--locale=C", "--no-sync"]
         )  # fmt: skip
         options = (
-            f"-k {folder / 'socket'} -c listen_addresses='' -c fsync=off -c max_connections=200"
+            f"-k {folder / 'socket'} -c listen_addresses='' -c fsync={'on' if durable else 'off'} "
+            "-c max_connections=200"
         )
         _run_as_owner(
             [str(binaries / "pg_ctl"), "-D", data, "-l", str(folder / "server.log"), "-w",
