@@ -25,9 +25,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(NICE) $(BIN)/mypy
 
-# In parallel, one worker per core (pytest-xdist); the slowest tests are scheduled first (tests/conftest.py).
+# In parallel, one worker per core (pytest-xdist). tests/conftest.py cuts the suite into units (the tests
+# sharing a module fixture, or a costly session fixture, go together), slowest first; loadgroup sends each
+# unit whole to one worker, in that order, so no fixture is built twice and the workers finish together.
 unit: $(STAMP)
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 # The Debian packages the tests and benchmarks need (Chromium for the page tests, wrk, ...), installed
 # with one apt-get call when any is missing.

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from demo_report import DemoReport, run_demo_report
 from postgres_server import PostgresMissing, PostgresServer, start
 
 
@@ -71,8 +72,70 @@ def new_ledger_location(
             server.drop_database(url)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(
-        key=lambda item: item.get_closest_marker("slow") is None
-    )  # stable: order kept otherwise
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+    """`billkit report --out` with every default (the demo month), run once: a report kernel costs ~15 s
+    of CPU, and the report tests and the notebook tests check the same run."""
+    return run_demo_report(tmp_path_factory.mktemp("demo-report") / "reports")
+
+
+#: Session fixtures too costly to build on every worker: all their tests run on one (`--dist loadgroup`).
+ONE_WORKER_FIXTURES = frozenset({"demo_report"})
+
+
+def _module_fixture_key(item: pytest.Item) -> str | None:
+    """The module (and the parameters of its module-scoped fixtures) whose fixture instances `item`
+    shares with other tests, or None when it uses no module- or class-scoped fixture."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    scoped = [
+        name
+        for name, defs in info.name2fixturedefs.items()
+        if defs and defs[-1].scope in ("module", "class", "package")
+    ]
+    if not scoped:
+        return None
+    callspec = getattr(item, "callspec", None)
+    indices = callspec.indices if callspec is not None else {}
+    instance = ",".join(f"{name}={indices[name]}" for name in sorted(scoped) if name in indices)
+    return f"module:{item.nodeid.split('::')[0]}[{instance}]"
+
+
+def _work_units(items: list[pytest.Item]) -> list[list[pytest.Item]]:
+    """The items in units that must share a worker, in collection order: the tests of a module that
+    share an instance of one of its module- (or class-) scoped fixtures, joined with every test using
+    the same `ONE_WORKER_FIXTURES` fixture; any other test is a unit of its own."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    keys: list[list[str]] = []
+    for item in items:
+        module = _module_fixture_key(item)
+        shared = [module] if module is not None else []
+        shared += [f"fixture:{name}" for name in item.fixturenames if name in ONE_WORKER_FIXTURES]
+        for other in shared[1:]:
+            parent[find(other)] = find(shared[0])
+        keys.append(shared)
+    units: dict[str, list[pytest.Item]] = {}
+    for item, shared in zip(items, keys, strict=True):
+        units.setdefault(find(shared[0]) if shared else f"item:{item.nodeid}", []).append(item)
+    return list(units.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Units with the most tests marked `slow` start first (stable otherwise), so the workers finish
+    together; under `--dist loadgroup` each unit runs whole on one worker, so its module fixtures
+    are built once, not on every worker that gets one of its tests."""
+    units = _work_units(items)
+    units.sort(key=lambda unit: -sum(item.get_closest_marker("slow") is not None for item in unit))
+    items[:] = [item for unit in units for item in unit]
+    for number, unit in enumerate(units):
+        if len(unit) > 1:
+            for item in unit:
+                item.add_marker(pytest.mark.xdist_group(f"unit{number}"))
