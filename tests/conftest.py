@@ -3,8 +3,12 @@ the suite's order: the slowest tests start first, so parallel workers (`pytest -
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from demo_report import DemoReport, run_demo_report
@@ -127,15 +131,57 @@ def _work_units(items: list[pytest.Item]) -> list[list[pytest.Item]]:
     return list(units.values())
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Units with the most tests marked `slow` start first (stable otherwise), so the workers finish
-    together; under `--dist loadgroup` each unit runs whole on one worker, so its module fixtures
-    are built once, not on every worker that gets one of its tests."""
+    together. Under pytest-xdist each worker writes which unit each test is in for `UnitScheduling`."""
     units = _work_units(items)
     units.sort(key=lambda unit: -sum(item.get_closest_marker("slow") is not None for item in unit))
     items[:] = [item for unit in units for item in unit]
-    for number, unit in enumerate(units):
-        if len(unit) > 1:
-            for item in unit:
-                item.add_marker(pytest.mark.xdist_group(f"unit{number}"))
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and _UNITS_INPUT in workerinput:
+        names = {item.nodeid: f"unit{n}" for n, unit in enumerate(units) for item in unit}
+        written = Path(workerinput[_UNITS_INPUT])
+        partial = written.with_name(f"{written.name}.{workerinput['workerid']}")
+        partial.write_text(json.dumps(names), encoding="utf-8")
+        partial.replace(written)  # every worker collects the same tests: any complete copy will do
+
+
+# pytest-xdist's own `xdist_group` marks do not reach its scheduler under pytest 9 (it still renames
+# items through a `_nodeid` pytest no longer reads), so the units travel in a file of the run's own.
+_UNITS_INPUT = "billkit_units_file"
+_UNITS_FILE = pytest.StashKey[Path]()
+
+
+def _units_file(config: pytest.Config) -> Path:
+    if _UNITS_FILE not in config.stash:
+        folder = Path(tempfile.mkdtemp(prefix="billkit-test-units-"))
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        config.stash[_UNITS_FILE] = folder / "units.json"
+    return config.stash[_UNITS_FILE]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[_UNITS_INPUT] = str(_units_file(node.config))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` sends each unit of `_work_units` whole to one worker, in the suite's order, so
+    no module fixture (nor a `ONE_WORKER_FIXTURES` one) is built twice and the slow units start first."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    units_file = _units_file(config)
+
+    class UnitScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        units: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            # Asked only once every worker has collected (and so has written the file).
+            if self.units is None:
+                self.units = json.loads(units_file.read_text(encoding="utf-8"))
+            return self.units.get(nodeid, nodeid)
+
+    return UnitScheduling(config, log)
