@@ -47,8 +47,6 @@ from billkit.sandbox.settings import (
     check_fee_percent,
     parse_retry_schedule,
 )
-from billkit.sandbox.sftp.host_key import fingerprint
-from billkit.sandbox.sftp.server import USERNAME, open_sftp_door
 
 if TYPE_CHECKING:
     from billkit.billfiles.settings import SftpSettings
@@ -164,6 +162,10 @@ def prepare(settings: SandboxSettings) -> Prepared:
     services: list[BackgroundService] = []
     sftp: SftpInfo | None = None
     if settings.sftp_port is not None:
+        # Imported only when asked for: asyncssh and the bill-file readers (pandas) cost every start ~1 s.
+        from billkit.sandbox.sftp.host_key import fingerprint
+        from billkit.sandbox.sftp.server import USERNAME, open_sftp_door
+
         try:
             door = open_sftp_door(settings, runtime, bind_socket(settings.host, settings.sftp_port))
         except BaseException:

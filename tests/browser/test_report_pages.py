@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import LAYOUT_PROBE, PAGE_WIDTH, demo_ledger, running_dashboard
+from demo_report import DemoReport
 from playwright.sync_api import Browser, Page
-
-from billkit.cli import main
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +21,11 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
     return path, demo_ledger(path)
 
 
-@pytest.fixture(scope="module")
-def report_html(ledger: tuple[Path, date], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path, last_day = ledger
-    out = tmp_path_factory.mktemp("report")
-    assert main(["report", "--source", str(path), "--as-of", str(last_day), "--out", str(out)]) == 0
-    return out / "payments_report.html"
+@pytest.fixture
+def report_html(demo_report: DemoReport) -> Path:
+    """`billkit report`'s page of the demo month (its run is shared with the report tests)."""
+    assert demo_report.code == 0
+    return demo_report.html
 
 
 @pytest.fixture

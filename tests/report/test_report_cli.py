@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from demo_report import DemoReport
 
 from billkit import demo
 from billkit.cli import main
@@ -80,21 +81,17 @@ def test_an_empty_out_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.slow
-def test_report_writes_a_notebook_and_a_standalone_html(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "reports"
-    assert main(["report", "--out", str(out)]) == 0
-    notebook, html = out / "payments_report.ipynb", out / "payments_report.html"
-    printed = capsys.readouterr().out
-    assert str(notebook) in printed
-    assert str(html) in printed
+def test_report_writes_a_notebook_and_a_standalone_html(demo_report: DemoReport) -> None:
+    out, notebook, html = demo_report.out, demo_report.notebook, demo_report.html
+    assert demo_report.code == 0
+    assert str(notebook) in demo_report.printed
+    assert str(html) in demo_report.printed
     assert sorted(path.name for path in out.iterdir()) == [html.name, notebook.name]
     text = html.read_text(encoding="utf-8")
     for secret_prefix in ("sk_test_", "sk_live_", "whsec_"):
         assert secret_prefix not in text
         assert secret_prefix not in notebook.read_text(encoding="utf-8")
-    for path in {str(REPO_ROOT), str(Path.home()), str(tmp_path), sys.prefix}:
+    for path in {str(REPO_ROOT), str(Path.home()), str(out.parent), sys.prefix}:
         assert path not in text
     assert text.count('class="plotly-graph-div"') == 6
     assert '<script src="http' not in text, "works offline: nothing is loaded from the network"
