@@ -38,6 +38,8 @@ from billkit.report.source import ReportData
 from billkit.report.table import Table
 
 __all__ = [
+    "EXCEPTION_ROWS",
+    "SETTLEMENT_DAYS",
     "SUMMARY_CUSTOMERS",
     "WORKLIST_ROWS",
     "PaymentsReport",
@@ -48,10 +50,14 @@ __all__ = [
     "resolve_scope",
 ]
 
-#: How many open bills the report's worklist shows, and how many customers per currency its aged summary
-#: names (the rest in one row); the exports hold all of them.
+#: What the report shows of the tables that grow with the data (each with one line for the rest, so every
+#: column still sums to the whole; the exports hold every row): open bills of the worklist per currency,
+#: customers of the aged summary per currency (and accounts per customer), exceptions and Moment-report
+#: findings per kind and currency, and settled days per currency.
 WORKLIST_ROWS = 25
 SUMMARY_CUSTOMERS = 25
+EXCEPTION_ROWS = 25
+SETTLEMENT_DAYS = 62
 
 
 @dataclass(frozen=True)
