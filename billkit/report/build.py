@@ -186,9 +186,11 @@ class PaymentsReport:
 
     @property
     def currencies(self) -> list[str]:
-        found = set(self.bills["currency"].dropna().astype(str)) | set(
-            self.payments["currency"].dropna().astype(str)
-        )
+        found = {
+            str(code)
+            for frame in (self.bills, self.payments)
+            for code in frame["currency"].dropna().unique()
+        }
         return sorted(found)
 
     def flagged_payments(self) -> pd.DataFrame:
@@ -325,9 +327,13 @@ def build_sections(
     `ledger.as_of` and narrowed by the same `filters`. `reports` (the three-way reconciliation) adds the section
     on Moment's reports."""
     tz = scope.timezone
+    days = {scope.as_of: day, scope.end: period_end}
 
     def read(when: date) -> AsOfFrames:
-        return day if when == scope.as_of else ledger.as_of(when, tz=tz).narrowed(**filters)
+        """The day `when`, read once however many sections ask for it."""
+        if when not in days:
+            days[when] = ledger.as_of(when, tz=tz).narrowed(**filters)
+        return days[when]
 
     before_start, before_end, before_as_of = headline.previous_dates(
         scope.start, scope.end, scope.as_of

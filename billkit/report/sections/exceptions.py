@@ -161,5 +161,9 @@ def shown(table: Table, *, rows: int) -> Table:
     """The exceptions as the report shows them: of each kind and currency, the `rows` largest (by difference,
     else by amount applied) in the table's order, then one line for the rest, how many and their sums."""
     return table.bounded(
-        rows, label="Customer", noun="exception", by=("Difference", "Applied"), within=("Exception",)
+        rows,
+        label="Customer",
+        noun="exception",
+        by=("Difference", "Applied"),
+        within=("Exception",),
     )
