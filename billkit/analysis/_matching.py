@@ -34,7 +34,8 @@ def _source(values: pd.Series | pd.Index) -> object | None:
     """The Arrow array behind string `values` (immutable, shared by every frame made from them), else None."""
     if values.dtype != frame_dtypes.STRING:
         return None
-    return values.array.__arrow_array__()
+    source: object = values.array.__arrow_array__()
+    return source
 
 
 def _remember(table: OrderedDict[object, object], key: object, value: object) -> None:
@@ -82,10 +83,10 @@ def positions(index: pd.Index, keys: pd.Series) -> npt.NDArray[np.intp]:
         if remembered is not None and remembered[0] is key_source and remembered[1] is value_source:
             return remembered[2]
         looked_up = pc.index_in(_arrow(keys), value_set=_arrow(index))
-        found = np.asarray(pc.fill_null(looked_up, -1).to_numpy(), dtype=np.intp)
-        found.flags.writeable = False  # shared by every caller asking the same
-        _remember(_lookups, (id(key_source), id(value_source)), (key_source, value_source, found))  # type: ignore[arg-type]
-        return found
+        shared = np.asarray(pc.fill_null(looked_up, -1).to_numpy(), dtype=np.intp)
+        shared.flags.writeable = False  # shared by every caller asking the same
+        _remember(_lookups, (id(key_source), id(value_source)), (key_source, value_source, shared))  # type: ignore[arg-type]
+        return shared
     found: npt.NDArray[np.intp] = index.get_indexer(pd.Index(keys))
     return found
 

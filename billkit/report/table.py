@@ -105,7 +105,7 @@ class Table:
                 size = data[header].astype("Float64").abs().astype("float64").fillna(size)
             rank = size.fillna(-1.0).groupby(groups).rank(method="first", ascending=False)
         else:
-            rank = data.groupby(groups).cumcount() + 1
+            rank = (data.groupby(groups).cumcount() + 1).astype("float64")
         hidden = (rank > limit).to_numpy()
         if not hidden.any():
             return self
@@ -124,7 +124,7 @@ class Table:
         more[label] = [f"{count:,} more {noun}{'' if count == 1 else 's'}" for count in counts]
         for header in self.money:
             sums = summed[header].sum(min_count=1).reindex(counts.index)
-            more[header] = pd.array(sums.to_numpy(), dtype=frame[header].dtype)
+            more[header] = sums.to_numpy()
         shown = np.ones(len(frame), dtype=bool)
         shown[left_out.index] = False
         order = np.concatenate([frame.index[shown], after.reindex(counts.index).to_numpy() + 0.5])

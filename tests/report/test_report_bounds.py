@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from billkit.analysis.point_in_time import as_of_frames
+from billkit.analysis.point_in_time import AsOfFrames, as_of_frames
 from billkit.report.build import ReportScope, build_report
 from billkit.report.sections import aged, exceptions
 from billkit.report.table import CURRENCY, TOTAL, Table
@@ -118,7 +118,7 @@ def ledger_frames(bills: int, customers: int) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def big() -> pd.DataFrame:
+def big() -> AsOfFrames:
     return as_of_frames(**ledger_frames(600, 120), as_of=DAY, tz=TZ)
 
 
@@ -127,8 +127,8 @@ def column_sums(frame: pd.DataFrame, column: str, *, skip: str | None = None) ->
     return {str(c): int(v) for c, v in rows.groupby(CURRENCY)[column].sum().items()}
 
 
-def test_the_worklist_shows_its_rows_and_one_line_for_the_rest(big: object) -> None:
-    detail = aged.aged_detail(big)  # type: ignore[arg-type]
+def test_the_worklist_shows_its_rows_and_one_line_for_the_rest(big: AsOfFrames) -> None:
+    detail = aged.aged_detail(big)
     shown = aged.worklist(detail, rows=10)
     for currency, rows in shown.frame.groupby(CURRENCY):
         assert len(rows) == 11, "ten bills and the 'more' line"
@@ -138,9 +138,9 @@ def test_the_worklist_shows_its_rows_and_one_line_for_the_rest(big: object) -> N
     assert column_sums(shown.frame, "Amount due") == column_sums(detail.frame, "Amount due")
 
 
-def test_the_aged_summary_names_the_largest_customers_and_accounts(big: object) -> None:
-    whole = aged.aged_summary(big)  # type: ignore[arg-type]
-    top = aged.aged_summary(big, top=5)  # type: ignore[arg-type]
+def test_the_aged_summary_names_the_largest_customers_and_accounts(big: AsOfFrames) -> None:
+    whole = aged.aged_summary(big)
+    top = aged.aged_summary(big, top=5)
     for _, rows in top.frame.groupby(CURRENCY):
         customers = rows.loc[~rows["Customer"].str.startswith(aged.ACCOUNT_MARK)]
         assert len(customers) == 5 + 2, "five customers, the others' line and the total"
@@ -155,8 +155,8 @@ def test_the_aged_summary_names_the_largest_customers_and_accounts(big: object) 
     assert len(whole.frame) > 4 * len(top.frame), "the whole summary lists every customer"
 
 
-def test_exceptions_show_the_largest_of_each_kind_and_sum_the_rest(big: object) -> None:
-    every = exceptions.exceptions(big)  # type: ignore[arg-type]
+def test_exceptions_show_the_largest_of_each_kind_and_sum_the_rest(big: AsOfFrames) -> None:
+    every = exceptions.exceptions(big)
     shown = exceptions.shown(every, rows=4)
     underpaid = shown.frame.loc[shown.frame["Exception"] == "Underpaid"]
     for currency, rows in underpaid.groupby(CURRENCY):

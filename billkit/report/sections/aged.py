@@ -126,7 +126,7 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
     parts.append(
         others.assign(
             Customer=[f"{OTHERS} ({count})" for count in others["count"]],
-            Reference=pd.NA,
+            Reference=None,
             rank=limit,
             sub=0,
             account_rank=0,
@@ -161,14 +161,14 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
             parts.append(
                 grouped.assign(
                     Customer=[f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in grouped["count"]],
-                    Reference=pd.NA,
+                    Reference=None,
                     sub=1,
                     account_rank=limit,
                 )
             )
     totals = _rest(by_customer, ["currency"], money)
     parts.append(
-        totals.assign(Customer=TOTAL, Reference=pd.NA, rank=limit + 1, sub=0, account_rank=0)
+        totals.assign(Customer=TOTAL, Reference=None, rank=limit + 1, sub=0, account_rank=0)
     )
     frame = (
         pd.concat([part for part in parts if not part.empty], ignore_index=True)
