@@ -28,7 +28,8 @@ or the instant given. The rules:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
@@ -54,6 +55,9 @@ class AsOfFrames:
     `frames.payments_frame` of the payments before the cutoff, one row per payment. customers, accounts: each
     entity's state at the cutoff (balance adjusted by balance payments). balances: `frames.balances_frame` of
     those states, one row per entity.
+
+    Each metric is computed once per set of frames and then shared (a report asks for the same day's
+    reconciliation, days to pay and DSO from several sections): treat what the methods return as read-only.
     """
 
     at: _as_of.AsOf
@@ -62,6 +66,14 @@ class AsOfFrames:
     customers: pd.DataFrame
     accounts: pd.DataFrame
     balances: pd.DataFrame
+    _computed: dict[Hashable, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _once(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return self._computed[key]
 
     @property
     def day(self) -> dt.date:
@@ -72,42 +84,63 @@ class AsOfFrames:
         return self.at.tz
 
     def aging(self) -> pd.DataFrame:
-        return metrics.aging(self.bills, as_of=self.day, tz=self.tz)
+        return self._once("aging", lambda: metrics.aging(self.bills, as_of=self.day, tz=self.tz))
 
     def dso(self, *, start: _as_of.AsOfLike | None = None, days: int | None = None) -> pd.DataFrame:
         """DSO over the period ending on the as-of day (receivables are at this frame's cutoff)."""
-        return metrics.dso(self.bills, end=self.day, start=start, days=days)
+        return self._once(
+            ("dso", start, days),
+            lambda: metrics.dso(self.bills, end=self.day, start=start, days=days),
+        )
 
     def collection_rate(self, *, start: _as_of.AsOfLike, end: _as_of.AsOfLike) -> pd.DataFrame:
-        return metrics.collection_rate(self.bills, start=start, end=end)
+        return self._once(
+            ("collection_rate", start, end),
+            lambda: metrics.collection_rate(self.bills, start=start, end=end),
+        )
 
     def funnel(
         self, *, start: _as_of.AsOfLike | None = None, end: _as_of.AsOfLike | None = None
     ) -> pd.DataFrame:
-        return metrics.collection_funnel(self.bills, start=start, end=end)
+        return self._once(
+            ("funnel", start, end),
+            lambda: metrics.collection_funnel(self.bills, start=start, end=end),
+        )
 
     def days_to_pay(
         self, *, start: _as_of.AsOfLike | None = None, end: _as_of.AsOfLike | None = None
     ) -> pd.DataFrame:
         """Days to pay of the bills dated start..end (default: all) settled before the cutoff."""
-        return metrics.days_to_pay(self.bills, self.payments, tz=self.tz, start=start, end=end)
+        return self._once(
+            ("days_to_pay", start, end),
+            lambda: metrics.days_to_pay(
+                self.bills, self.payments, tz=self.tz, start=start, end=end
+            ),
+        )
 
     def reconcile_bills(self) -> pd.DataFrame:
-        return reconciliation.reconcile_bills(self.bills, self.payments)
+        return self._once(
+            "reconcile_bills", lambda: reconciliation.reconcile_bills(self.bills, self.payments)
+        )
 
     def reconcile_payments(
         self, *, window: dt.timedelta = reconciliation.DEFAULT_DOUBLE_PAYMENT_WINDOW
     ) -> pd.DataFrame:
-        return reconciliation.reconcile_payments(
-            self.payments,
-            bills=self.bills,
-            accounts=self.accounts,
-            customers=self.customers,
-            double_payment_window=window,
+        return self._once(
+            ("reconcile_payments", window),
+            lambda: reconciliation.reconcile_payments(
+                self.payments,
+                bills=self.bills,
+                accounts=self.accounts,
+                customers=self.customers,
+                double_payment_window=window,
+            ),
         )
 
     def outstanding_by_customer(self) -> pd.DataFrame:
-        return metrics.outstanding_by_customer(self.bills)
+        return self._once(
+            "outstanding_by_customer", lambda: metrics.outstanding_by_customer(self.bills)
+        )
 
     def narrowed(
         self,

@@ -38,6 +38,8 @@ from billkit.report.source import ReportData
 from billkit.report.table import Table
 
 __all__ = [
+    "EXCEPTION_ROWS",
+    "SETTLEMENT_DAYS",
     "SUMMARY_CUSTOMERS",
     "WORKLIST_ROWS",
     "PaymentsReport",
@@ -48,10 +50,14 @@ __all__ = [
     "resolve_scope",
 ]
 
-#: How many open bills the report's worklist shows, and how many customers per currency its aged summary
-#: names (the rest in one row); the exports hold all of them.
+#: What the report shows of the tables that grow with the data (each with one line for the rest, so every
+#: column still sums to the whole; the exports hold every row): open bills of the worklist per currency,
+#: customers of the aged summary per currency (and accounts per customer), exceptions and Moment-report
+#: findings per kind and currency, and settled days per currency.
 WORKLIST_ROWS = 25
 SUMMARY_CUSTOMERS = 25
+EXCEPTION_ROWS = 25
+SETTLEMENT_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -180,9 +186,11 @@ class PaymentsReport:
 
     @property
     def currencies(self) -> list[str]:
-        found = set(self.bills["currency"].dropna().astype(str)) | set(
-            self.payments["currency"].dropna().astype(str)
-        )
+        found = {
+            str(code)
+            for frame in (self.bills, self.payments)
+            for code in frame["currency"].dropna().unique()
+        }
         return sorted(found)
 
     def flagged_payments(self) -> pd.DataFrame:
@@ -319,9 +327,13 @@ def build_sections(
     `ledger.as_of` and narrowed by the same `filters`. `reports` (the three-way reconciliation) adds the section
     on Moment's reports."""
     tz = scope.timezone
+    days = {scope.as_of: day, scope.end: period_end}
 
     def read(when: date) -> AsOfFrames:
-        return day if when == scope.as_of else ledger.as_of(when, tz=tz).narrowed(**filters)
+        """The day `when`, read once however many sections ask for it."""
+        if when not in days:
+            days[when] = ledger.as_of(when, tz=tz).narrowed(**filters)
+        return days[when]
 
     before_start, before_end, before_as_of = headline.previous_dates(
         scope.start, scope.end, scope.as_of

@@ -38,8 +38,10 @@ PERIODS: Final[dict[str, Callable[[dt.date], dt.date]]] = {
     "Last 30 days": lambda day: day - dt.timedelta(days=29),
     "Last 90 days": lambda day: day - dt.timedelta(days=89),
 }
-#: How many open bills the worklist shows.
+#: How many open bills of each currency the worklist shows, and how many customers the aged summary names
+#: (the rest in one line each, so a big ledger still redraws quickly).
 WORKLIST_ROWS: Final = 15
+SUMMARY_CUSTOMERS: Final = 25
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,8 @@ class Explorer:
             headline.Period(choice.start, choice.as_of, day, day),
             headline.Period(before_start, before_end, before, at_before_end),
         )
-        summary = aged.aged_summary(day)
-        worklist = aged.aged_detail(day).head(WORKLIST_ROWS)
+        summary = aged.aged_summary(day, top=SUMMARY_CUSTOMERS)
+        worklist = aged.worklist(aged.aged_detail(day), rows=WORKLIST_ROWS)
         received = cash.cash_received(day, start=choice.start, end=choice.as_of, freq="D")
         return ExplorerView(
             choice=choice,

@@ -3,7 +3,8 @@ right-aligned by billkit's one money format (`billkit.money.format_money`) in th
 as percentages, days to one decimal. A table with several currencies becomes one panel per currency (amounts
 in different currencies never share a column); an empty table is a sentence, not an empty header row.
 
-Long references and IDs may wrap anywhere, so no table is wider than a 1280 px page.
+Long references and IDs may wrap anywhere, so no table is wider than a 1280 px page. A "more" line (see
+`Table.bounded`: the rows a report leaves out, counted and summed) is in italics, its other cells blank.
 """
 
 from __future__ import annotations
@@ -33,17 +34,23 @@ table.billkit-table th.num, table.billkit-table td.num { text-align: right; font
 table.billkit-table td.num { white-space: nowrap; }
 table.billkit-table td.wrap { text-align: left; overflow-wrap: anywhere; word-break: break-word; max-width: 16rem; }
 table.billkit-table tr.total td { font-weight: 700; border-top: 1px solid rgba(127,127,127,0.6); }
+table.billkit-table tr.more td { font-style: italic; }
 p.billkit-empty { font-style: italic; }
 </style>"""
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and pd.isna(value))
+    )
 
 
 def cell_text(table: Table, header: str, value: object, currency: str | None) -> str:
     """One cell as shown: money by `format_money`, rates as %, days to one decimal, dates as ISO."""
-    if _is_missing(value) or value is pd.NaT:
+    if _is_missing(value):
         return _MISSING
     if header in table.money and currency is not None:
         return format_money(int(value), currency)  # type: ignore[call-overload]
@@ -72,19 +79,25 @@ def _one_table(table: Table, frame: pd.DataFrame, currency: str | None) -> str:
         for h in headers
     )
     body: list[str] = []
+    more = set(table.more_rows)
     row_currency: Callable[[pd.Series], str | None] = (
         (lambda row: str(row[CURRENCY])) if CURRENCY in frame.columns else (lambda row: currency)
     )
-    for _, row in frame.iterrows():
+    for position, row in frame.iterrows():
         is_total = table.totals is not None and row.get(table.totals) == TOTAL
+        is_more = position in more
         cells = []
         for header in headers:
-            text = html.escape(cell_text(table, header, row[header], row_currency(row)))
+            value = row[header]
+            text = (
+                ""
+                if is_more and _is_missing(value)
+                else cell_text(table, header, value, row_currency(row))
+            )
             kind = "num" if _numeric(table, header) else "wrap" if header in table.wide else "text"
-            cells.append(f'<td class="{kind}">{text}</td>')
-        body.append(
-            f'<tr class="total">{"".join(cells)}</tr>' if is_total else f"<tr>{''.join(cells)}</tr>"
-        )
+            cells.append(f'<td class="{kind}">{html.escape(text)}</td>')
+        row_class = ' class="total"' if is_total else ' class="more"' if is_more else ""
+        body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
     return (
         f'<table class="billkit-table" data-table="{html.escape(table.name)}">'
         f"<caption>{html.escape(caption)}</caption>"

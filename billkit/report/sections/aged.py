@@ -7,8 +7,7 @@ outstanding, currency by currency.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,15 @@ from billkit.analysis.point_in_time import AsOfFrames
 from billkit.report.sections import _names
 from billkit.report.table import CURRENCY, TOTAL, Table
 
-__all__ = ["ACCOUNT_MARK", "BUCKET_HEADERS", "OTHERS", "aged_detail", "aged_summary"]
+__all__ = [
+    "ACCOUNT_MARK",
+    "BUCKET_HEADERS",
+    "OTHERS",
+    "OTHER_ACCOUNTS",
+    "aged_detail",
+    "aged_summary",
+    "worklist",
+]
 
 #: Bucket -> column header, in order from not yet due to most overdue.
 BUCKET_HEADERS: Final = {
@@ -30,8 +37,10 @@ BUCKET_HEADERS: Final = {
     "90+": "90+ days",
 }
 _TOTAL_HEADER: Final = "Total owed"
-#: The row that holds every customer beyond the `top` largest.
+#: The row that holds every customer beyond the `top` largest, and the one under a customer that holds every
+#: account beyond its `top` largest.
 OTHERS: Final = "Other customers"
+OTHER_ACCOUNTS: Final = "Other accounts"
 #: Account rows sit under their customer, marked so a reader sees the nesting in any renderer.
 ACCOUNT_MARK: Final = "↳ "
 
@@ -44,22 +53,34 @@ def _open_bills(day: AsOfFrames) -> pd.DataFrame:
 
 def _buckets(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum of amount_remaining per `keys` and bucket, one column per bucket header, plus the total."""
-    table = (
-        rows.assign(bucket=rows["aging_bucket"].astype(str))
-        .pivot_table(
-            index=keys,
-            columns="bucket",
-            values="amount_remaining",
-            aggfunc="sum",
-            fill_value=0,
-            observed=True,
+    sums = (
+        rows.assign(
+            bucket=pd.Categorical(rows["aging_bucket"].astype(str), categories=list(AGING_BUCKETS)),
+            remaining=rows["amount_remaining"].to_numpy(dtype="int64", na_value=0),
         )
+        .groupby([*keys, "bucket"], observed=True, sort=False)["remaining"]
+        .sum()
+        .unstack("bucket", fill_value=0)
         .reindex(columns=list(AGING_BUCKETS), fill_value=0)
         .rename(columns=BUCKET_HEADERS)
     )
-    table.columns.name = None
-    table[_TOTAL_HEADER] = table.sum(axis=1)
-    return table.astype(frame_dtypes.MINOR).reset_index()
+    sums.columns.name = None
+    sums[_TOTAL_HEADER] = sums.sum(axis=1)
+    return sums.astype(frame_dtypes.MINOR).reset_index()
+
+
+def _ranked(frame: pd.DataFrame, keys: list[str], tie: str) -> pd.DataFrame:
+    """`frame` largest total first within each group of `keys` (ties by `tie`), with its `rank` there."""
+    ordered = frame.sort_values(
+        [*keys, _TOTAL_HEADER, tie], ascending=[*([True] * len(keys)), False, True]
+    )
+    return ordered.assign(rank=ordered.groupby(keys, sort=False).cumcount())
+
+
+def _rest(rows: pd.DataFrame, keys: list[str], money: tuple[str, ...]) -> pd.DataFrame:
+    """One row per group of `keys`: how many of `rows` it holds (`count`) and their sums."""
+    grouped = rows.groupby(keys, sort=False)
+    return grouped[list(money)].sum().assign(count=grouped.size()).reset_index()
 
 
 def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
@@ -67,7 +88,9 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
 
     A customer's row covers all its bills; below it, one row per account with open bills (marked `↳`), largest
     first. Each currency ends with a totals row. With `top`, only the `top` largest customers of each currency
-    have rows of their own; one "Other customers" row holds the rest, so the totals stay whole.
+    have rows of their own, one "Other customers" row holding the rest, and only the `top` largest accounts
+    of a customer, one "Other accounts" row under it holding the rest: the report's length is bounded and
+    every column still sums to its total.
     """
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise ValueError(f"top must be a positive whole number, got {top!r}")
@@ -83,67 +106,80 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
             money=money,
             totals="Customer",
         )
-    bills = bills.assign(currency=bills["currency"].astype(str))
-    by_customer = _buckets(bills, ["currency", "owner"])
-    on_accounts = bills.loc[bills["account_id"].notna().to_numpy()]
-    by_account = (
-        _buckets(on_accounts, ["currency", "owner", "account_id"])
-        if not on_accounts.empty
-        else pd.DataFrame(columns=["currency", "owner", "account_id", *money])
-    )
+    bills = bills.assign(currency=bills["currency"].astype(str), owner=bills["owner"].astype(str))
+    limit = top if top is not None else len(bills) + 1
+    # Every row gets a place (currency, customer's rank, 0 customer / 1 account, account's rank) and is
+    # sorted by it once: per-customer filtering and sorting of frames cost far more at scale.
+    by_customer = _ranked(_buckets(bills, ["currency", "owner"]), ["currency"], "owner")
     customers = _names.customers(day)
-    accounts = _names.accounts(day)
-    # Sorted once, walked as records: per-customer filtering and sorting of frames cost far more.
-    by_customer = by_customer.sort_values(
-        ["currency", _TOTAL_HEADER, "owner"], ascending=[True, False, True]
+    shown = by_customer.loc[by_customer["rank"] < limit]
+    known = shown["owner"].isin(customers.index).to_numpy()
+    parts = [
+        shown.assign(
+            Customer=shown["owner"].map(customers["name"]).where(known, shown["owner"]),
+            Reference=shown["owner"].map(customers["reference"]).where(known, pd.NA),
+            sub=0,
+            account_rank=0,
+        )
+    ]
+    others = _rest(by_customer.loc[by_customer["rank"] >= limit], ["currency"], money)
+    parts.append(
+        others.assign(
+            Customer=[f"{OTHERS} ({count})" for count in others["count"]],
+            Reference=None,
+            rank=limit,
+            sub=0,
+            account_rank=0,
+        )
     )
-    under: dict[tuple[str, str], list[dict[Hashable, Any]]] = {}
-    for account in by_account.sort_values(
-        [_TOTAL_HEADER, "account_id"], ascending=[False, True]
-    ).to_dict("records"):
-        under.setdefault((account["currency"], str(account["owner"])), []).append(account)
-    parts: list[pd.DataFrame] = []
-    for currency in sorted(by_customer["currency"].unique()):
-        mine = by_customer.loc[by_customer["currency"] == currency]
-        rows: list[dict[str, object]] = []
-        shown, rest = (mine, mine.iloc[0:0]) if top is None else (mine.head(top), mine.iloc[top:])
-        for customer in shown.to_dict("records"):
-            owner = str(customer["owner"])
-            known = owner in customers.index
-            rows.append(
-                {
-                    CURRENCY: currency,
-                    "Customer": customers.at[owner, "name"] if known else owner,
-                    "Reference": customers.at[owner, "reference"] if known else pd.NA,
-                    **{header: customer[header] for header in money},
-                }
+    on_accounts = bills.loc[bills["account_id"].notna().to_numpy()]
+    if not on_accounts.empty:
+        ranks = shown.set_index(["currency", "owner"])["rank"].rename("customer_rank")
+        by_account = _buckets(
+            on_accounts.assign(account_id=on_accounts["account_id"].astype(str)),
+            ["currency", "owner", "account_id"],
+        ).join(ranks, on=["currency", "owner"], how="inner")  # the accounts of customers shown
+        by_account = _ranked(by_account, ["currency", "owner"], "account_id").rename(
+            columns={"rank": "account_rank", "customer_rank": "rank"}
+        )
+        accounts = _names.accounts(day)
+        listed = by_account.loc[by_account["account_rank"] < limit]
+        named = listed["account_id"].isin(accounts.index).to_numpy()
+        parts.append(
+            listed.assign(
+                Customer=ACCOUNT_MARK
+                + listed["account_id"].map(accounts["name"]).where(named, listed["account_id"]),
+                Reference=listed["account_id"].map(accounts["reference"]).where(named, pd.NA),
+                sub=1,
             )
-            for account in under.get((currency, owner), []):
-                account_id = str(account["account_id"])
-                named = account_id in accounts.index
-                rows.append(
-                    {
-                        CURRENCY: currency,
-                        "Customer": ACCOUNT_MARK
-                        + str(accounts.at[account_id, "name"] if named else account_id),
-                        "Reference": accounts.at[account_id, "reference"] if named else pd.NA,
-                        **{header: account[header] for header in money},
-                    }
-                )
+        )
+        rest = by_account.loc[by_account["account_rank"] >= limit]
         if not rest.empty:
-            rows.append(
-                {
-                    CURRENCY: currency,
-                    "Customer": f"{OTHERS} ({len(rest)})",
-                    "Reference": pd.NA,
-                    **{header: int(rest[header].sum()) for header in money},
-                }
+            grouped = _rest(rest, ["currency", "owner"], money).join(
+                ranks, on=["currency", "owner"]
             )
-        totals = {header: int(mine[header].sum()) for header in money}
-        rows.append({CURRENCY: currency, "Customer": TOTAL, "Reference": pd.NA, **totals})
-        parts.append(pd.DataFrame(rows, columns=columns))
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame.astype(dict.fromkeys(money, frame_dtypes.MINOR))
+            parts.append(
+                grouped.assign(
+                    Customer=[f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in grouped["count"]],
+                    Reference=None,
+                    sub=1,
+                    account_rank=limit,
+                )
+            )
+    totals = _rest(by_customer, ["currency"], money)
+    parts.append(
+        totals.assign(Customer=TOTAL, Reference=None, rank=limit + 1, sub=0, account_rank=0)
+    )
+    frame = (
+        pd.concat([part for part in parts if not part.empty], ignore_index=True)
+        .sort_values(["currency", "rank", "sub", "account_rank"], kind="stable")
+        .rename(columns={"currency": CURRENCY})
+        .reset_index(drop=True)[columns]
+    )
+    frame = frame.astype(
+        {"Customer": frame_dtypes.STRING, "Reference": frame_dtypes.STRING}
+        | dict.fromkeys(money, frame_dtypes.MINOR)
+    )
     return Table(
         name="aged_summary",
         title="Aged receivables summary",
@@ -192,3 +228,9 @@ def aged_detail(day: AsOfFrames) -> Table:
         counts=("Days past due",),
         wide=("Bill", "Bill ID"),
     )
+
+
+def worklist(detail: Table, *, rows: int) -> Table:
+    """The worklist as the report shows it: the `rows` most overdue open bills of each currency (of
+    `aged_detail`'s table), then one line for the rest, how many and what they owe."""
+    return detail.bounded(rows, label="Bill", noun="open bill")

@@ -17,7 +17,7 @@ from billkit.analysis.point_in_time import AsOfFrames
 from billkit.report.sections import _names
 from billkit.report.table import CURRENCY, Table
 
-__all__ = ["KINDS", "exceptions"]
+__all__ = ["KINDS", "exceptions", "shown"]
 
 KINDS: Final = (
     "Underpaid",
@@ -154,4 +154,16 @@ def exceptions(day: AsOfFrames) -> Table:
         "known obligation in its currency, once.",
         money=("Expected", "Applied", "Difference"),
         wide=("Bill", "Payment", "Obligation", "Note"),
+    )
+
+
+def shown(table: Table, *, rows: int) -> Table:
+    """The exceptions as the report shows them: of each kind and currency, the `rows` largest (by difference,
+    else by amount applied) in the table's order, then one line for the rest, how many and their sums."""
+    return table.bounded(
+        rows,
+        label="Customer",
+        noun="exception",
+        by=("Difference", "Applied"),
+        within=("Exception",),
     )

@@ -8,7 +8,7 @@ reconciliation rows. An empty finding is a sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -70,6 +70,24 @@ class MomentReports:
 
     def tables(self) -> list[Table]:
         return [self.summary, self.findings, self.settlements]
+
+    def shown(self, *, rows: int, days: int) -> MomentReports:
+        """The section as the report shows it: of each kind of finding and currency, the `rows` largest (by
+        difference, else amount), and the `days` settled days of each currency that differ most; one line for
+        the rest of each, how many and their sums."""
+        return replace(
+            self,
+            findings=self.findings.bounded(
+                rows,
+                label="Customer",
+                noun="finding",
+                by=("Difference", "Report", "Webhook"),
+                within=("Finding",),
+            ),
+            settlements=self.settlements.bounded(
+                days, label="Result", noun="settled day", by=("Net difference",)
+            ),
+        )
 
 
 def moment_reports(result: ThreeWay, day: AsOfFrames) -> MomentReports:
