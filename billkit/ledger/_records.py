@@ -377,11 +377,15 @@ def _column(values: list[Any], spec: _Field) -> list[Any] | None:
     return [days[value] for value in values]
 
 
+def _values(datas: list[dict[str, Any]], name: str) -> list[Any]:
+    """Every item's `name` field (None where missing)."""
+    return [data.get(name) for data in datas]
+
+
 def _columns(datas: list[dict[str, Any]], specs: tuple[_Field, ...]) -> dict[str, list[Any]] | None:
     found: dict[str, list[Any]] = {}
     for spec in specs:
-        name = spec.name
-        column = _column([data.get(name) for data in datas], spec)
+        column = _column(_values(datas, spec.name), spec)
         if column is None:
             return None
         found[spec.column] = column
@@ -476,11 +480,11 @@ def _applied_rows(
             return None
     except TypeError:  # an unhashable type
         return None
-    event_ids = [envelope.get("id") for envelope in envelopes]
-    datas: list[Any] = [envelope.get("data") for envelope in envelopes]
+    event_ids = _values(envelopes, "id")
+    datas = _values(envelopes, "data")
     if not are_moment_ids(event_ids, ID_PREFIXES["event"]) or set(map(type, datas)) != {dict}:
         return None
-    created = _created_instants([data.get("created_at") for data in datas])
+    created = _created_instants(_values(datas, "created_at"))
     columns = None if created is None else _columns(datas, _EVENT_DATA_FIELDS)
     bodies = None if columns is None else _bodies(envelopes, "event")
     if created is None or columns is None or bodies is None:
