@@ -141,27 +141,24 @@ def _id(column: str, prefix: str, *, required: bool = False, name: str | None = 
 
 
 _REFERENCE: Final = _Field("external_reference", "external_reference", "text")
-_NAME: Final = _Field("name", "name", "text")
-_BALANCE: Final = _Field("balance", "balance", "integer")
+
+
+def _holder(kind: str) -> tuple[_Field, ...]:
+    """What a customer and an account both have: an ID, a currency, a reference, a name and a balance."""
+    return (
+        _id("object_id", ID_PREFIXES[kind], required=True, name="id"),
+        _Field("currency", "currency", "currency"),
+        _REFERENCE,
+        _Field("name", "name", "text"),
+        _Field("balance", "balance", "integer"),
+    )
+
 
 #: Each kind's fields, in the order they are checked (the first bad one is named): every `object_versions`
 #: column after the body that the kind fills; the others stay NULL.
 _OBJECT_FIELDS: Final[Mapping[str, tuple[_Field, ...]]] = {
-    "customer": (
-        _id("object_id", ID_PREFIXES["customer"], required=True, name="id"),
-        _Field("currency", "currency", "currency"),
-        _REFERENCE,
-        _NAME,
-        _BALANCE,
-    ),
-    "account": (
-        _id("object_id", ID_PREFIXES["account"], required=True, name="id"),
-        _Field("currency", "currency", "currency"),
-        _REFERENCE,
-        _NAME,
-        _BALANCE,
-        _id("customer_id", ID_PREFIXES["customer"], required=True),
-    ),
+    "customer": _holder("customer"),
+    "account": (*_holder("account"), _id("customer_id", ID_PREFIXES["customer"], required=True)),
     "bill": (
         _id("object_id", ID_PREFIXES["bill"], required=True, name="id"),
         _Field("currency", "currency", "currency", required=True),
