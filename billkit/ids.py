@@ -10,7 +10,9 @@ can never succeed would be answered 5xx and retried forever.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 #: Moment's ID prefix for each kind of object billkit records.
@@ -33,6 +35,25 @@ def is_moment_id(value: object, prefix: str) -> bool:
         and value.isascii()
         and value[len(prefix) :].isalnum()
     )
+
+
+def are_moment_ids(values: Sequence[object], prefix: str) -> bool:
+    """Whether every one of `values` is an ID with `prefix`: `is_moment_id` for a whole column at once, by a
+    few passes of C over the joined text instead of a Python call per value (a ledger batch has 100,000)."""
+    if not values:
+        return True
+    if set(map(type, values)) != {str}:
+        return False
+    texts: Sequence[str] = values  # type: ignore[assignment]  # every value's type is str, checked above
+    # One "\n" before each value, and the joined text made only of "\n", the prefix, then 1 to the most
+    # letters and digits: so no value holds a "\n", and each one is an ID.
+    joined = "\n" + "\n".join(texts)
+    return joined.count("\n") == len(texts) and _ids_pattern(prefix).fullmatch(joined) is not None
+
+
+@lru_cache(maxsize=16)
+def _ids_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(f"(?:\n{re.escape(prefix)}[A-Za-z0-9]{{1,{MAX_LENGTH - len(prefix)}}})*")
 
 
 def id_problem(prefix: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from billkit.errors import BillkitError, NotFoundError
-from billkit.ledger import _postgres, _reports, _schema_pg
+from billkit.ledger import _postgres, _reports, _schema_pg, _writes
 from billkit.ledger import _schema as sql
 from billkit.ledger._readers import load_body, parse_bodies, parse_csv, sqlite_chunks, typed_frame
 from billkit.ledger._records import (
@@ -29,8 +29,10 @@ from billkit.ledger._records import (
     as_mapping,
     check_kind,
     event_row,
+    event_rows,
     microseconds,
     object_row,
+    object_rows,
     parse_instant,
 )
 from billkit.ledger._sandbox_import import (
@@ -61,8 +63,9 @@ def _now() -> dt.datetime:
 
 @contextmanager
 def _no_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a batch's rows are made: a million new tuples set it
-    off again and again to walk every object alive (a tenth of the time), and rows hold no cycles."""
+    """Python's cyclic garbage collector paused while a batch's rows are made and written: a million new
+    tuples set it off again and again to walk every object alive (a tenth of the time), and rows hold no
+    cycles. The rows are dropped before it resumes, so it does not walk them even once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -237,9 +240,11 @@ class Ledger:
         checked_kind = check_kind(kind)
         stamp = _stamp(observed_at, "observed_at")
         with _no_collection():
-            rows = [object_row(checked_kind, item, stamp, stamp, False) for item in objects]
-        with self._transaction() as connection:
-            return _insert(connection, self._sql.INSERT_VERSION, rows)
+            rows = object_rows(checked_kind, objects, stamp, stamp, False)
+            with self._transaction() as connection:
+                written = _writes.write_states(connection, checked_kind, rows)
+            del rows  # freed before the collector is back, so it need not walk them
+        return written
 
     def record_event(self, event: Recordable, received_at: dt.datetime | None = None) -> None:
         """Record one verified webhook event (a dict or a typed event with `to_dict()`); repeats are ignored."""
@@ -251,9 +256,11 @@ class Ledger:
         """Record many events, all or none; returns how many were new (by `evt_` ID)."""
         stamp = _stamp(received_at, "received_at")
         with _no_collection():
-            rows = [event_row(event, stamp) for event in events]
-        with self._transaction(states=False) as connection:
-            return _insert(connection, self._sql.INSERT_EVENT, rows)
+            rows = event_rows(events, stamp)
+            with self._transaction(states=False) as connection:
+                written = _writes.write_events(connection, rows)
+            del rows
+        return written
 
     def record_arrivals(self, arrivals: Sequence[tuple[Recordable, dt.datetime]]) -> list[bool]:
         """Record events, each with the time it arrived, in one transaction, all or none (a webhook
@@ -311,7 +318,7 @@ class Ledger:
                 kind: [object_row(kind, item, stamp, stamp, False) for item in items]
                 for kind, items in listed.items()
             }
-        event_rows = [event_row(event, stamp) for event in routes.events.iterate()]
+        events = [event_row(event, stamp) for event in routes.events.iterate()]
         from billkit.reportfiles.report import read_report
 
         files = sandbox_report_files(routes)
@@ -322,11 +329,9 @@ class Ledger:
                 kind_rows.sort(
                     key=lambda row: row[2]
                 )  # oldest first: each is compared with the one before
-                recorded[kind] = _insert(connection, self._sql.INSERT_VERSION, kind_rows)
-            recorded["event"] = _insert(connection, self._sql.INSERT_EVENT, event_rows)
-        seen = {kind: len(kind_rows) for kind, kind_rows in rows.items()} | {
-            "event": len(event_rows)
-        }
+                recorded[kind] = _writes.write_states(connection, kind, kind_rows)
+            recorded["event"] = _writes.write_events(connection, events)
+        seen = {kind: len(kind_rows) for kind, kind_rows in rows.items()} | {"event": len(events)}
         if files is not None:
             imports = self._import_reports(reports, observed_at) if reports else []
             seen["report"] = len(reports)
@@ -383,7 +388,7 @@ class Ledger:
                     self._sql,
                     report,
                     stamp,
-                    _insert,
+                    _writes.insert_rows,
                     sqlite=not self._postgres,
                     refuse=LedgerError,
                 )
@@ -614,41 +619,6 @@ class Ledger:
 
 def _instant(value: int) -> pd.Timestamp:
     return pd.Timestamp(value * 1000, tz="UTC")
-
-
-def _insert(connection: Any, statement: str, rows: list[tuple[Any, ...]]) -> int:
-    if isinstance(connection, sqlite3.Connection):
-        before = connection.total_changes
-        connection.executemany(statement, rows)
-        return connection.total_changes - before
-    if not rows:
-        return 0
-    if len(rows) >= _schema_pg.COPY_ROWS:
-        if statement == _schema_pg.INSERT_EVENT:
-            return _postgres.copy_in(connection, rows, *_COPY_EVENTS)
-        # States compare with the one in effect, which a set-based move sees row by row only when no
-        # object is twice in the batch (ID at position 1 of each row).
-        if len({row[1] for row in rows}) == len(rows):
-            return _postgres.copy_in(connection, rows, *_COPY_VERSIONS)
-    with (
-        connection.cursor() as cursor
-    ):  # psycopg: one pipeline of the batch; rowcount sums its rows
-        cursor.executemany(statement, rows)
-        return int(cursor.rowcount)
-
-
-_COPY_VERSIONS: Final = (
-    _schema_pg.STAGE_VERSIONS,
-    _schema_pg.COPY_VERSIONS,
-    _schema_pg.MOVE_VERSIONS,
-    _schema_pg.CLEAR_VERSIONS,
-)
-_COPY_EVENTS: Final = (
-    _schema_pg.STAGE_EVENTS,
-    _schema_pg.COPY_EVENTS,
-    _schema_pg.MOVE_EVENTS,
-    _schema_pg.CLEAR_EVENTS,
-)
 
 
 def _timeline(frame: pd.DataFrame, include_body: bool) -> pd.DataFrame:

@@ -130,6 +130,16 @@ def copy_in(
     return written
 
 
+def copy_rows(
+    connection: psycopg.Connection[Any], copy: str, rows: Sequence[tuple[Any, ...]]
+) -> int:
+    """Write `rows` by one `COPY ... FROM STDIN` (`copy`) inside the caller's transaction; returns how many."""
+    with connection.cursor() as cursor, cursor.copy(copy) as writer:
+        for row in rows:
+            writer.write_row(row)
+    return len(rows)
+
+
 def is_driver_error(exc: BaseException) -> bool:
     """Whether psycopg raised `exc` (checked without importing psycopg for a SQLite ledger)."""
     return type(exc).__module__.startswith("psycopg")

@@ -5,7 +5,7 @@ are the same integers (µs since the epoch, days since 1970-01-01, minor units),
 numbered `$N` (psycopg's raw cursor), each cast to its column's type so a NULL is never an untyped value.
 
 Writers of states take a transaction-level advisory lock first: "is this state new?" reads what is in effect
-and then inserts, and two receivers must not both decide yes (SQLite's `BEGIN IMMEDIATE` does the same).
+and then inserts (`billkit.ledger._writes`), and two receivers must not both decide yes (SQLite's `BEGIN IMMEDIATE` does the same).
 Events need no lock: `ON CONFLICT (event_id) DO NOTHING` lets the primary key decide.
 """
 
@@ -167,26 +167,29 @@ def _params(columns: tuple[str, ...]) -> str:
     return ", ".join(f"${n}::{_TYPES.get(name, 'text')}" for n, name in enumerate(columns, 1))
 
 
-_KIND, _OBJECT_ID, _VALID_FROM, _BODY = 1, 2, 3, 6  # their $N positions in INSERT_VERSION
-INSERT_VERSION: Final = f"""
-INSERT INTO object_versions ({", ".join(VERSION_COLUMNS)})
-SELECT {_params(VERSION_COLUMNS)}
-WHERE (
-    SELECT body FROM object_versions
-    WHERE kind = ${_KIND}::text AND object_id = ${_OBJECT_ID}::text AND valid_from <= ${_VALID_FROM}::bigint
-    ORDER BY valid_from DESC, seq DESC LIMIT 1
-) IS DISTINCT FROM ${_BODY}::text
+INSERT_VERSION: Final = f"INSERT INTO object_versions ({', '.join(VERSION_COLUMNS)}) VALUES ({_params(VERSION_COLUMNS)})"
+#: The stored state in effect for each of a batch's states when it began (see `_schema.STORED_IN_EFFECT`):
+#: $1 their object IDs, $2 their times, $3 the kind.
+STORED_IN_EFFECT: Final = """
+SELECT b.position - 1, v.valid_from, v.body
+FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS b (object_id, valid_from, position)
+CROSS JOIN LATERAL (
+    SELECT s.valid_from, s.body FROM object_versions s
+    WHERE s.kind = $3::text AND s.object_id = b.object_id AND s.valid_from <= b.valid_from
+    ORDER BY s.valid_from DESC, s.seq DESC LIMIT 1
+) AS v
 """
 INSERT_EVENT: Final = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({_params(EVENT_COLUMNS)}) "
     "ON CONFLICT (event_id) DO NOTHING"
 )
 
-# Bulk writes: a batch is COPYed into a temporary table of this session, then moved by one INSERT ... SELECT
-# that makes the same decisions as the statements above (ON CONFLICT for events; for states, "differs from
-# the state in effect when it began", which holds row by row only when no object is twice in the batch).
-#: The smallest batch worth the temporary table; a receiver's single event takes INSERT_EVENT.
+# Bulk writes: new states (decided before, `billkit.ledger._writes`) are COPYed straight into their table;
+# a batch of events is COPYed into a temporary table of this session, then moved by one INSERT ... SELECT
+# that lets the primary key decide, as INSERT_EVENT does.
+#: The smallest batch worth COPY; a receiver's single event takes INSERT_EVENT.
 COPY_ROWS: Final = 1000
+COPY_VERSIONS: Final = f"COPY object_versions ({', '.join(VERSION_COLUMNS)}) FROM STDIN"
 
 
 def _stage(name: str, columns: tuple[str, ...]) -> str:
@@ -196,28 +199,13 @@ def _stage(name: str, columns: tuple[str, ...]) -> str:
     )
 
 
-STAGE_VERSIONS: Final = _stage("billkit_versions_in", VERSION_COLUMNS)
 STAGE_EVENTS: Final = _stage("billkit_events_in", EVENT_COLUMNS)
-COPY_VERSIONS: Final = (
-    f"COPY billkit_versions_in (position, {', '.join(VERSION_COLUMNS)}) FROM STDIN"
-)
 COPY_EVENTS: Final = f"COPY billkit_events_in (position, {', '.join(EVENT_COLUMNS)}) FROM STDIN"
-MOVE_VERSIONS: Final = f"""
-INSERT INTO object_versions ({", ".join(VERSION_COLUMNS)})
-SELECT {", ".join(f"t.{column}" for column in VERSION_COLUMNS)} FROM billkit_versions_in t
-WHERE (
-    SELECT v.body FROM object_versions v
-    WHERE v.kind = t.kind AND v.object_id = t.object_id AND v.valid_from <= t.valid_from
-    ORDER BY v.valid_from DESC, v.seq DESC LIMIT 1
-) IS DISTINCT FROM t.body
-ORDER BY t.position
-"""
 MOVE_EVENTS: Final = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"SELECT {', '.join(EVENT_COLUMNS)} FROM billkit_events_in ORDER BY position "
     "ON CONFLICT (event_id) DO NOTHING"
 )
-CLEAR_VERSIONS: Final = "DELETE FROM billkit_versions_in"
 CLEAR_EVENTS: Final = "DELETE FROM billkit_events_in"
 
 #: The columnar read's CSV (`COPY ... TO STDOUT (FORMAT csv)`): text that needs it is quoted with ", a
