@@ -501,9 +501,7 @@ class Ledger:
     def _payment_events(self) -> pd.DataFrame:
         """The applied payments with only the columns `as_of` uses (their type is known; when they were
         received is not needed): what it reads of the events."""
-        columns = tuple(
-            spec for spec in sql.EVENT_FRAME_COLUMNS if spec[0] not in ("type", "received_at")
-        )
+        columns = sql.AS_OF_EVENT_COLUMNS
         query = self._sql.read_events(columns, event_type=True)
         frame = self._read(query, [AMOUNT_APPLIED], columns, ("created_at", "event_id"))
         kinds = pd.CategoricalDtype([AMOUNT_APPLIED])
@@ -515,10 +513,7 @@ class Ledger:
 
         Equal neighbouring states are left as they are: the later one says the same thing from a later time.
         """
-        wanted = sql.KIND_COLUMNS[kind]
-        if kind == "bill":
-            wanted = tuple(spec for spec in wanted if spec[0] != "observed_at")
-        columns = (*wanted, sql.SEQ)
+        columns = (*sql.AS_OF_KIND_COLUMNS[kind], sql.SEQ)
         query = self._sql.read_versions(columns, until=False)
         return self._read(query, [kind], columns, ("seq",)).drop(columns="seq")
 

@@ -202,6 +202,16 @@ EVENT_FRAME_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
     ("customer_id", "customer_id", "id"),
 )
 
+#: What `Ledger.as_of` reads: each kind's states without bodies (bills without `observed_at`, which the frames
+#: do not use), and the applied payments without their type and when they were received.
+AS_OF_KIND_COLUMNS: Final[Mapping[str, tuple[ColumnSpec, ...]]] = {
+    kind: tuple(spec for spec in KIND_COLUMNS[kind] if kind != "bill" or spec[0] != "observed_at")
+    for kind in ("bill", "customer", "account")
+}
+AS_OF_EVENT_COLUMNS: Final[tuple[ColumnSpec, ...]] = tuple(
+    spec for spec in EVENT_FRAME_COLUMNS if spec[0] not in ("type", "received_at")
+)
+
 #: What `versions` adds to a kind's columns: the recording order, and the body when asked for.
 SEQ: Final[ColumnSpec] = ("seq", "seq", "integer")
 BODY: Final[ColumnSpec] = ("body", "body", "text")
@@ -220,8 +230,10 @@ CSV_NULLS: Final = ("", "NULL")
 
 def _csv_chunk(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
     """Rows of `table` matching `where` (parameters first), after rowid ? and at most ? of them, rendered as
-    CSV lines in one blob: (blob, the last rowid, how many rows). `+kind` keeps SQLite on the rowid range of
-    the table rather than walking the timeline index and looking each row up."""
+    CSV lines in one blob: (blob, the last rowid, how many rows). `+kind` and `+type` keep SQLite on the
+    rowid range of the table: through an index (the timeline, or events by type and time) it would look each
+    row up in index order and sort every remaining row by rowid again for each chunk, which grows with the
+    square of the table's size."""
     line = ",".join(
         "%Q" if kind in _TEXT and sql not in _UNQUOTED else "%s" for _, sql, kind in columns
     )
@@ -242,7 +254,7 @@ def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
 
 def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
     """Every event (or those of one type, ?), a chunk at a time."""
-    return _csv_chunk(columns, "events", "type = ?" if event_type else "1 = 1")
+    return _csv_chunk(columns, "events", "+type = ?" if event_type else "1 = 1")
 
 
 SELECT_LATEST_BODY: Final = (
