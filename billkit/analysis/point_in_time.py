@@ -38,7 +38,7 @@ import pandas as pd
 from billkit import frame_dtypes
 from billkit.analysis import _as_of, _columns, _matching, frames, metrics, reconciliation
 
-__all__ = ["AsOfFrames", "as_of_frames"]
+__all__ = ["AsOfFrames", "as_of_frames", "cutoff_of"]
 
 _STATUS_DTYPE: Final = pd.CategoricalDtype(["unpaid", "paid", "voided"])
 _STATE: Final[_columns.Schema] = {"valid_from": "timestamp"}
@@ -194,6 +194,11 @@ def as_of_frames(
         accounts=accounts,
         balances=frames.balances_frame(customers, accounts),
     )
+
+
+def cutoff_of(as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.Timestamp:
+    """The UTC instant before which events count for `as_of` in `tz` (what a reader may leave out after)."""
+    return _as_of.resolve(as_of, tz).cutoff
 
 
 def _equals(values: pd.Series, wanted: str) -> npt.NDArray[np.bool_]:

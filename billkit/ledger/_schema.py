@@ -16,7 +16,8 @@ typed columns by pyarrow (`billkit.ledger._readers`), without a Python object pe
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, Literal, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypeAlias
 
 #: Bumped whenever the tables change shape; a ledger file from a newer billkit is refused, not misread.
 #: 3 added Moment's report files (`REPORTS_DDL`); schema 2 moves up by creating those tables.
@@ -245,16 +246,145 @@ def _csv_chunk(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
     )
 
 
-def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
-    """Every state of one kind (?), optionally only those that began by a time (?), a chunk at a time."""
+def read_versions(columns: Sequence[ColumnSpec], *, until: bool, where: str = "") -> str:
+    """Every state of one kind (?), optionally only those that began by a time (?) and those `where` (a
+    `versions_scope` clause, its parameters next) keeps, a chunk at a time."""
     return _csv_chunk(
-        columns, "object_versions", "+kind = ?" + (" AND valid_from <= ?" if until else "")
+        columns,
+        "object_versions",
+        "+kind = ?"
+        + (" AND valid_from <= ?" if until else "")
+        + (f" AND {where}" if where else ""),
     )
 
 
-def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
-    """Every event (or those of one type, ?), a chunk at a time."""
-    return _csv_chunk(columns, "events", "+type = ?" if event_type else "1 = 1")
+def read_events(columns: Sequence[ColumnSpec], *, event_type: bool, where: str = "") -> str:
+    """Every event (or those of one type, ?, and those `where` keeps: `events_scope`), a chunk at a time."""
+    return _csv_chunk(
+        columns,
+        "events",
+        ("+type = ?" if event_type else "1 = 1") + (f" AND {where}" if where else ""),
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one `Ledger.as_of` call needs of the record: states and payments that can matter before the cutoff
+    `before` (µs; None: any time), for the frames of one `currency` and/or one `customer` (None: all).
+
+    The clauses below keep a superset of the rows the frames use, never fewer: whole objects (every state of
+    an object that ever matched), so the state in effect at the cutoff is picked, and the frames narrowed,
+    by the same code as after a full read.
+    """
+
+    before: int | None = None
+    currency: str | None = None
+    customer: str | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.before is None and self.currency is None and self.customer is None
+
+    def covers(self, other: Scope) -> bool:
+        """Whether the rows read for this scope hold every row `other` needs."""
+        return (
+            (self.before is None or (other.before is not None and other.before <= self.before))
+            and self.currency in (None, other.currency)
+            and self.customer in (None, other.customer)
+        )
+
+
+#: Writes the SQL parameter number `n` (from 1) in a backend's style: SQLite `?`, PostgreSQL `$n`.
+Mark: TypeAlias = Callable[[int], str]
+
+
+def _objects(kind: str, column: str, mark: Mark, n: int) -> str:
+    """The objects of `kind` of which any state has `column` = parameter n."""
+    return f"SELECT object_id FROM object_versions WHERE kind = '{kind}' AND {column} = {mark(n)}"
+
+
+def scoped_versions(kind: str, scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]:
+    """The clause (and its parameters, numbered from `first`) keeping the states of `kind` that `scope` needs.
+
+    Before the cutoff: every state that began before it, and every state of an object with none before it
+    (its first state stands for it then). A currency: objects that ever had it, and for customers also the
+    owners of accounts that did (an account's frame is labelled with its customer). A customer: that
+    customer, and the accounts and bills that ever belonged to it.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def param(value: Any) -> int:
+        params.append(value)
+        return first + len(params) - 1
+
+    if scope.before is not None:
+        n = param(scope.before)
+        m = param(scope.before)
+        clauses.append(
+            f"(valid_from < {mark(n)} OR object_id IN (SELECT object_id FROM object_versions"
+            f" WHERE kind = '{kind}' GROUP BY object_id HAVING min(valid_from) >= {mark(m)}))"
+        )
+    if scope.currency is not None:
+        found = f"object_id IN ({_objects(kind, 'currency', mark, param(scope.currency))})"
+        if kind == "customer":
+            owners = (
+                "SELECT customer_id FROM object_versions WHERE kind = 'account'"
+                f" AND currency = {mark(param(scope.currency))}"
+            )
+            found = f"({found} OR object_id IN ({owners}))"
+        clauses.append(found)
+    if scope.customer is not None:
+        n = param(scope.customer)
+        clauses.append(
+            f"object_id = {mark(n)}"
+            if kind == "customer"
+            else f"object_id IN ({_objects(kind, 'customer_id', mark, n)})"
+        )
+    return " AND ".join(clauses), params
+
+
+def scoped_events(scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]:
+    """The clause (and its parameters, numbered from `first`) keeping the payment events `scope` needs.
+
+    Before the cutoff: payments made before it, and every payment to a balance (an account or customer),
+    since a balance first recorded after the cutoff is wound back by the payments in between. A currency:
+    payments in it (no payment counts towards an object of another currency). A customer: payments naming
+    it, or one of the bills or accounts that ever belonged to it.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def param(value: Any) -> int:
+        params.append(value)
+        return first + len(params) - 1
+
+    if scope.before is not None:
+        clauses.append(f"(created_at < {mark(param(scope.before))} OR bill_id IS NULL)")
+    if scope.currency is not None:
+        clauses.append(f"currency = {mark(param(scope.currency))}")
+    if scope.customer is not None:
+        own = mark(param(scope.customer))
+        bills = _objects("bill", "customer_id", mark, param(scope.customer))
+        accounts = _objects("account", "customer_id", mark, param(scope.customer))
+        clauses.append(
+            f"(customer_id = {own} OR bill_id IN ({bills}) OR account_id IN ({accounts}))"
+        )
+    return " AND ".join(clauses), params
+
+
+def _sqlite_mark(n: int) -> str:
+    return "?"
+
+
+def versions_scope(kind: str, scope: Scope, first: int) -> tuple[str, list[Any]]:
+    """`scoped_versions` with SQLite's parameters."""
+    return scoped_versions(kind, scope, _sqlite_mark, first)
+
+
+def events_scope(scope: Scope, first: int) -> tuple[str, list[Any]]:
+    """`scoped_events` with SQLite's parameters."""
+    return scoped_events(scope, _sqlite_mark, first)
 
 
 SELECT_LATEST_BODY: Final = (
