@@ -118,7 +118,8 @@ class AsOfFrames:
     ) -> AsOfFrames:
         """The same day for one customer (and its accounts), one account, and/or one currency.
 
-        An account's figures leave out its customer's own balance. Payments follow their obligations.
+        An account's figures leave out its customer's own balance. Payments follow their obligations. The
+        frames' `currency` categories are the currencies their rows hold.
         """
         bills, payments, customers, accounts = (
             self.bills,
@@ -158,11 +159,11 @@ class AsOfFrames:
         ]
         return replace(
             self,
-            bills=bills.reset_index(drop=True),
-            payments=payments.reset_index(drop=True),
-            customers=customers.reset_index(drop=True),
-            accounts=accounts.reset_index(drop=True),
-            balances=balances.reset_index(drop=True),
+            bills=_own_currencies(bills),
+            payments=_own_currencies(payments),
+            customers=_own_currencies(customers),
+            accounts=_own_currencies(accounts),
+            balances=_own_currencies(balances),
         )
 
 
@@ -182,7 +183,8 @@ def as_of_frames(
     """
     at = _as_of.resolve(as_of, tz)
     every_payment = frames.payments_frame(events)
-    payments = every_payment.loc[at.counts(every_payment["created_at"])].reset_index(drop=True)
+    # Its currencies are those of the payments made by then, whatever the ledger holds of later ones.
+    payments = _own_currencies(every_payment.loc[at.counts(every_payment["created_at"])])
     bills = _bills_at(bill_versions, payments, at)
     customers = _balances_at(customer_versions, "customer_id", "customer", every_payment, at)
     accounts = _balances_at(account_versions, "account_id", "account", every_payment, at)
@@ -194,6 +196,16 @@ def as_of_frames(
         accounts=accounts,
         balances=frames.balances_frame(customers, accounts),
     )
+
+
+def _own_currencies(frame: pd.DataFrame) -> pd.DataFrame:
+    """A narrowed frame renumbered, knowing only the currencies its rows hold: the same frame whether the
+    ledger read everything or only what the narrowing keeps (`Ledger.as_of(currency=..., customer=...)`)."""
+    frame = frame.reset_index(drop=True)
+    currency = frame["currency"]
+    if isinstance(currency.dtype, pd.CategoricalDtype):
+        frame["currency"] = currency.cat.remove_unused_categories()
+    return frame
 
 
 def cutoff_of(as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.Timestamp:

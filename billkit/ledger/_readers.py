@@ -101,7 +101,7 @@ def _categorical(column: pa.ChunkedArray) -> Any:
     codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
     known = codes >= 0
     codes[known] = remap[codes[known]]
-    categories = pd.Index([dictionary[i] for i in order])  # as pd.Categorical(texts) makes them
+    categories = pd.Index([dictionary[i] for i in order], dtype=str)  # as pd.Categorical(texts)
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 

@@ -306,10 +306,11 @@ def _objects(kind: str, column: str, mark: Mark, n: int) -> str:
 def scoped_versions(kind: str, scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]:
     """The clause (and its parameters, numbered from `first`) keeping the states of `kind` that `scope` needs.
 
-    Before the cutoff: every state that began before it, and every state of an object with none before it
-    (its first state stands for it then). A currency: objects that ever had it, and for customers also the
-    owners of accounts that did (an account's frame is labelled with its customer). A customer: that
-    customer, and the accounts and bills that ever belonged to it.
+    A currency: objects that ever had it, and for customers also the owners of accounts that did (an
+    account's frame is labelled with its customer). A customer: that customer, and the accounts and bills
+    that ever belonged to it. The cutoff is not applied to states: the state in effect is the latest before
+    it or, for an object recorded only after it, the first, so a clause keeping both was measured at a third
+    more CPU for a 1M-bill read while leaving out only the states that came later (few per object).
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -318,13 +319,6 @@ def scoped_versions(kind: str, scope: Scope, mark: Mark, first: int) -> tuple[st
         params.append(value)
         return first + len(params) - 1
 
-    if scope.before is not None:
-        n = param(scope.before)
-        m = param(scope.before)
-        clauses.append(
-            f"(valid_from < {mark(n)} OR object_id IN (SELECT object_id FROM object_versions"
-            f" WHERE kind = '{kind}' GROUP BY object_id HAVING min(valid_from) >= {mark(m)}))"
-        )
     if scope.currency is not None:
         found = f"object_id IN ({_objects(kind, 'currency', mark, param(scope.currency))})"
         if kind == "customer":
