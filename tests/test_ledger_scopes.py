@@ -181,12 +181,15 @@ def test_what_was_read_for_a_day_serves_earlier_days_of_the_same_or_a_narrower_s
 ) -> None:
     with Ledger(location) as ledger:
         ledger.as_of("2025-02-28", tz=TZ)
-        (kept,) = ledger._as_of_cache[1] if ledger._as_of_cache else ()
+        assert ledger._as_of_cache is not None
+        kept = ledger._as_of_cache[1]
+        assert len(kept) == 1
         ledger.as_of(DAY, tz=TZ, currency="ZAR")
         ledger.as_of("2025-01-01", tz=TZ, customer=CUSTOMERS[0])
-        assert ledger._as_of_cache is not None and ledger._as_of_cache[1] == [kept]
+        assert ledger._as_of_cache[1] == kept
         ledger.as_of("2025-03-31", tz=TZ)  # later than what was read: read again
-        assert len(ledger._as_of_cache[1]) == 1 and ledger._as_of_cache[1][0][0] != kept[0]
+        assert len(ledger._as_of_cache[1]) == 1
+        assert ledger._as_of_cache[1][0][0] != kept[0][0]
 
 
 def test_filters_must_be_text(location: str) -> None:
