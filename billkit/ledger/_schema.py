@@ -246,16 +246,29 @@ def _csv_chunk(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
     )
 
 
-def read_versions(columns: Sequence[ColumnSpec], *, until: bool, where: str = "") -> str:
+def read_versions(
+    columns: Sequence[ColumnSpec], *, until: bool, where: str = "", few: bool = False
+) -> str:
     """Every state of one kind (?), optionally only those that began by a time (?) and those `where` (a
-    `versions_scope` clause, its parameters next) keeps, a chunk at a time."""
+    `versions_scope` clause, its parameters next) keeps, a chunk at a time. `few`: the kind is a small part
+    of the table (`KIND_SHARE`), so its states are found through the timeline index instead of a walk of
+    the whole table."""
     return _csv_chunk(
         columns,
         "object_versions",
-        "+kind = ?"
+        ("kind = ?" if few else "+kind = ?")
         + (" AND valid_from <= ?" if until else "")
         + (f" AND {where}" if where else ""),
     )
+
+
+#: How many states a kind has (counted in the timeline index), and about how many the table has.
+KIND_SHARE: Final = (
+    "SELECT (SELECT count(*) FROM object_versions WHERE kind = ?), "
+    "(SELECT max(seq) FROM object_versions)"
+)
+#: A kind with fewer states than this part of the table (and at most one chunk) is read through the index.
+FEW_STATES_SHARE: Final = 0.25
 
 
 def read_events(columns: Sequence[ColumnSpec], *, event_type: bool, where: str = "") -> str:

@@ -236,9 +236,12 @@ def _csv_copy(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
     return f"COPY (SELECT {selected} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)"
 
 
-def read_versions(columns: Sequence[ColumnSpec], *, until: bool, where: str = "") -> str:
+def read_versions(
+    columns: Sequence[ColumnSpec], *, until: bool, where: str = "", few: bool = False
+) -> str:
     """Every state of one kind ($1), optionally only those that began by a time ($2) and those `where` (a
-    `versions_scope` clause, its parameters next) keeps."""
+    `versions_scope` clause, its parameters next) keeps. (`few` is SQLite's: PostgreSQL's planner knows
+    the share of each kind from its statistics.)"""
     return _csv_copy(
         columns,
         "object_versions",
