@@ -294,10 +294,6 @@ class Scope:
     currency: str | None = None
     customer: str | None = None
 
-    @property
-    def everything(self) -> bool:
-        return self.before is None and self.currency is None and self.customer is None
-
     def covers(self, other: Scope) -> bool:
         """Whether the rows read for this scope hold every row `other` needs."""
         return (
@@ -311,9 +307,21 @@ class Scope:
 Mark: TypeAlias = Callable[[int], str]
 
 
-def _objects(kind: str, column: str, mark: Mark, n: int) -> str:
-    """The objects of `kind` of which any state has `column` = parameter n."""
-    return f"SELECT object_id FROM object_versions WHERE kind = '{kind}' AND {column} = {mark(n)}"
+class _Parameters:
+    """A clause's parameters, numbered from `first`: calling it with a value adds it and gives its mark."""
+
+    def __init__(self, mark: Mark, first: int) -> None:
+        self._mark, self._first = mark, first
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return self._mark(self._first + len(self.values) - 1)
+
+
+def _objects(kind: str, column: str, marked: str) -> str:
+    """The objects of `kind` of which any state has `column` = the parameter `marked`."""
+    return f"SELECT object_id FROM object_versions WHERE kind = '{kind}' AND {column} = {marked}"
 
 
 def scoped_versions(kind: str, scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]:
@@ -326,29 +334,24 @@ def scoped_versions(kind: str, scope: Scope, mark: Mark, first: int) -> tuple[st
     more CPU for a 1M-bill read while leaving out only the states that came later (few per object).
     """
     clauses: list[str] = []
-    params: list[Any] = []
-
-    def param(value: Any) -> int:
-        params.append(value)
-        return first + len(params) - 1
-
+    param = _Parameters(mark, first)
     if scope.currency is not None:
-        found = f"object_id IN ({_objects(kind, 'currency', mark, param(scope.currency))})"
+        found = f"object_id IN ({_objects(kind, 'currency', param(scope.currency))})"
         if kind == "customer":
             owners = (
                 "SELECT customer_id FROM object_versions WHERE kind = 'account'"
-                f" AND currency = {mark(param(scope.currency))}"
+                f" AND currency = {param(scope.currency)}"
             )
             found = f"({found} OR object_id IN ({owners}))"
         clauses.append(found)
     if scope.customer is not None:
-        n = param(scope.customer)
+        marked = param(scope.customer)
         clauses.append(
-            f"object_id = {mark(n)}"
+            f"object_id = {marked}"
             if kind == "customer"
-            else f"object_id IN ({_objects(kind, 'customer_id', mark, n)})"
+            else f"object_id IN ({_objects(kind, 'customer_id', marked)})"
         )
-    return " AND ".join(clauses), params
+    return " AND ".join(clauses), param.values
 
 
 def scoped_events(scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]:
@@ -360,24 +363,19 @@ def scoped_events(scope: Scope, mark: Mark, first: int) -> tuple[str, list[Any]]
     it, or one of the bills or accounts that ever belonged to it.
     """
     clauses: list[str] = []
-    params: list[Any] = []
-
-    def param(value: Any) -> int:
-        params.append(value)
-        return first + len(params) - 1
-
+    param = _Parameters(mark, first)
     if scope.before is not None:
-        clauses.append(f"(created_at < {mark(param(scope.before))} OR bill_id IS NULL)")
+        clauses.append(f"(created_at < {param(scope.before)} OR bill_id IS NULL)")
     if scope.currency is not None:
-        clauses.append(f"currency = {mark(param(scope.currency))}")
+        clauses.append(f"currency = {param(scope.currency)}")
     if scope.customer is not None:
-        own = mark(param(scope.customer))
-        bills = _objects("bill", "customer_id", mark, param(scope.customer))
-        accounts = _objects("account", "customer_id", mark, param(scope.customer))
+        own = param(scope.customer)
+        bills = _objects("bill", "customer_id", param(scope.customer))
+        accounts = _objects("account", "customer_id", param(scope.customer))
         clauses.append(
             f"(customer_id = {own} OR bill_id IN ({bills}) OR account_id IN ({accounts}))"
         )
-    return " AND ".join(clauses), params
+    return " AND ".join(clauses), param.values
 
 
 def _sqlite_mark(n: int) -> str:
