@@ -39,7 +39,7 @@ import pandas as pd
 from billkit import frame_dtypes
 from billkit.analysis import _as_of, _columns, _matching, frames, metrics, reconciliation
 
-__all__ = ["AsOfFrames", "as_of_frames"]
+__all__ = ["AsOfFrames", "as_of_frames", "cutoff_of"]
 
 _STATUS_DTYPE: Final = pd.CategoricalDtype(["unpaid", "paid", "voided"])
 _STATE: Final[_columns.Schema] = {"valid_from": "timestamp"}
@@ -151,7 +151,8 @@ class AsOfFrames:
     ) -> AsOfFrames:
         """The same day for one customer (and its accounts), one account, and/or one currency.
 
-        An account's figures leave out its customer's own balance. Payments follow their obligations.
+        An account's figures leave out its customer's own balance. Payments follow their obligations. The
+        frames' `currency` categories are the currencies their rows hold.
         """
         bills, payments, customers, accounts = (
             self.bills,
@@ -191,11 +192,11 @@ class AsOfFrames:
         ]
         return replace(
             self,
-            bills=bills.reset_index(drop=True),
-            payments=payments.reset_index(drop=True),
-            customers=customers.reset_index(drop=True),
-            accounts=accounts.reset_index(drop=True),
-            balances=balances.reset_index(drop=True),
+            bills=_own_currencies(bills),
+            payments=_own_currencies(payments),
+            customers=_own_currencies(customers),
+            accounts=_own_currencies(accounts),
+            balances=_own_currencies(balances),
         )
 
 
@@ -215,7 +216,8 @@ def as_of_frames(
     """
     at = _as_of.resolve(as_of, tz)
     every_payment = frames.payments_frame(events)
-    payments = every_payment.loc[at.counts(every_payment["created_at"])].reset_index(drop=True)
+    # Its currencies are those of the payments made by then, whatever the ledger holds of later ones.
+    payments = _own_currencies(every_payment.loc[at.counts(every_payment["created_at"])])
     bills = _bills_at(bill_versions, payments, at)
     customers = _balances_at(customer_versions, "customer_id", "customer", every_payment, at)
     accounts = _balances_at(account_versions, "account_id", "account", every_payment, at)
@@ -227,6 +229,21 @@ def as_of_frames(
         accounts=accounts,
         balances=frames.balances_frame(customers, accounts),
     )
+
+
+def _own_currencies(frame: pd.DataFrame) -> pd.DataFrame:
+    """A narrowed frame renumbered, knowing only the currencies its rows hold: the same frame whether the
+    ledger read everything or only what the narrowing keeps (`Ledger.as_of(currency=..., customer=...)`)."""
+    frame = frame.reset_index(drop=True)
+    currency = frame["currency"]
+    if isinstance(currency.dtype, pd.CategoricalDtype):
+        frame["currency"] = currency.cat.remove_unused_categories()
+    return frame
+
+
+def cutoff_of(as_of: _as_of.AsOfLike, tz: str = "UTC") -> pd.Timestamp:
+    """The UTC instant before which events count for `as_of` in `tz` (what a reader may leave out after)."""
+    return _as_of.resolve(as_of, tz).cutoff
 
 
 def _equals(values: pd.Series, wanted: str) -> npt.NDArray[np.bool_]:

@@ -17,10 +17,17 @@ from typing import TYPE_CHECKING, Any, Final, Self
 import numpy as np
 import pandas as pd
 
-from billkit.errors import BillkitError, NotFoundError
+from billkit.errors import BillkitError, InvalidArgumentError, NotFoundError
 from billkit.ledger import _postgres, _reports, _schema_pg, _writes
 from billkit.ledger import _schema as sql
-from billkit.ledger._readers import load_body, parse_bodies, parse_csv, sqlite_chunks, typed_frame
+from billkit.ledger._readers import (
+    CHUNK_ROWS,
+    load_body,
+    parse_bodies,
+    parse_csv,
+    sqlite_chunks,
+    typed_frame,
+)
 from billkit.ledger._records import (
     AMOUNT_APPLIED,
     OBJECT_KINDS,
@@ -50,6 +57,8 @@ if TYPE_CHECKING:
 #: Marks a SQLite file as a billkit ledger (`PRAGMA application_id`), so another database is never misread.
 APPLICATION_ID: Final = 0x424B4C47  # "BKLG"
 _BUSY_TIMEOUT_MS: Final = 10_000
+#: How many as-of reads of other scopes a ledger keeps (a one-off customer's, beside the report's whole day).
+_AS_OF_READS_KEPT: Final = 4
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -104,7 +113,10 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.RLock()
-        self._as_of_cache: tuple[tuple[Any, ...], dict[str, pd.DataFrame]] | None = None
+        # The ledger's version, and the as-of inputs read since for each scope (newest first).
+        self._as_of_cache: (
+            tuple[tuple[Any, ...], list[tuple[sql.Scope, dict[str, pd.DataFrame]]]] | None
+        ) = None
         self._postgres = _postgres.is_postgres_url(self._path)
         # The SQL of the backend: `_schema` and `_schema_pg` expose the same names.
         self._sql: Any = _schema_pg if self._postgres else sql
@@ -482,63 +494,95 @@ class Ledger:
             frame["body"] = parse_bodies(frame["body"])
         return frame
 
-    def as_of(self, as_of: AsOfLike, *, tz: str = "UTC") -> AsOfFrames:
+    def as_of(
+        self,
+        as_of: AsOfLike,
+        *,
+        tz: str = "UTC",
+        currency: str | None = None,
+        customer: str | None = None,
+    ) -> AsOfFrames:
         """The ledger as it stood at the end of the local day `as_of` in `tz` (or at an instant): the one path
         from a ledger to a day's frames, which every billkit metric, chart, table and the report use.
 
-        See `billkit.analysis.point_in_time.as_of_frames` for the rules (which bills exist, which payments count,
-        from when a change counts).
+        `currency` (an ISO 4217 code as recorded) and `customer` (a customer_id) give the same day for one
+        currency and/or one customer with its accounts and bills, as `AsOfFrames.narrowed` does. See
+        `billkit.analysis.point_in_time.as_of_frames` for the rules (which bills exist, which payments count,
+        from when a change counts). Only what the day needs is read: the states and payments that can matter
+        before the cutoff, of that currency and customer (docs/analysis.md, "The ledger on disk").
         """
-        from billkit.analysis.point_in_time import as_of_frames
+        from billkit.analysis.point_in_time import as_of_frames, cutoff_of
 
-        return as_of_frames(**self._as_of_inputs(), as_of=as_of, tz=tz)
+        for name, value in (("currency", currency), ("customer", customer)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidArgumentError(f"{name} must be a string, not {type(value).__name__}")
+        cutoff = cutoff_of(as_of, tz)
+        scope = sql.Scope(before=-(-cutoff.value // 1000), currency=currency, customer=customer)
+        day = as_of_frames(**self._as_of_inputs(scope), as_of=as_of, tz=tz)
+        if currency is None and customer is None:
+            return day
+        return day.narrowed(customer_id=customer, currency=currency)
 
-    def _as_of_inputs(self) -> dict[str, pd.DataFrame]:
-        """What `as_of` reads, read once for as long as the ledger has not changed.
+    def _as_of_inputs(self, scope: sql.Scope) -> dict[str, pd.DataFrame]:
+        """What `as_of` reads for `scope`, read once for as long as the ledger has not changed.
 
         A report asks for many days (the period's end, the previous period, each month of the trend); each is
-        the same record seen at another cutoff, so reading it once and cutting it in memory serves them all.
-        The ledger only ever grows, so the number of states and events says whether it changed: SQLite's
-        `data_version` and this connection's own changes, PostgreSQL's last `seq` and count of events.
+        the same record seen at another cutoff, so what was read for one cutoff (and currency, and customer)
+        serves every earlier cutoff of the same or a narrower selection, cut in memory. The ledger only ever
+        grows, so the number of states and events says whether it changed: SQLite's `data_version` and this
+        connection's own changes, PostgreSQL's last `seq` and count of events.
         """
         with self._db() as connection:
             version = tuple(connection.execute(self._sql.DATA_VERSION).fetchone())
             if not self._postgres:
                 version += (connection.total_changes,)
-            if self._as_of_cache is not None and self._as_of_cache[0] == version:
-                return self._as_of_cache[1]
+            kept = (
+                self._as_of_cache[1]
+                if self._as_of_cache and self._as_of_cache[0] == version
+                else []
+            )
+            for covered, inputs in kept:
+                if covered.covers(scope):
+                    return inputs
             inputs = {
-                "bill_versions": self._states("bill"),
-                "events": self._payment_events(),
-                "customer_versions": self._states("customer"),
-                "account_versions": self._states("account"),
+                "bill_versions": self._states("bill", scope),
+                "events": self._payment_events(scope),
+                "customer_versions": self._states("customer", scope),
+                "account_versions": self._states("account", scope),
             }
-            self._as_of_cache = (version, inputs)
+            kept = [(scope, inputs), *(entry for entry in kept if not scope.covers(entry[0]))]
+            self._as_of_cache = (version, kept[:_AS_OF_READS_KEPT])
             return inputs
 
-    def _payment_events(self) -> pd.DataFrame:
-        """The applied payments with only the columns `as_of` uses (their type is known; when they were
-        received is not needed): what it reads of the events."""
-        columns = tuple(
-            spec for spec in sql.EVENT_FRAME_COLUMNS if spec[0] not in ("type", "received_at")
-        )
-        query = self._sql.read_events(columns, event_type=True)
-        frame = self._read(query, [AMOUNT_APPLIED], columns, ("created_at", "event_id"))
+    def _payment_events(self, scope: sql.Scope) -> pd.DataFrame:
+        """The applied payments `scope` needs, with only the columns `as_of` uses (their type is known; when
+        they were received is not needed): what it reads of the events."""
+        columns = sql.AS_OF_EVENT_COLUMNS
+        where, params = self._sql.events_scope(scope, 2)
+        query = self._sql.read_events(columns, event_type=True, where=where)
+        frame = self._read(query, [AMOUNT_APPLIED, *params], columns, ("created_at", "event_id"))
         kinds = pd.CategoricalDtype([AMOUNT_APPLIED])
         return frame.assign(type=pd.Categorical.from_codes(np.zeros(len(frame), int), dtype=kinds))
 
-    def _states(self, kind: ObjectKind) -> pd.DataFrame:
-        """Every recorded state of `kind` in recording order, without bodies: what `as_of` reads (bills
-        without `observed_at`, which it does not use).
+    def _states(self, kind: ObjectKind, scope: sql.Scope) -> pd.DataFrame:
+        """The recorded states of `kind` that `scope` needs, in recording order, without bodies: what `as_of`
+        reads.
 
         Equal neighbouring states are left as they are: the later one says the same thing from a later time.
         """
-        wanted = sql.KIND_COLUMNS[kind]
-        if kind == "bill":
-            wanted = tuple(spec for spec in wanted if spec[0] != "observed_at")
-        columns = (*wanted, sql.SEQ)
-        query = self._sql.read_versions(columns, until=False)
-        return self._read(query, [kind], columns, ("seq",)).drop(columns="seq")
+        columns = (*sql.AS_OF_KIND_COLUMNS[kind], sql.SEQ)
+        where, params = self._sql.versions_scope(kind, scope, 2)
+        query = self._sql.read_versions(columns, until=False, where=where, few=self._few(kind))
+        return self._read(query, [kind, *params], columns, ("seq",)).drop(columns="seq")
+
+    def _few(self, kind: ObjectKind) -> bool:
+        """Whether SQLite finds the states of `kind` faster through the index than by walking the table: a
+        ledger of a million bills holds a few thousand customers, whose walk would read every bill too."""
+        if self._postgres:
+            return False
+        with self._db() as connection:
+            count, total = connection.execute(sql.KIND_SHARE, [kind]).fetchone()
+        return bool(count <= CHUNK_ROWS and count < sql.FEW_STATES_SHARE * (total or 0))
 
     def _read(
         self,

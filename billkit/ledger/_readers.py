@@ -35,6 +35,10 @@ CHUNK_ROWS: Final = 262_144
 TEXT_TYPES: Final = frozenset({"id", "text", "category"})
 #: An extra column that is an integer read as it is (such as `seq`).
 RAW_INTEGER: Final = "integer"
+#: The memory the parsed columns live in. Arrow's default pool (mimalloc) hands the pages of each parsed chunk
+#: back to the kernel and faults them in again for the next: at 1M rows that was as much system time as the
+#: whole read's user time. The C library's allocator keeps them.
+POOL: Final = pa.system_memory_pool()
 
 
 def sqlite_chunks(connection: sqlite3.Connection, query: str, params: list[Any]) -> Iterator[bytes]:
@@ -59,7 +63,9 @@ def parse_csv(
     """CSV rendered by the database (blobs of whole lines) as one typed Arrow table; `quote` is the
     backend's quote character, `nulls` the unquoted fields that mean a missing value."""
     names = [name for name, _, _ in columns]
-    read = pa_csv.ReadOptions(column_names=names)
+    # One thread: the parse is a small part of a read, and on a busy machine Arrow's threads spent six
+    # times its CPU time waiting for each other.
+    read = pa_csv.ReadOptions(column_names=names, use_threads=False)
     parse = pa_csv.ParseOptions(quote_char=quote, double_quote=True, newlines_in_values=True)
     convert = pa_csv.ConvertOptions(
         column_types=csv_types(columns),
@@ -67,12 +73,16 @@ def parse_csv(
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,  # '' (quoted) is an empty text; an empty field is missing
     )
-    tables = [pa_csv.read_csv(pa.py_buffer(blob), read, parse, convert) for blob in blobs if blob]
+    tables = [
+        pa_csv.read_csv(pa.py_buffer(blob), read, parse, convert, memory_pool=POOL)
+        for blob in blobs
+        if blob
+    ]
     if not tables:
         return pa.table(
             {name: pa.array([], type=kind) for name, kind in csv_types(columns).items()}
         )
-    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    return pa.concat_tables(tables, memory_pool=POOL) if len(tables) > 1 else tables[0]
 
 
 def _integers(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -83,7 +93,7 @@ def _integers(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.NDArr
 
 def _categorical(column: pa.ChunkedArray) -> Any:
     """Text with few distinct values as a categorical with sorted categories, encoded by Arrow."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
+    encoded = pc.dictionary_encode(column.combine_chunks(memory_pool=POOL), memory_pool=POOL)
     dictionary = encoded.dictionary.to_pylist()
     order = np.argsort(np.array(dictionary, dtype=object)) if dictionary else np.array([], int)
     remap = np.empty(len(dictionary), dtype=np.int64)
@@ -91,7 +101,7 @@ def _categorical(column: pa.ChunkedArray) -> Any:
     codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
     known = codes >= 0
     codes[known] = remap[codes[known]]
-    categories = pd.Index([dictionary[i] for i in order])  # as pd.Categorical(texts) makes them
+    categories = pd.Index([dictionary[i] for i in order], dtype=str)  # as pd.Categorical(texts)
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 
@@ -132,9 +142,9 @@ def typed_frame(
     """
     if order_by and table.num_rows > 1 and not _in_order(table.column(order_by[0])):
         keys = [(name, "ascending") for name in order_by]
-        order = pc.sort_indices(table, sort_keys=keys)
+        order = pc.sort_indices(table, sort_keys=keys, memory_pool=POOL)
         if not bool(pc.all(pc.equal(order, pa.array(np.arange(table.num_rows)))).as_py()):
-            table = table.take(order)
+            table = pc.take(table, order, memory_pool=POOL)
     typed = {name: _typed(table.column(name), kind) for name, _, kind in columns}
     return pd.DataFrame(typed, index=pd.RangeIndex(table.num_rows), copy=False)
 

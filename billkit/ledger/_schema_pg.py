@@ -12,7 +12,7 @@ Events need no lock: `ON CONFLICT (event_id) DO NOTHING` lets the primary key de
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 from billkit.ledger._schema import (
     EVENT_COLUMNS,
@@ -22,7 +22,10 @@ from billkit.ledger._schema import (
     SETTLEMENT_FRAME_COLUMNS,
     VERSION_COLUMNS,
     ColumnSpec,
+    Scope,
     report_inserts,
+    scoped_events,
+    scoped_versions,
 )
 
 __all__ = [
@@ -221,16 +224,42 @@ def _csv_copy(columns: Sequence[ColumnSpec], table: str, where: str) -> str:
     return f"COPY (SELECT {selected} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv)"
 
 
-def read_versions(columns: Sequence[ColumnSpec], *, until: bool) -> str:
-    """Every state of one kind ($1), optionally only those that began by a time ($2)."""
+def read_versions(
+    columns: Sequence[ColumnSpec], *, until: bool, where: str = "", few: bool = False
+) -> str:
+    """Every state of one kind ($1), optionally only those that began by a time ($2) and those `where` (a
+    `versions_scope` clause, its parameters next) keeps. (`few` is SQLite's: PostgreSQL's planner knows
+    the share of each kind from its statistics.)"""
     return _csv_copy(
-        columns, "object_versions", "kind = $1" + (" AND valid_from <= $2" if until else "")
+        columns,
+        "object_versions",
+        "kind = $1"
+        + (" AND valid_from <= $2" if until else "")
+        + (f" AND {where}" if where else ""),
     )
 
 
-def read_events(columns: Sequence[ColumnSpec], *, event_type: bool) -> str:
-    """Every event (or those of one type, $1)."""
-    return _csv_copy(columns, "events", "type = $1" if event_type else "true")
+def read_events(columns: Sequence[ColumnSpec], *, event_type: bool, where: str = "") -> str:
+    """Every event (or those of one type, $1, and those `where` keeps: `events_scope`)."""
+    return _csv_copy(
+        columns,
+        "events",
+        ("type = $1" if event_type else "true") + (f" AND {where}" if where else ""),
+    )
+
+
+def _mark(n: int) -> str:
+    return f"${n}"
+
+
+def versions_scope(kind: str, scope: Scope, first: int) -> tuple[str, list[Any]]:
+    """`_schema.scoped_versions` with PostgreSQL's parameters."""
+    return scoped_versions(kind, scope, _mark, first)
+
+
+def events_scope(scope: Scope, first: int) -> tuple[str, list[Any]]:
+    """`_schema.scoped_events` with PostgreSQL's parameters."""
+    return scoped_events(scope, _mark, first)
 
 
 SELECT_LATEST_BODY: Final = (
