@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
+from pydantic_core import from_json
 
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.store.paging import Page, paginate
@@ -130,5 +131,10 @@ class ObjectTable:
 
 
 def loads(text: str) -> dict[str, Any]:
-    obj: dict[str, Any] = json.loads(text)
+    """A stored object, read by pydantic's parser (integers of any size, floats as `json` rounds them)
+    several times faster than `json`, which reads what it refuses (a `\\udfff` escape)."""
+    try:
+        obj: dict[str, Any] = from_json(text, cache_strings="keys")
+    except (ValueError, TypeError):  # TypeError: a lone surrogate, which cannot be UTF-8
+        obj = json.loads(text)
     return obj
