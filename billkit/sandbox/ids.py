@@ -8,7 +8,9 @@ import secrets
 __all__ = ["new_id"]
 
 _LENGTH = 22
-_NOT_ALPHANUMERIC = str.maketrans("", "", "+/=")
+#: Dropped from the base64 text: bytes.translate deletes them in one C call (str.translate with a table
+#: goes through a dict per character, most of the cost of an ID).
+_NOT_ALPHANUMERIC = b"+/="
 
 
 def new_id(prefix: str) -> str:
@@ -16,7 +18,7 @@ def new_id(prefix: str) -> str:
     while True:
         # 32 random bytes give 43 base64 characters; dropping "+" and "/" leaves 22 or more almost always.
         chars = (
-            base64.b64encode(secrets.token_bytes(32)).decode("ascii").translate(_NOT_ALPHANUMERIC)
+            base64.b64encode(secrets.token_bytes(32)).translate(None, _NOT_ALPHANUMERIC).decode()
         )
         if len(chars) >= _LENGTH:
             return prefix + chars[:_LENGTH]

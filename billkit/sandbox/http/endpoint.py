@@ -15,7 +15,6 @@ await, which is what makes each request one atomic step on the event loop.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from billkit.sandbox.clock import iso_utc
+from billkit.sandbox.clock import iso_utc, utc_date
 from billkit.sandbox.http.validation import BodyParser, QueryParser
 from billkit.sandbox.runtime import Runtime
 from billkit.sandbox.store import Store
@@ -93,7 +92,7 @@ class RequestContext:
 
     def today(self) -> date:
         """The sandbox clock's date in UTC (a bill's default bill_date)."""
-        return date(*time.gmtime(self.now)[:3])
+        return utc_date(self.now)
 
 
 class Json(str):

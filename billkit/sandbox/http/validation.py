@@ -8,8 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, from_json
 
 from billkit.sandbox.http.problems import ApiError, FieldProblem
 from billkit.sandbox.schemas.common import UNION_TAGS
@@ -35,8 +36,39 @@ MAX_LISTED_PROBLEMS = 50
 MAX_CHECKED_FIELDS = 64
 
 
-#: `json.dumps(value, sort_keys=True, separators=(",", ":"))` with its encoder made once, not per call.
+#: `json.dumps(value, sort_keys=True, separators=(",", ":"))` with its encoder made once, not per call. Its
+#: text is what stored fingerprints were made from, so it stays the definition (see `canonical_json`).
 _canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
+def canonical_json(value: Any) -> str:
+    """`value` as JSON with sorted keys, no spaces and only ASCII, exactly as `json` writes it.
+
+    orjson writes the same text about ten times faster whenever its text is ASCII without DEL (`json`
+    escapes both; orjson does not) and no number is a float (the two spell some floats differently); it
+    refuses integers past 64 bits and lone surrogates. Anything else goes through `json` itself."""
+    if not _holds_float(value):
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            if text.isascii() and b"\x7f" not in text:
+                return text.decode()
+    return _canonical(value)
+
+
+def _holds_float(value: Any) -> bool:
+    pending = [value]  # a loop, not recursion: a body may nest as deep as `json` reads
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +82,7 @@ class DecodedBody:
 
     def canonical(self) -> str:
         """The JSON with sorted keys and no spaces: equal for bodies that differ only in layout."""
-        return _canonical(self.value)
+        return canonical_json(self.value)
 
     def comparable(self) -> bytes:
         """What two requests with one Idempotency-Key are compared by: the parsed JSON, or the bytes for a
@@ -78,6 +110,11 @@ class BodyParser:
         # Each field of an object takes a colon: a body with few colons has no object to cap, and is
         # read without the (slower) per-object hook.
         cap = _FieldCap(self._known) if raw.count(b":") > MAX_CHECKED_FIELDS else None
+        if cap is None and raw.count(b"[") + raw.count(b"{") <= _FAST_NESTING:
+            try:
+                return DecodedBody(raw, _fast_decode(raw), 0)
+            except ValueError:
+                pass  # json decides, and words the reason
         try:
             if cap is None:  # json.loads, with the decoder made once rather than per call
                 value = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
@@ -120,6 +157,18 @@ def _not_json(constant: str) -> NoReturn:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_not_json)
+
+
+#: Bodies with at most this many brackets go through `_fast_decode`; deeper nesting is left to `json`, whose
+#: limit (Python's recursion limit) is not pydantic's.
+_FAST_NESTING = 64
+
+
+def _fast_decode(raw: bytes) -> Any:
+    """A UTF-8 body as `json` reads it, several times faster (pydantic's parser: integers of any size,
+    floats as `json` rounds them). It refuses what `json` may still read (a byte order mark, another
+    encoding, a lone surrogate) with ValueError, and never reads what `json` refuses."""
+    return from_json(raw, allow_inf_nan=False, cache_strings="keys")
 
 
 def _property_names(schema: object) -> Iterator[str]:

@@ -13,11 +13,11 @@ undoes them too: a composite create makes all of its objects or none.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
+from billkit.sandbox.clock import utc_date
 from billkit.sandbox.domain import billing
 from billkit.sandbox.domain.errors import MissingField, RuleViolation
 from billkit.sandbox.ids import new_id
@@ -81,7 +81,7 @@ def create_bill(store: Store, fields: Mapping[str, Any], *, now: float) -> Writt
     """A new unpaid bill, with any new customer and account it names (see the module docstring)."""
     customer, account = _owners(store, fields.get("customer"), fields.get("account"), now=now)
     bill = billing.new_bill(
-        fields, bill_id=new_id("bill_"), customer=customer, account=account, today=_day(now)
+        fields, bill_id=new_id("bill_"), customer=customer, account=account, today=utc_date(now)
     )
     return Written(bill, insert_new(store, "bill", bill, field="external_reference", now=now))
 
@@ -143,11 +143,6 @@ def revise_bill(
 def void_bill(store: Store, reference: str, *, now: float) -> Written:
     voided = billing.void_bill(find(store, "bill", reference))
     return Written(voided, store.bills.update(voided, at=now))
-
-
-def _day(now: float) -> date:
-    """The sandbox clock's date in UTC (a bill's default bill_date)."""
-    return date(*time.gmtime(now)[:3])
 
 
 def _existing_or_new_customer(

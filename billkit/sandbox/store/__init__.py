@@ -13,14 +13,13 @@ called (the runtime wakes the delivery worker with it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, Literal
 
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.domain.payments import AppliedPayment
 from billkit.sandbox.store.bill_files import BillFiles
-from billkit.sandbox.store.database import Database, StoreError
+from billkit.sandbox.store.database import Database, StoreError, Transaction
 from billkit.sandbox.store.events import EventLog
 from billkit.sandbox.store.idempotency import IdempotencyRecords, Scope, StoredResponse
 from billkit.sandbox.store.meta import Meta
@@ -97,13 +96,13 @@ class Store:
     def open(cls, path: str) -> Store:
         return cls(Database.open(path))
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> Transaction:
         """All or nothing (see `Database.transaction`); wakes the delivery worker once a transaction
         that queued a delivery has committed."""
         self.outbox.written = False
-        with self.database.transaction():
-            yield
+        return self.database.transaction(on_commit=self._committed)
+
+    def _committed(self) -> None:
         if self.outbox.written and self.on_delivery_queued is not None:
             self.outbox.written = False
             self.on_delivery_queued()

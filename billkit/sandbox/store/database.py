@@ -9,14 +9,15 @@ SQLite's write lock up front, so a second process sharing the file waits its tur
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
 from billkit.errors import ConfigurationError
 from billkit.sandbox.store.migrations import MIGRATIONS
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "StoreError"]
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "StoreError", "Transaction"]
 
 BUSY_TIMEOUT_MS = 5000
 MEMORY = ":memory:"
@@ -84,22 +85,10 @@ class Database:
                     self.connection.execute(statement)
                 self.connection.execute(f"PRAGMA user_version = {number}")
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: committed when the block ends, rolled back if it raises."""
-        if self._in_transaction:
-            raise StoreError("transactions do not nest; use savepoint() inside one")
-        self.connection.execute("BEGIN IMMEDIATE")
-        self._in_transaction = True
-        try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        else:
-            self.connection.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+    def transaction(self, *, on_commit: Callable[[], None] | None = None) -> Transaction:
+        """All or nothing: committed when the block ends, rolled back if it raises; `on_commit` is called
+        once it has committed."""
+        return Transaction(self, on_commit)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -118,6 +107,38 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+
+class Transaction:
+    """`Database.transaction()`: a class rather than a generator, since every request enters one."""
+
+    __slots__ = ("_database", "_on_commit")
+
+    def __init__(self, database: Database, on_commit: Callable[[], None] | None) -> None:
+        self._database = database
+        self._on_commit = on_commit
+
+    def __enter__(self) -> sqlite3.Connection:
+        database = self._database
+        if database._in_transaction:
+            raise StoreError("transactions do not nest; use savepoint() inside one")
+        database.connection.execute("BEGIN IMMEDIATE")
+        database._in_transaction = True
+        return database.connection
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        database = self._database
+        try:
+            database.connection.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            database._in_transaction = False
+        if exc_type is None and self._on_commit is not None:
+            self._on_commit()
 
 
 def _statements(script: str) -> list[str]:

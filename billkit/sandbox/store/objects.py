@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
+from pydantic_core import from_json
+
 from billkit.sandbox.domain.errors import DuplicateReference
 from billkit.sandbox.store.paging import Page, paginate
 from billkit.sandbox.store.versions import Versions
@@ -31,13 +34,18 @@ _LAYOUTS: dict[ObjectKind, _Layout] = {
 }
 
 
-#: Compact JSON as stored and answered; one encoder made once (json.dumps with options makes a new one per
-#: call, a third of its cost for an object the size of a bill).
+#: Compact JSON as stored and answered, when orjson cannot write it: a string holding a lone surrogate, an
+#: integer past 64 bits. One encoder made once (json.dumps with options makes a new one per call).
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def dumps(obj: Mapping[str, Any]) -> str:
-    return _encode(obj)
+    """Compact JSON, non-ASCII written as it is. orjson writes the same text as `json` for the values
+    objects hold, about ten times faster: every request encodes at least one object."""
+    try:
+        return orjson.dumps(obj).decode()
+    except orjson.JSONEncodeError:
+        return _encode(obj)
 
 
 class ObjectTable:
@@ -123,5 +131,10 @@ class ObjectTable:
 
 
 def loads(text: str) -> dict[str, Any]:
-    obj: dict[str, Any] = json.loads(text)
+    """A stored object, read by pydantic's parser (integers of any size, floats as `json` rounds them)
+    several times faster than `json`, which reads what it refuses (a `\\udfff` escape)."""
+    try:
+        obj: dict[str, Any] = from_json(text, cache_strings="keys")
+    except (ValueError, TypeError):  # TypeError: a lone surrogate, which cannot be UTF-8
+        obj = json.loads(text)
     return obj
