@@ -284,7 +284,9 @@ class Ledger:
             # In event ID order: writers sharing a PostgreSQL ledger then wait for each other's rows in one
             # order, never in a cycle (a deadlock).
             for index in sorted(range(len(rows)), key=lambda i: rows[i][0]):
-                new[index] = _insert(connection, self._sql.INSERT_EVENT, [rows[index]]) == 1
+                new[index] = (
+                    _writes.insert_rows(connection, self._sql.INSERT_EVENT, [rows[index]]) == 1
+                )
         return new
 
     def import_sandbox(
