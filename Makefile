@@ -25,14 +25,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(NICE) $(BIN)/mypy
 
-# In parallel, one worker per core (pytest-xdist). tests/conftest.py cuts the suite into units (the tests
-# sharing a module fixture, or a costly session fixture, go together), slowest first; loadgroup sends each
-# unit whole to one worker, in that order, so no fixture is built twice and the workers finish together.
+# In parallel, one worker per core (pytest-xdist). The slowest tests are collected first
+# (tests/conftest.py) and a worker that runs out of tests takes some of another's (worksteal), so the
+# workers finish together even though the first share of each holds the slow tests.
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: pytest keeps the modules it rewrites for
 # its assertions (the tests, and every module of the hypothesis and schemathesis plugins) instead of
 # compiling them again in each worker, and the sandboxes and kernels the tests start read billkit compiled.
 unit: $(STAMP)
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto --dist loadgroup --no-loadscope-reorder
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n auto --dist worksteal
 
 # The Debian packages the tests and benchmarks need (Chromium for the page tests, wrk, ...), installed
 # with one apt-get call when any is missing.
