@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
             except WebhookReceiverError as exc:
                 raise UsageError(str(exc)) from None
             _emit(sys.stdout, {"url": receiver.url} | ({} if given else {"secret": secret}))
-            for batch in receiver._follow_batches():  # one flush per batch of events recorded
+            for batch in receiver.follow_batches():  # one flush per batch of events recorded
                 _write_lines(
                     sys.stdout,
                     [record.event.to_json_text() for record in batch],

@@ -329,15 +329,13 @@ class WebhookReceiver(StartStop):
 
         Ends when the receiver stops, or when no event arrives for `idle_timeout` seconds (if given).
         """
-        for batch in self._follow_batches(idle_timeout=idle_timeout):
+        for batch in self.follow_batches(idle_timeout=idle_timeout):
             for record in batch:
                 yield record.event
 
-    def _follow_batches(
-        self, *, idle_timeout: float | None = None
-    ) -> Iterator[list[ReceivedEvent]]:
-        """`follow`, as the records recorded since the previous batch (for `billkit receive`, which
-        flushes its output once per batch)."""
+    def follow_batches(self, *, idle_timeout: float | None = None) -> Iterator[list[ReceivedEvent]]:
+        """`follow`, as lists: the records recorded since the previous list (`billkit receive` writes
+        its output once per list). Same endings as `follow`."""
         idle = None if idle_timeout is None else _checked_timeout(idle_timeout)
         position = 0
         while True:
