@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,37 +27,21 @@ import httpx
 import billkit
 from billkit._serving import ServedApp
 
+# The sample bill the tests use (tests/samples.py), answered as Moment would.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import samples
+
 TARGET_RATIO = 0.9
 API_KEY = "sk_test_benchmarkbenchmark0001"
-BILL = {
-    "id": "bill_H4jp6KnU5cPw263v1jyz4",
-    "external_reference": "UBR1234567890",
-    "customer_id": "bcus_H4jp6KnU5cPw263v1jyz4",
-    "account_id": "bacc_H4jp6KnU5cPw263v1jyz4",
-    "status": "unpaid",
-    "currency": "ZAR",
-    "amount_due": 2000,
-    "amount_paid": 0,
-    "amount_remaining": 2000,
-    "bill_date": "2025-01-01",
-    "due_date": "2025-01-31",
-    "payment_rules": {
-        "min_amount": 100,
-        "max_amount": 2000,
-        "underpayment_allowed": True,
-        "overpayment_allowed": False,
-    },
-    "metadata": {"invoice_period": "January 2025"},
-}
 PARAMS: dict[str, Any] = {
     "external_reference": "UBR1234567890",
     "currency": "ZAR",
     "amount_due": 2000,
-    "account": "bacc_H4jp6KnU5cPw263v1jyz4",
+    "account": samples.ACCOUNT_ID,
     "due_date": "2025-01-31",
     "metadata": {"invoice_period": "January 2025"},
 }
-CANNED = json.dumps(BILL).encode()
+CANNED = json.dumps(samples.BILL).encode()
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
