@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from demo_report import DemoReport, run_demo_report
+from demo_report import DemoReport, run_demo_report, shared_demo_report
 from postgres_server import PostgresMissing, PostgresServer, start
 
 
@@ -73,10 +73,13 @@ def new_ledger_location(
 
 
 @pytest.fixture(scope="session")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+def demo_report(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> DemoReport:
     """`billkit report --out` with every default (the demo month), run once: a report kernel costs ~15 s
-    of CPU, and the report tests and the notebook tests check the same run."""
-    return run_demo_report(tmp_path_factory.mktemp("demo-report") / "reports")
+    of CPU, and the report tests and the notebook tests check the same run. Under pytest-xdist, once for
+    all the workers: their temporary folders share a parent, where the first worker to ask leaves it."""
+    if worker_id == "master":  # not distributed
+        return run_demo_report(tmp_path_factory.mktemp("demo-report") / "reports")
+    return shared_demo_report(tmp_path_factory.getbasetemp().parent / "demo-report")
 
 
 @pytest.hookimpl(trylast=True)

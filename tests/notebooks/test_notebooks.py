@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 import papermill
 import pytest
-from demo_report import DemoReport
+from demo_report import DemoReport, demo_month
 from papermill.exceptions import PapermillExecutionError
 from pydantic import SecretStr
 
@@ -154,10 +154,7 @@ def reconciliation(records: dict[str, Any]) -> None:
 
 def payments_report(records: dict[str, Any]) -> None:
     """The report's figures equal what the demo month it was run on holds (made again from the same seed)."""
-    from billkit import demo
-
-    with demo.sandbox() as sandbox, sandbox.client() as client:
-        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)
+    summary = demo_month()
     assert records["as_of"] == summary.last_day.isoformat()
     assert records["bills_by_status"] == summary.bills_by_status
     assert records["partially_paid_bills"] == summary.partially_paid_bills
@@ -168,10 +165,7 @@ def payments_report(records: dict[str, Any]) -> None:
 
 def explore_payments(records: dict[str, Any]) -> None:
     """The explorer's first view is the demo month's last day, with the demo month's outstanding."""
-    from billkit import demo
-
-    with demo.sandbox() as sandbox, sandbox.client() as client:
-        summary = demo.populate(client, month=demo.DEMO_MONTH, seed=7)
+    summary = demo_month()
     assert records["as_of"] == summary.last_day.isoformat()
     assert records["currencies"] == sorted(summary.outstanding)
     assert records["redraws"] == 1
