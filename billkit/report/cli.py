@@ -183,7 +183,12 @@ def run(args: argparse.Namespace) -> int:
             parameters["tables_out"] = str(tables.resolve())
         try:
             result = execute(
-                NOTEBOOK, staged, parameters, spec=PaymentsReportParameters, hide_code=True
+                NOTEBOOK,
+                staged,
+                parameters,
+                spec=PaymentsReportParameters,
+                html="html" in formats,  # HTML costs seconds at scale: made only when asked for
+                hide_code=True,
             )
         except NotebookExecutionError as error:
             targets[".html"].unlink(missing_ok=True)  # an old report must not pass for this run's
