@@ -11,6 +11,7 @@ wrote; `html` exports the standalone copy; `records` reads the values a notebook
 
 from __future__ import annotations
 
+from billkit.notebook.runner import _iri_grammar
 from billkit.notebook.runner.parameters import ParameterError, validate_parameters
 from billkit.notebook.runner.records import read_records
 from billkit.notebook.runner.run import (
@@ -19,6 +20,9 @@ from billkit.notebook.runner.run import (
     execute,
     validate_for_notebook,
 )
+
+# Before papermill, nbformat or nbconvert is imported: they read notebooks through jsonschema.
+_iri_grammar.defer()
 
 __all__ = [
     "ExecutedNotebook",
