@@ -33,12 +33,18 @@ def to_major(minor: pd.Series, currency: pd.Series) -> pd.Series:
     nearest the exact amount and prints as it (`1095` ZAR -> `10.95`). These columns are for reading and
     plotting; every sum in billkit is done on the integer minor units first and converted once at the end.
     """
-    codes = currency.astype(frame_dtypes.CATEGORY)
+    # Analysis frames already hold currency as a category and amounts as Int64: convert only what does not.
+    codes = (
+        currency
+        if isinstance(currency.dtype, pd.CategoricalDtype)
+        else currency.astype(frame_dtypes.CATEGORY)
+    )
     categories = [str(code) for code in codes.cat.categories]
     scales = np.array([10.0 ** exponent(code) for code in categories] + [np.nan])
     # Category code -1 (missing currency) picks the trailing NaN scale.
     row_scales = scales[codes.cat.codes.to_numpy()]
-    values = minor.astype(frame_dtypes.MINOR).to_numpy(dtype="float64", na_value=np.nan)
+    amounts = minor if minor.dtype == frame_dtypes.MINOR else minor.astype(frame_dtypes.MINOR)
+    values = amounts.to_numpy(dtype="float64", na_value=np.nan)
     result: npt.NDArray[np.float64] = values / row_scales
     return pd.Series(result, index=minor.index, dtype=frame_dtypes.FLOAT)
 

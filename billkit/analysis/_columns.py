@@ -56,9 +56,8 @@ PAYMENTS: Schema = {
 }
 
 
-def _has_kind(values: pd.Series, kind: Kind) -> bool:
-    """Whether `values` is already in the dtype `kind` maps to (then coercion is skipped: no copy)."""
-    dtype = values.dtype
+def _has_kind(dtype: object, kind: Kind) -> bool:
+    """Whether a column of `dtype` is already in the dtype `kind` maps to (then coercion is skipped: no copy)."""
     if kind == "id":
         return dtype == frame_dtypes.STRING
     if kind == "category":
@@ -110,8 +109,10 @@ def coerce(frame: pd.DataFrame, schema: Schema, what: str) -> pd.DataFrame:
             + (", ".join(map(str, frame.columns)) or "no columns")
         )
     converted: dict[str, pd.Series] = {}
+    # One look at the dtypes: selecting each column to read its dtype costs more than the check itself.
+    dtypes = frame.dtypes
     for column, kind in schema.items():
-        if _has_kind(frame[column], kind):
+        if _has_kind(dtypes[column], kind):
             continue
         try:
             converted[column] = _coerced(frame[column], kind)

@@ -42,12 +42,14 @@ Money stays in integer minor units of each row's currency; `*_major` columns are
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pandas.api.typing import NaTType
 
 from billkit import frame_dtypes, frame_money
 from billkit.analysis import _as_of, _columns
@@ -199,6 +201,11 @@ class ThreeWay:
         """Whether any reconciliation or settlement report existed as of the day."""
         return not (self.reconciliation_rows.empty and self.settlements.empty)
 
+    def with_channels(self, day: AsOfFrames) -> AsOfFrames:
+        """`with_channels(day, reconciliation)` for `day` at this reconciliation's cutoff, from the rows it
+        already holds (so a report that matches the day reads and sorts the reports' rows once)."""
+        return _with_channels(day, self.reconciliation_rows)
+
     def counts(self) -> dict[str, int]:
         """How many rows each finding has (`FINDINGS` order), and how many pairs matched."""
         found = {name: len(getattr(self, name)) for name in FINDINGS}
@@ -315,12 +322,16 @@ def reports_available(
 
 def _generated_days(names: pd.Series) -> pd.Series:
     """The generation date of each report name (naive midnight), NaT for a name not in Moment's form."""
-    days: dict[str, pd.Timestamp] = {}
-    for name in names.dropna().unique():
-        parsed = ReportFileName.maybe(str(name))
-        if parsed is not None:
-            days[str(name)] = pd.Timestamp(parsed.generated)
+    days = {str(name): _generated_day(str(name)) for name in names.dropna().unique()}
     return names.astype(frame_dtypes.STRING).map(days).astype(frame_dtypes.DATE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _generated_day(name: str) -> pd.Timestamp | NaTType:
+    """The generation date a report name says (NaT for another name): the same for every day a report is
+    built for, so parsed once per name."""
+    parsed = ReportFileName.maybe(name)
+    return pd.NaT if parsed is None else pd.Timestamp(parsed.generated)
 
 
 def with_channels(day: AsOfFrames, reconciliation: pd.DataFrame | None) -> AsOfFrames:
@@ -328,7 +339,11 @@ def with_channels(day: AsOfFrames, reconciliation: pd.DataFrame | None) -> AsOfF
     among the reports that existed as of the day; NA where no row has one. Unchanged when there are none."""
     if reconciliation is None:
         return day
-    rows = _available_rows(reconciliation, day.at)
+    return _with_channels(day, _available_rows(reconciliation, day.at))
+
+
+def _with_channels(day: AsOfFrames, rows: pd.DataFrame) -> AsOfFrames:
+    """`day` with each payment's channel from `rows`, the reconciliation rows available as of the day."""
     rows = rows.loc[rows["payment_id"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return day

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from billkit.analysis import metrics
 from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, payments_chart
 from billkit.analysis.point_in_time import AsOfFrames
-from billkit.analysis.three_way import ThreeWay, three_way, with_channels
+from billkit.analysis.three_way import ThreeWay, three_way
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
@@ -274,15 +274,15 @@ def build_report(
     whole_day = ledger.as_of(scope.as_of, tz=tz)
     filters = resolve_filters(ledger, scope)
     has_reports = not (reconciliation.empty and settlement.empty)
-    day = with_channels(whole_day.narrowed(**filters), reconciliation if has_reports else None)
     # Matched on the whole day (a row of another customer must still find its webhook), then narrowed.
-    matched = (
-        three_way(whole_day, reconciliation=reconciliation, settlement=settlement).narrowed(
-            **filters
-        )
+    whole_match = (
+        three_way(whole_day, reconciliation=reconciliation, settlement=settlement)
         if has_reports
         else None
     )
+    narrowed = whole_day.narrowed(**filters)
+    day = narrowed if whole_match is None else whole_match.with_channels(narrowed)
+    matched = None if whole_match is None else whole_match.narrowed(**filters)
     period_end = (
         day if scope.end == scope.as_of else ledger.as_of(scope.end, tz=tz).narrowed(**filters)
     )

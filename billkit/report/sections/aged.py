@@ -52,19 +52,21 @@ def _open_bills(day: AsOfFrames) -> pd.DataFrame:
 
 
 def _buckets(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum of amount_remaining per `keys` and bucket, one column per bucket header, plus the total."""
-    sums = (
-        rows.assign(
-            bucket=pd.Categorical(rows["aging_bucket"].astype(str), categories=list(AGING_BUCKETS)),
-            remaining=rows["amount_remaining"].to_numpy(dtype="int64", na_value=0),
-        )
-        .groupby([*keys, "bucket"], observed=True, sort=False)["remaining"]
-        .sum()
-        .unstack("bucket", fill_value=0)
-        .reindex(columns=list(AGING_BUCKETS), fill_value=0)
-        .rename(columns=BUCKET_HEADERS)
+    """Sum of amount_remaining per `keys` and bucket, one column per bucket header, plus the total; one row
+    per group of `keys` that has a bill in a bucket, in the order of `keys`."""
+    bucket = pd.Categorical(rows["aging_bucket"].astype(str), categories=list(AGING_BUCKETS)).codes
+    bucketed = bucket >= 0
+    remaining = rows["amount_remaining"].to_numpy(dtype="int64", na_value=0)[bucketed]
+    # Each bill's remaining amount in its bucket's column: one sum per group, not a sum per bucket unstacked.
+    by_bucket = np.zeros((len(remaining), len(AGING_BUCKETS)), dtype="int64")
+    by_bucket[np.arange(len(remaining)), bucket[bucketed]] = remaining
+    headers = list(BUCKET_HEADERS.values())
+    spread = (
+        rows.loc[bucketed, keys]
+        .reset_index(drop=True)
+        .assign(**dict(zip(headers, by_bucket.T, strict=True)))
     )
-    sums.columns.name = None
+    sums = spread.groupby(keys, sort=True)[headers].sum()
     sums[_TOTAL_HEADER] = sums.sum(axis=1)
     return sums.astype(frame_dtypes.MINOR).reset_index()
 
