@@ -60,7 +60,7 @@ def _buckets(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     # Each bill's remaining amount in its bucket's column: one sum per group, not a sum per bucket unstacked.
     by_bucket = np.zeros((len(remaining), len(AGING_BUCKETS)), dtype="int64")
     by_bucket[np.arange(len(remaining)), bucket[bucketed]] = remaining
-    headers = list(BUCKET_HEADERS.values())
+    headers = [BUCKET_HEADERS[name] for name in AGING_BUCKETS]
     spread = (
         rows.loc[bucketed, keys]
         .reset_index(drop=True)
