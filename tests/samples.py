@@ -1,10 +1,15 @@
 """Moment-shaped objects the tests share: one bill, one customer, one account, one payment request and one
-`obligation.amount_applied` event, as the contract shapes them. Build a variant with `bill(status="paid")`."""
+`obligation.amount_applied` event, as the contract shapes them. Build a variant with `bill(status="paid")`.
+`ann_with_a_bill` makes the smallest customer with a bill in a sandbox, for tests that pay it."""
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from billkit.client import Client
 
 CUSTOMER_ID = "bcus_H4jp6KnU5cPw263v1jyz4"
 ACCOUNT_ID = "bacc_H4jp6KnU5cPw263v1jyz4"
@@ -74,3 +79,18 @@ def amount_applied(event_id: str, amount: object = 2000, **data: Any) -> dict[st
     body["data"]["amount"] = amount
     body["data"].update(data)
     return body
+
+
+def ann_with_a_bill(client: Client) -> date:
+    """Customer CUS-A (Ann Adams, ZAR) with bill B1 of R100.00 dated today, due in 10 days; returns today."""
+    today = client.sandbox.clock.now().date()
+    client.customers.create(external_reference="CUS-A", name="Ann Adams", currency="ZAR")
+    client.bills.create(
+        external_reference="B1",
+        customer="CUS-A",
+        currency="ZAR",
+        amount_due=10000,
+        bill_date=today,
+        due_date=today + timedelta(days=10),
+    )
+    return today

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from postgres_server import PostgresServer
-from samples import amount_applied, bill
+from samples import amount_applied, ann_with_a_bill, bill
 
 from billkit import InvalidArgumentError, Ledger, NotFoundError
 from billkit.ledger import LedgerError
@@ -643,17 +643,8 @@ def test_import_sandbox_brings_the_reports_the_sandbox_wrote(ledger: Ledger) -> 
     from billkit.sandbox import Sandbox
 
     with Sandbox(fee_percent=2) as sandbox, sandbox.client() as client:
-        today = client.sandbox.clock.now().date()
-        client.customers.create(external_reference="LEDGER-C", name="Ann Adams", currency="ZAR")
-        client.bills.create(
-            external_reference="LEDGER-B",
-            customer="LEDGER-C",
-            currency="ZAR",
-            amount_due=10000,
-            bill_date=today,
-            due_date=today + dt.timedelta(days=10),
-        )
-        paid = client.sandbox.payments.create(bill="LEDGER-B", amount=4000, channel="in_person")
+        ann_with_a_bill(client)
+        paid = client.sandbox.payments.create(bill="B1", amount=4000, channel="in_person")
         client.sandbox.clock.advance(dt.timedelta(days=2, minutes=1))  # past T+1 and T+2
         first = ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())
         again = ledger.import_sandbox(client, observed_at=client.sandbox.clock.now())

@@ -243,9 +243,8 @@ class WebhookHandler:
             )
         try:
             commit: Future[bool] = submit(checked)
-        except (
-            Exception
-        ) as exc:  # refused at once (a closed store, say): answered as a failed commit
+        # Refused at once (a closed store, say): answered as a failed commit.
+        except Exception as exc:
             commit = Future()
             commit.set_exception(exc)
         with suppress(Exception):  # its outcome, an exception too, is read by _recorded

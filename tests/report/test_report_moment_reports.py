@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
+from samples import ann_with_a_bill
 from three_way_world import RECONCILIATION_COLUMNS, SETTLEMENT_COLUMNS, january, recon_name
 
 from billkit.analysis.three_way import three_way, with_channels
-from billkit.client import Client
 from billkit.ledger import Ledger
 from billkit.report.build import ReportScope, build_report
 from billkit.report.sections import cash, moment_reports
@@ -125,26 +125,11 @@ def test_cash_by_channel_from_the_reconciliation_rows() -> None:
     assert [h for h in without.money if h != "Total received"] == [cash.UNRECORDED]
 
 
-def _ann_with_a_bill(client: Client) -> date:
-    """Customer CUS-A (Ann Adams, ZAR) with bill B1 of R100.00 dated today, due in 10 days; returns today."""
-    today = client.sandbox.clock.now().date()
-    client.customers.create(external_reference="CUS-A", name="Ann Adams", currency="ZAR")
-    client.bills.create(
-        external_reference="B1",
-        customer="CUS-A",
-        currency="ZAR",
-        amount_due=10000,
-        bill_date=today,
-        due_date=today + timedelta(days=10),
-    )
-    return today
-
-
 def test_the_report_adds_the_section_when_the_source_has_report_rows(tmp_path: Path) -> None:
     """A sandbox with two payments; Moment's report of their day holds one (and a row the ledger cannot
     place). Two days later the report finds the missing row, the unknown one and the unreported payment."""
     with Sandbox() as sandbox, sandbox.client() as client:
-        today = _ann_with_a_bill(client)
+        today = ann_with_a_bill(client)
         client.sandbox.payments.create(bill="B1", amount=4000)
         client.sandbox.payments.create(bill="B1", amount=1000)
         ledger = Ledger(tmp_path / "ledger.sqlite")
@@ -229,7 +214,7 @@ def test_the_report_reads_moments_reports_from_the_ledger(tmp_path: Path) -> Non
     """Reports the sandbox wrote, fetched over SFTP and imported: the report finds them in the ledger itself,
     every payment matches its webhook, and cash by channel comes from the rows."""
     with Sandbox(sftp=True, fee_percent=2) as sandbox, sandbox.client() as client:
-        today = _ann_with_a_bill(client)
+        today = ann_with_a_bill(client)
         client.sandbox.payments.create(bill="B1", amount=4000, channel="ebp")
         client.sandbox.payments.create(bill="B1", amount=1000, channel="in_person")
         client.sandbox.clock.advance(timedelta(days=3))
