@@ -436,7 +436,7 @@ class Ledger:
         from billkit.reportfiles.names import ReportKind
 
         return self._kept(
-            "three_way_reports",
+            ("three_way_reports", self._report_files_count()),
             lambda: Reports.of(
                 self._report_rows(ReportKind.RECONCILIATION, None),
                 self._report_rows(ReportKind.SETTLEMENT, None),
@@ -447,9 +447,16 @@ class Ledger:
         """The rows of one report kind, read once while the ledger is unchanged: shared, so read-only (the
         public readers hand out copies)."""
         return self._kept(
-            ("report_rows", kind, as_of),
+            ("report_rows", kind, as_of, self._report_files_count()),
             lambda: _reports.rows_frame(self._read, self._sql, kind, as_of),
         )
+
+    def _report_files_count(self) -> int:
+        """How many report files were imported, which says whether the report rows changed: PostgreSQL's data
+        version (`_kept`) leaves the report tables out, as a role may read the ledger without them."""
+        with self._db() as connection:
+            (count,) = connection.execute(self._sql.COUNT_REPORT_FILES).fetchone()
+        return int(count)
 
     def report_files(self) -> pd.DataFrame:
         """One row per imported report file: name, kind, generated, period_end, title, version,
@@ -555,8 +562,9 @@ class Ledger:
         """What `read()` returns, read once for as long as the ledger has not changed (under `key`).
 
         The ledger only ever grows, so the number of states and events says whether it changed: SQLite's
-        `data_version` and this connection's own changes, PostgreSQL's last `seq` and counts of events and
-        report files. What is kept is shared by every caller: read-only.
+        `data_version` and this connection's own changes, PostgreSQL's last `seq` and count of events (report
+        rows are kept under the count of report files as well). What is kept is shared by every caller:
+        read-only.
         """
         with self._db() as connection:
             version = tuple(connection.execute(self._sql.DATA_VERSION).fetchone())
