@@ -16,6 +16,7 @@ from samples import amount_applied, ann_with_a_bill, bill
 
 from billkit import InvalidArgumentError, Ledger, NotFoundError
 from billkit.ledger import LedgerError
+from billkit.ledger._sandbox_import import sandbox_report_files
 from billkit.ledger._schema import SCHEMA_VERSION
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
@@ -655,3 +656,31 @@ def test_import_sandbox_brings_the_reports_the_sandbox_wrote(ledger: Ledger) -> 
         [paid.id, "in_person", 4000, 80]
     ]
     assert ledger.settlement_rows()[["gross_amount", "fees"]].values.tolist() == [[4000, 80]]
+
+
+def test_report_rows_are_read_once_while_the_ledger_is_unchanged(ledger_location: str) -> None:
+    """A report built for many days matches the same report rows every day: they are read and prepared
+    once (`three_way_reports`), handed out as copies, and read again once a report is imported, by this
+    ledger or by another connection, even when nothing else was added."""
+    from billkit.sandbox import Sandbox
+
+    with Sandbox(fee_percent=2) as sandbox, sandbox.client() as client:
+        ann_with_a_bill(client)
+        paid = client.sandbox.payments.create(bill="B1", amount=4000, channel="in_person")
+        client.sandbox.clock.advance(dt.timedelta(days=2, minutes=1))  # past T+1 and T+2
+        files = dict(sandbox_report_files(client.sandbox) or ())
+    with Ledger(ledger_location) as reader, Ledger(ledger_location) as writer:
+        prepared = reader.three_way_reports()
+        assert prepared.empty
+        assert reader.three_way_reports() is prepared
+        (reconciliation,) = (name for name in files if "_Recon_" in name)
+        writer.import_report(files[reconciliation], name=reconciliation)
+        prepared = reader.three_way_reports()
+        assert prepared.reconciliation["payment_id"].tolist() == [paid.id]
+        assert prepared.settlement.empty
+        rows = reader.reconciliation_rows()
+        rows.loc[0, "amount"] = 1
+        assert reader.reconciliation_rows()["amount"].tolist() == [4000]
+        for name in set(files) - {reconciliation}:
+            reader.import_report(files[name], name=name)
+        assert reader.three_way_reports().settlement["gross_amount"].tolist() == [4000]

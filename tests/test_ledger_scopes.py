@@ -166,7 +166,7 @@ def test_a_payment_at_local_midnight_belongs_to_the_next_day(location: str) -> N
 def test_a_filtered_read_reads_fewer_rows(location: str) -> None:
     with Ledger(location) as ledger:
         whole = ledger._as_of_inputs(sql.Scope())
-        ledger._as_of_cache = None
+        ledger._kept_reads = None
         one = ledger._as_of_inputs(sql.Scope(before=0, currency="USD", customer=CUSTOMERS[1]))
     for name, frame in one.items():
         assert len(frame) < len(whole[name]), name
@@ -180,16 +180,50 @@ def test_what_was_read_for_a_day_serves_earlier_days_of_the_same_or_a_narrower_s
     location: str,
 ) -> None:
     with Ledger(location) as ledger:
-        ledger.as_of("2025-02-28", tz=TZ)
-        assert ledger._as_of_cache is not None
-        kept = ledger._as_of_cache[1]
+        ledger.as_of("2025-02-01", tz=TZ)  # before the last activity (FEB)
+        kept = list(_as_of_reads(ledger))
         assert len(kept) == 1
         ledger.as_of(DAY, tz=TZ, currency="ZAR")
         ledger.as_of("2025-01-01", tz=TZ, customer=CUSTOMERS[0])
-        assert ledger._as_of_cache[1] == kept
-        ledger.as_of("2025-03-31", tz=TZ)  # later than what was read: read again
-        assert len(ledger._as_of_cache[1]) == 1
-        assert ledger._as_of_cache[1][0][0] != kept[0][0]
+        assert _kept_as_they_were(ledger, kept)
+        ledger.as_of("2025-02-05", tz=TZ)  # later than what was read: read again
+        again = _as_of_reads(ledger)
+        assert len(again) == 1
+        assert again[0][0] != kept[0][0]
+        # The payments again, but not the states: they are read whatever the cutoff.
+        assert again[0][1]["events"] is not kept[0][1]["events"]
+        for name in ("bill_versions", "customer_versions", "account_versions"):
+            assert again[0][1][name] is kept[0][1][name], name
+
+
+def test_a_read_after_the_last_activity_serves_every_later_day(location: str) -> None:
+    with Ledger(location) as ledger:
+        after = ledger.as_of(
+            "2025-02-28", tz=TZ
+        )  # after the last activity (FEB): everything was read
+        kept = list(_as_of_reads(ledger))
+        assert [scope for scope, _ in kept] == [sql.Scope()]
+        later = ledger.as_of("2030-01-01", tz=TZ)
+        assert _kept_as_they_were(ledger, kept)
+        _same(later, _full(ledger, "2030-01-01"))
+        _same(after, _full(ledger, "2025-02-28"))
+        ledger.record_object("customer", {"id": CUSTOMERS[0], "balance": 5}, FEB)
+        ledger.as_of("2030-01-01", tz=TZ)  # the ledger changed: read again
+        assert not _kept_as_they_were(ledger, kept)
+
+
+def _as_of_reads(ledger: Ledger) -> list[tuple[sql.Scope, dict[str, pd.DataFrame]]]:
+    """The as-of reads the ledger keeps (scope and inputs, newest first)."""
+    reads: list[tuple[sql.Scope, dict[str, pd.DataFrame]]] = ledger._kept("as_of", list)
+    return reads
+
+
+def _kept_as_they_were(
+    ledger: Ledger, kept: list[tuple[sql.Scope, dict[str, pd.DataFrame]]]
+) -> bool:
+    """Whether the ledger keeps the very reads of `kept`, nothing read since."""
+    now = _as_of_reads(ledger)
+    return len(now) == len(kept) and all(a is b for a, b in zip(now, kept, strict=True))
 
 
 def test_filters_must_be_text(location: str) -> None:

@@ -53,6 +53,7 @@ from pandas.api.typing import NaTType
 
 from billkit import frame_dtypes, frame_money
 from billkit.analysis import _as_of, _columns
+from billkit.errors import InvalidArgumentError
 from billkit.reportfiles.names import ReportFileName
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ __all__ = [
     "FINDINGS",
     "RECONCILIATION",
     "SETTLEMENT",
+    "Reports",
     "ThreeWay",
     "reports_available",
     "three_way",
@@ -314,10 +316,15 @@ def reports_available(
     """Which report rows come from a report that existed at the cutoff: its period_end + `delay_days` (UTC
     midnight: T+1 for reconciliation, T+2 for settlement) is before it, and so is the start of the day its
     name says it was generated (a report written late existed only from then)."""
+    return at.counts(_existing_from(rows, delay_days))
+
+
+def _existing_from(rows: pd.DataFrame, delay_days: int) -> pd.Series:
+    """The UTC instant from which each row's report exists (see `reports_available`): the same on every day."""
     due = rows["period_end"] + delay_days * _DAY
     generated = _generated_days(rows["report_name"])
     later = (generated > due).to_numpy(dtype=bool, na_value=False)
-    return at.counts(due.where(~later, generated).dt.tz_localize("UTC"))
+    return due.where(~later, generated).dt.tz_localize("UTC")
 
 
 def _generated_days(names: pd.Series) -> pd.Series:
@@ -339,7 +346,7 @@ def with_channels(day: AsOfFrames, reconciliation: pd.DataFrame | None) -> AsOfF
     among the reports that existed as of the day; NA where no row has one. Unchanged when there are none."""
     if reconciliation is None:
         return day
-    return _with_channels(day, _available_rows(reconciliation, day.at))
+    return _with_channels(day, Reports.of(reconciliation).reconciliation_at(day.at))
 
 
 def _with_channels(day: AsOfFrames, rows: pd.DataFrame) -> AsOfFrames:
@@ -354,8 +361,86 @@ def _with_channels(day: AsOfFrames, rows: pd.DataFrame) -> AsOfFrames:
     return dataclasses.replace(day, payments=payments)
 
 
+@dataclass(frozen=True)
+class Reports:
+    """Moment's report rows made ready for `three_way` on any number of days: checked, typed and put in
+    the order that picks each reconciliation row's earliest report once, not again for every day (a report
+    builds the three-way match for each day it covers). Build with `Reports.of`; read-only."""
+
+    #: The reconciliation rows, by period_end, report_name, transaction_timestamp and reconciliation_id.
+    reconciliation: pd.DataFrame
+    #: When each reconciliation row's report exists (`reports_available`).
+    reconciliation_from: pd.Series
+    #: Each reconciliation row's reconciliation_id as a code, to keep its first row among those that exist.
+    reconciliation_codes: npt.NDArray[np.intp]
+    #: Each reconciliation row's place by (transaction_timestamp, reconciliation_id): the order `three_way`
+    #: gives the rows it keeps.
+    reconciliation_rank: npt.NDArray[np.intp]
+    settlement: pd.DataFrame
+    #: When each settlement row's report exists.
+    settlement_from: pd.Series
+
+    @classmethod
+    def of(cls, reconciliation: pd.DataFrame, settlement: pd.DataFrame | None = None) -> Reports:
+        """The rows of every report the ledger keeps (see `three_way`), checked and ordered."""
+        frame = _columns.coerce(reconciliation, RECONCILIATION, "reconciliation rows")
+        _columns.require_values(
+            frame,
+            ("reconciliation_id", "transaction_timestamp", "currency", "amount", "period_end"),
+            "reconciliation rows",
+        )
+        # The earliest report first, so the first row of each reconciliation_id that exists is the one kept.
+        frame = frame.sort_values(
+            ["period_end", "report_name", "transaction_timestamp", "reconciliation_id"],
+            kind="stable",
+            na_position="last",
+        ).reset_index(drop=True)
+        codes, _ = pd.factorize(frame["reconciliation_id"])
+        by_time = frame[["transaction_timestamp", "reconciliation_id"]].sort_values(
+            ["transaction_timestamp", "reconciliation_id"], kind="stable"
+        )
+        rank = np.empty(len(frame), dtype=np.intp)
+        rank[by_time.index.to_numpy()] = np.arange(len(frame))
+        settled = _columns.coerce(
+            _no_rows(SETTLEMENT) if settlement is None else settlement,
+            SETTLEMENT,
+            "settlement rows",
+        )
+        _columns.require_values(settled, ("currency", "period_end"), "settlement rows")
+        return cls(
+            reconciliation=frame,
+            reconciliation_from=_existing_from(frame, _RECONCILIATION_DELAY),
+            reconciliation_codes=codes,
+            reconciliation_rank=rank,
+            settlement=settled,
+            settlement_from=_existing_from(settled, _SETTLEMENT_DELAY),
+        )
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is no report row at all (then there is nothing to reconcile against)."""
+        return self.reconciliation.empty and self.settlement.empty
+
+    def reconciliation_at(self, at: _as_of.AsOf) -> pd.DataFrame:
+        """The reconciliation rows of the reports that existed at the cutoff, one per reconciliation_id (its
+        earliest report's), in order of transaction_timestamp and reconciliation_id."""
+        existing = np.flatnonzero(at.counts(self.reconciliation_from))
+        _, first = np.unique(self.reconciliation_codes[existing], return_index=True)
+        kept = existing[first]
+        # The kept IDs are distinct, so their places by (time, ID) order them as a sort of these rows would.
+        kept = kept[np.argsort(self.reconciliation_rank[kept])]
+        return self.reconciliation.take(kept).reset_index(drop=True)
+
+    def settlement_at(self, at: _as_of.AsOf) -> pd.DataFrame:
+        """The settlement rows of the reports that existed at the cutoff."""
+        return self.settlement.loc[at.counts(self.settlement_from)]
+
+
 def three_way(
-    day: AsOfFrames, *, reconciliation: pd.DataFrame, settlement: pd.DataFrame | None = None
+    day: AsOfFrames,
+    *,
+    reconciliation: pd.DataFrame | Reports,
+    settlement: pd.DataFrame | None = None,
 ) -> ThreeWay:
     """Match `day`'s webhook payments with the reconciliation rows and check the settlement totals.
 
@@ -363,13 +448,20 @@ def three_way(
     and `settlement` are the rows of every report the ledger keeps (`Ledger.reconciliation_rows()`,
     `Ledger.settlement_rows()`, or `billkit.reportfiles` readers' `.rows`), in any order; the ones that did not
     exist yet as of the day are left out here. Without `settlement`, no settlement report is known (each one
-    due is missing).
+    due is missing). For many days of the same reports, pass them once prepared as `Reports.of(reconciliation,
+    settlement)` (`Ledger.three_way_reports()`) in `reconciliation`, and no `settlement`.
     """
-    if settlement is None:
-        settlement = _no_rows(SETTLEMENT)
+    if isinstance(reconciliation, Reports):
+        if settlement is not None:
+            raise InvalidArgumentError(
+                "settlement is already in the prepared Reports: pass it there"
+            )
+        reports = reconciliation
+    else:
+        reports = Reports.of(reconciliation, settlement)
     at = day.at
     obligations = _obligations(day)
-    rows = _describe_rows(_available_rows(reconciliation, at), obligations, day)
+    rows = _describe_rows(reports.reconciliation_at(at), obligations, day)
     payments = _describe_payments(day.payments, obligations, day)
     is_payment = (rows["transaction_type"].str.lower() == "payment").to_numpy(
         dtype=bool, na_value=False
@@ -412,7 +504,7 @@ def three_way(
         unknown_obligation=rows.loc[~rows["known"].to_numpy(dtype=bool), _ROW_COLUMNS].reset_index(
             drop=True
         ),
-        settlements=_settlements(settlement, rows, at),
+        settlements=_settlements(reports.settlement_at(at), rows, at),
         reconciliation_rows=rows[_ROW_COLUMNS],
         webhook_payments=payments[_PAYMENT_COLUMNS],
     )
@@ -429,26 +521,6 @@ def _no_rows(schema: _columns.Schema) -> pd.DataFrame:
     return pd.DataFrame(
         {column: pd.Series([], dtype=dtypes[kind]) for column, kind in schema.items()}
     )
-
-
-def _available_rows(reconciliation: pd.DataFrame, at: _as_of.AsOf) -> pd.DataFrame:
-    """The reconciliation rows of the reports that existed at the cutoff, one per reconciliation_id."""
-    frame = _columns.coerce(reconciliation, RECONCILIATION, "reconciliation rows")
-    _columns.require_values(
-        frame,
-        ("reconciliation_id", "transaction_timestamp", "currency", "amount", "period_end"),
-        "reconciliation rows",
-    )
-    frame = frame.loc[reports_available(frame, at)]
-    frame = frame.sort_values(
-        ["period_end", "report_name", "transaction_timestamp", "reconciliation_id"],
-        kind="stable",
-        na_position="last",
-    )
-    frame = frame.drop_duplicates("reconciliation_id")
-    return frame.sort_values(
-        ["transaction_timestamp", "reconciliation_id"], kind="stable"
-    ).reset_index(drop=True)
 
 
 def _obligations(day: AsOfFrames) -> pd.DataFrame:
@@ -694,10 +766,9 @@ def _pairs(
 
 
 def _settlements(settlement: pd.DataFrame, rows: pd.DataFrame, at: _as_of.AsOf) -> pd.DataFrame:
-    """Per settled day and currency: the settlement's totals beside the sums of that day's reconciliation rows."""
-    frame = _columns.coerce(settlement, SETTLEMENT, "settlement rows")
-    _columns.require_values(frame, ("currency", "period_end"), "settlement rows")
-    frame = frame.loc[reports_available(frame, at, delay_days=_SETTLEMENT_DELAY)]
+    """Per settled day and currency: the settlement's totals beside the sums of that day's reconciliation rows
+    (`settlement`: the checked rows of the reports that existed at the cutoff, `Reports.settlement_at`)."""
+    frame = settlement
     # Several files for one day: the last by name (their names begin with the generation date) stands.
     last = frame.groupby("period_end")["report_name"].transform("max")
     frame = frame.loc[(frame["report_name"] == last).to_numpy(dtype=bool, na_value=True)]

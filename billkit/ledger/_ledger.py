@@ -3,16 +3,17 @@ analysis starts from."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,8 @@ from billkit.ledger._sandbox_import import (
 if TYPE_CHECKING:
     from billkit.analysis._as_of import AsOfLike
     from billkit.analysis.point_in_time import AsOfFrames
+    from billkit.analysis.three_way import Reports as ThreeWayReports
+    from billkit.reportfiles.names import ReportKind
     from billkit.reportfiles.report import ReconciliationReport, SettlementReport
 
 #: Marks a SQLite file as a billkit ledger (`PRAGMA application_id`), so another database is never misread.
@@ -60,6 +63,7 @@ _BUSY_TIMEOUT_MS: Final = 10_000
 #: How many as-of reads of other scopes a ledger keeps (a one-off customer's, beside the report's whole day).
 _AS_OF_READS_KEPT: Final = 4
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_Kept = TypeVar("_Kept")
 
 
 class LedgerError(BillkitError):
@@ -113,10 +117,9 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._lock = threading.RLock()
-        # The ledger's version, and the as-of inputs read since for each scope (newest first).
-        self._as_of_cache: (
-            tuple[tuple[Any, ...], list[tuple[sql.Scope, dict[str, pd.DataFrame]]]] | None
-        ) = None
+        # What was read from the ledger (or prepared from what was read) while its data had one version: the
+        # version, and the values by key (see `_kept`).
+        self._kept_reads: tuple[tuple[Any, ...], dict[Hashable, Any]] | None = None
         self._postgres = _postgres.is_postgres_url(self._path)
         # The SQL of the backend: `_schema` and `_schema_pg` expose the same names.
         self._sql: Any = _schema_pg if self._postgres else sql
@@ -180,7 +183,7 @@ class Ledger:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-            self._as_of_cache = None
+            self._kept_reads = None
 
     def __enter__(self) -> Self:
         return self
@@ -417,13 +420,43 @@ class Ledger:
         said about the days up to then. Ordered by period end, file, and place in the file."""
         from billkit.reportfiles.names import ReportKind
 
-        return _reports.rows_frame(self._read, self._sql, ReportKind.RECONCILIATION, as_of)
+        return self._report_rows(ReportKind.RECONCILIATION, as_of).copy()
 
     def settlement_rows(self, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
         """Every settlement row of every imported settlement file (see `reconciliation_rows` for `as_of`)."""
         from billkit.reportfiles.names import ReportKind
 
-        return _reports.rows_frame(self._read, self._sql, ReportKind.SETTLEMENT, as_of)
+        return self._report_rows(ReportKind.SETTLEMENT, as_of).copy()
+
+    def three_way_reports(self) -> ThreeWayReports:
+        """Every kept reconciliation and settlement row as `billkit.analysis.three_way` matches them
+        (`Reports.of(self.reconciliation_rows(), self.settlement_rows())`), prepared once for as long as the
+        ledger has not changed: a report of each day of a month matches the same rows every day. Read-only."""
+        from billkit.analysis.three_way import Reports
+        from billkit.reportfiles.names import ReportKind
+
+        return self._kept(
+            ("three_way_reports", self._report_files_count()),
+            lambda: Reports.of(
+                self._report_rows(ReportKind.RECONCILIATION, None),
+                self._report_rows(ReportKind.SETTLEMENT, None),
+            ),
+        )
+
+    def _report_rows(self, kind: ReportKind, as_of: dt.date | str | None) -> pd.DataFrame:
+        """The rows of one report kind, read once while the ledger is unchanged: shared, so read-only (the
+        public readers hand out copies)."""
+        return self._kept(
+            ("report_rows", kind, as_of, self._report_files_count()),
+            lambda: _reports.rows_frame(self._read, self._sql, kind, as_of),
+        )
+
+    def _report_files_count(self) -> int:
+        """How many report files were imported, which says whether the report rows changed: PostgreSQL's data
+        version (`_kept`) leaves the report tables out, as a role may read the ledger without them."""
+        with self._db() as connection:
+            (count,) = connection.execute(self._sql.COUNT_REPORT_FILES).fetchone()
+        return int(count)
 
     def report_files(self) -> pd.DataFrame:
         """One row per imported report file: name, kind, generated, period_end, title, version,
@@ -525,35 +558,69 @@ class Ledger:
             return day
         return day.narrowed(customer_id=customer, currency=currency)
 
-    def _as_of_inputs(self, scope: sql.Scope) -> dict[str, pd.DataFrame]:
-        """What `as_of` reads for `scope`, read once for as long as the ledger has not changed.
+    def _kept(self, key: Hashable, read: Callable[[], _Kept]) -> _Kept:
+        """What `read()` returns, read once for as long as the ledger has not changed (under `key`).
 
-        A report asks for many days (the period's end, the previous period, each month of the trend); each is
-        the same record seen at another cutoff, so what was read for one cutoff (and currency, and customer)
-        serves every earlier cutoff of the same or a narrower selection, cut in memory. The ledger only ever
-        grows, so the number of states and events says whether it changed: SQLite's `data_version` and this
-        connection's own changes, PostgreSQL's last `seq` and count of events.
+        The ledger only ever grows, so the number of states and events says whether it changed: SQLite's
+        `data_version` and this connection's own changes, PostgreSQL's last `seq` and count of events (report
+        rows are kept under the count of report files as well). What is kept is shared by every caller:
+        read-only.
         """
         with self._db() as connection:
             version = tuple(connection.execute(self._sql.DATA_VERSION).fetchone())
             if not self._postgres:
                 version += (connection.total_changes,)
-            kept = (
-                self._as_of_cache[1]
-                if self._as_of_cache and self._as_of_cache[0] == version
-                else []
-            )
+            if self._kept_reads is None or self._kept_reads[0] != version:
+                self._kept_reads = (version, {})
+            values = self._kept_reads[1]
+            if key not in values:
+                values[key] = read()
+            value: _Kept = values[key]
+            return value
+
+    def _as_of_inputs(self, scope: sql.Scope) -> dict[str, pd.DataFrame]:
+        """What `as_of` reads for `scope`, read once for as long as the ledger has not changed (`_kept`).
+
+        A report asks for many days (the period's end, the previous period, each month of the trend); each is
+        the same record seen at another cutoff, so what was read for one cutoff (and currency, and customer)
+        serves every earlier cutoff of the same or a narrower selection, cut in memory. A later cutoff reads
+        the payments again but not the states, which are read whatever the cutoff (`sql.scoped_versions`); and
+        a read whose cutoff is after the last recorded activity holds everything, so it serves every cutoff.
+        """
+        with self._db() as connection:
+            kept: list[tuple[sql.Scope, dict[str, pd.DataFrame]]] = self._kept("as_of", list)
             for covered, inputs in kept:
                 if covered.covers(scope):
                     return inputs
+            selection = dataclasses.replace(scope, before=None)
+            states = next(
+                (
+                    inputs
+                    for covered, inputs in kept
+                    if dataclasses.replace(covered, before=None) == selection
+                ),
+                None,
+            )
             inputs = {
-                "bill_versions": self._states("bill", scope),
+                "bill_versions": self._states("bill", scope)
+                if states is None
+                else states["bill_versions"],
                 "events": self._payment_events(scope),
-                "customer_versions": self._states("customer", scope),
-                "account_versions": self._states("account", scope),
+                "customer_versions": self._states("customer", scope)
+                if states is None
+                else states["customer_versions"],
+                "account_versions": self._states("account", scope)
+                if states is None
+                else states["account_versions"],
             }
-            kept = [(scope, inputs), *(entry for entry in kept if not scope.covers(entry[0]))]
-            self._as_of_cache = (version, kept[:_AS_OF_READS_KEPT])
+            if scope.before is not None:
+                (_, last) = connection.execute(self._sql.ACTIVITY_SPAN).fetchone()
+                if (
+                    last is None or last < scope.before
+                ):  # no payment at or after the cutoff: all were read
+                    scope = selection
+            kept[:] = [(scope, inputs), *(entry for entry in kept if not scope.covers(entry[0]))]
+            del kept[_AS_OF_READS_KEPT:]
             return inputs
 
     def _payment_events(self, scope: sql.Scope) -> pd.DataFrame:

@@ -406,6 +406,8 @@ SELECT_LATEST_BODY: Final = (
 )
 COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
 COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+#: How many report files were imported (a file's rows are written with it): whether the report rows changed.
+COUNT_REPORT_FILES: Final = "SELECT COUNT(*) FROM report_files"
 #: Changes when another connection commits to the file (this connection's own: `total_changes`).
 DATA_VERSION: Final = "PRAGMA data_version"
 LIST_TABLES: Final = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"

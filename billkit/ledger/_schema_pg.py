@@ -268,6 +268,8 @@ SELECT_LATEST_BODY: Final = (
 )
 COUNT_OBJECTS: Final = "SELECT kind, COUNT(DISTINCT object_id) FROM object_versions GROUP BY kind"
 COUNT_EVENTS: Final = "SELECT COUNT(*) FROM events"
+#: How many report files were imported (a file's rows are written with it): whether the report rows changed.
+COUNT_REPORT_FILES: Final = "SELECT COUNT(*) FROM report_files"
 #: The ledger only grows: its last state and its number of events say whether anything was added.
 DATA_VERSION: Final = "SELECT (SELECT max(seq) FROM object_versions), (SELECT count(*) FROM events)"
 ACTIVITY_SPAN: Final = (

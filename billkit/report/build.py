@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from billkit.analysis import metrics
 from billkit.analysis.charts import aging_chart, balances_chart, funnel_chart, payments_chart
 from billkit.analysis.point_in_time import AsOfFrames
-from billkit.analysis.three_way import ThreeWay, three_way
+from billkit.analysis.three_way import Reports, ThreeWay, three_way
 from billkit.errors import InvalidArgumentError
 from billkit.ledger import Ledger
 from billkit.notebook.specs import PaymentsReportParameters
@@ -267,17 +267,23 @@ def build_report(
     `InvalidArgumentError` when the customer or account filter names nothing in the ledger.
     """
     tz = scope.timezone
-    if reconciliation is None:
-        reconciliation = ledger.reconciliation_rows()
-    if settlement is None:
-        settlement = ledger.settlement_rows()
     whole_day = ledger.as_of(scope.as_of, tz=tz)
     filters = resolve_filters(ledger, scope)
-    has_reports = not (reconciliation.empty and settlement.empty)
+    reports: Reports | None
+    if reconciliation is None and settlement is None:
+        # Prepared once while the ledger is unchanged: a dashboard or a test builds many days of the same rows.
+        reports = ledger.three_way_reports()
+    else:
+        if reconciliation is None:
+            reconciliation = ledger.reconciliation_rows()
+        if settlement is None:
+            settlement = ledger.settlement_rows()
+        has_rows = not (reconciliation.empty and settlement.empty)
+        reports = Reports.of(reconciliation, settlement) if has_rows else None
     # Matched on the whole day (a row of another customer must still find its webhook), then narrowed.
     whole_match = (
-        three_way(whole_day, reconciliation=reconciliation, settlement=settlement)
-        if has_reports
+        three_way(whole_day, reconciliation=reports)
+        if reports is not None and not reports.empty
         else None
     )
     narrowed = whole_day.narrowed(**filters)

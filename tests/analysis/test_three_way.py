@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -10,7 +11,7 @@ from three_way_world import World, january, recon_name
 
 from billkit import InvalidArgumentError
 from billkit.analysis import charts
-from billkit.analysis.three_way import FINDINGS, ThreeWay, three_way, with_channels
+from billkit.analysis.three_way import FINDINGS, Reports, ThreeWay, three_way, with_channels
 
 
 def values(frame: pd.DataFrame, *columns: str) -> list[tuple[object, ...]]:
@@ -345,3 +346,30 @@ def test_a_report_generated_late_exists_only_from_its_generation_day() -> None:
     assert "pay_9" in set(run(world, "2027-01-12").awaiting_report["payment_id"])
     assert list(run(world, "2027-01-13").not_reported["payment_id"]) == ["pay_5", "pay_9"]
     assert "pay_9" in set(run(world, "2027-01-14").matched["payment_id"])
+
+
+def test_reports_prepared_once_match_as_the_rows_do_on_every_day() -> None:
+    """`Reports.of` (what a ledger keeps for a report of many days) gives each day the findings the rows
+    give, with a report generated late and a row read twice among them."""
+    world = january()
+    for row in world.recon:
+        if row["period_end"] == "2027-01-11":
+            row["report_name"] = recon_name(dt.date(2027, 1, 11), dt.date(2027, 1, 14))
+    prepared = Reports.of(world.reconciliation_rows(), world.settlement_rows())
+    for number in range(8, 18):
+        day = f"2027-01-{number:02d}"
+        for tz in ("UTC", "Africa/Johannesburg"):
+            expected, found = (
+                run(world, day, tz),
+                three_way(world.as_of(day, tz), reconciliation=prepared),
+            )
+            for name in (
+                field.name for field in dataclasses.fields(ThreeWay) if field.name != "at"
+            ):
+                pd.testing.assert_frame_equal(
+                    getattr(found, name), getattr(expected, name), obj=name
+                )
+    with pytest.raises(InvalidArgumentError, match="settlement"):
+        three_way(
+            world.as_of("2027-01-12"), reconciliation=prepared, settlement=world.settlement_rows()
+        )

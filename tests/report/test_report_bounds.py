@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from billkit.analysis.point_in_time import AsOfFrames, as_of_frames
+from billkit.analysis.three_way import RECONCILIATION, SETTLEMENT, Reports
 from billkit.report.build import ReportScope, build_report
 from billkit.report.sections import aged, exceptions
 from billkit.report.table import CURRENCY, TOTAL, Table
@@ -184,6 +185,11 @@ def chart_bytes(bills: int, customers: int) -> int:
 
         def settlement_rows(self) -> pd.DataFrame:
             return pd.DataFrame()
+
+        def three_way_reports(self) -> Reports:
+            return Reports.of(
+                pd.DataFrame(columns=list(RECONCILIATION)), pd.DataFrame(columns=list(SETTLEMENT))
+            )
 
         def activity_span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
             return OBSERVED - pd.Timedelta(days=200), OBSERVED

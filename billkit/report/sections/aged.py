@@ -7,9 +7,10 @@ outstanding, currency by currency.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from billkit import frame_dtypes
@@ -51,38 +52,86 @@ def _open_bills(day: AsOfFrames) -> pd.DataFrame:
     return open_rows.assign(owner=_names.bill_owner(day, open_rows))
 
 
-def _buckets(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum of amount_remaining per `keys` and bucket, one column per bucket header, plus the total; one row
-    per group of `keys` that has a bill in a bucket, in the order of `keys`."""
-    bucket = pd.Categorical(rows["aging_bucket"].astype(str), categories=list(AGING_BUCKETS)).codes
-    bucketed = bucket >= 0
-    remaining = rows["amount_remaining"].to_numpy(dtype="int64", na_value=0)[bucketed]
-    # Each bill's remaining amount in its bucket's column: one sum per group, not a sum per bucket unstacked.
-    by_bucket = np.zeros((len(remaining), len(AGING_BUCKETS)), dtype="int64")
-    by_bucket[np.arange(len(remaining)), bucket[bucketed]] = remaining
-    headers = [BUCKET_HEADERS[name] for name in AGING_BUCKETS]
-    spread = (
-        rows.loc[bucketed, keys]
-        .reset_index(drop=True)
-        .assign(**dict(zip(headers, by_bucket.T, strict=True)))
+class _Groups:
+    """Open bills summed per group of keys (in the order of the keys) and per bucket, in numpy arrays: the
+    summary is made of a few dozen rows, where each pandas step costs more than the sums themselves."""
+
+    def __init__(self, keys: list[npt.NDArray[np.object_]], bucket: npt.NDArray[np.intp],
+                 remaining: npt.NDArray[np.int64]) -> None:  # fmt: skip
+        # Each key as its rank among the key's values, so one number orders and groups the rows.
+        combined = np.zeros(len(bucket), dtype=np.int64)
+        for values in keys:
+            uniques, codes = np.unique(values, return_inverse=True)
+            combined = combined * len(uniques) + codes.reshape(-1)
+        groups, first, rows = np.unique(combined, return_index=True, return_inverse=True)
+        rows = rows.reshape(-1)
+        self.keys = [values[first] for values in keys]
+        sums = np.zeros((len(groups), len(AGING_BUCKETS) + 1), dtype=np.int64)
+        np.add.at(sums, (rows, bucket), remaining)
+        sums[:, -1] = sums[:, :-1].sum(axis=1)
+        #: Per group: the sums of each bucket header, then the total.
+        self.sums = sums
+
+    def ranked(self, within: int) -> npt.NDArray[np.intp]:
+        """Each group's rank by total (largest first, ties by its last key) among the groups that share its
+        first `within` keys."""
+        ordering = [self.keys[-1], *self.keys[:within]]
+        order = np.lexsort(
+            (
+                _ranks(ordering[0]),
+                -self.sums[:, -1],
+                *(_ranks(values) for values in reversed(ordering[1:])),
+            )
+        )
+        ranks = np.empty(len(order), dtype=np.intp)
+        if not len(order):
+            return ranks
+        parent = np.zeros(len(order), dtype=np.int64)
+        for values in self.keys[:within]:
+            parent = parent * (len(order) + 1) + _ranks(values)
+        ordered = parent[order]
+        starts = np.r_[True, ordered[1:] != ordered[:-1]]
+        start_of = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+        ranks[order] = np.arange(len(order)) - start_of
+        return ranks
+
+
+def _ranks(values: npt.NDArray[np.object_]) -> npt.NDArray[np.intp]:
+    """Each value's rank among the distinct values (text in its sort order)."""
+    _, codes = np.unique(values, return_inverse=True)
+    ranked: npt.NDArray[np.intp] = codes.reshape(-1)
+    return ranked
+
+
+def _rest(
+    keys: list[npt.NDArray[np.object_]], sums: npt.NDArray[np.int64]
+) -> tuple[list[npt.NDArray[np.object_]], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per distinct `keys` (in the order first seen): the keys, how many rows hold them and their sums."""
+    combined = np.zeros(len(sums), dtype=np.int64)
+    for values in keys:
+        combined = combined * (len(sums) + 1) + _ranks(values)
+    _, first, rows, count = np.unique(
+        combined, return_index=True, return_inverse=True, return_counts=True
     )
-    sums = spread.groupby(keys, sort=True)[headers].sum()
-    sums[_TOTAL_HEADER] = sums.sum(axis=1)
-    return sums.astype(frame_dtypes.MINOR).reset_index()
+    rows = rows.reshape(-1)
+    totals = np.zeros((len(first), sums.shape[1]), dtype=np.int64)
+    np.add.at(totals, rows, sums)
+    seen = np.argsort(first, kind="stable")
+    return [values[first[seen]] for values in keys], count[seen], totals[seen]
 
 
-def _ranked(frame: pd.DataFrame, keys: list[str], tie: str) -> pd.DataFrame:
-    """`frame` largest total first within each group of `keys` (ties by `tie`), with its `rank` there."""
-    ordered = frame.sort_values(
-        [*keys, _TOTAL_HEADER, tie], ascending=[*([True] * len(keys)), False, True]
+def _names_of(
+    ids: npt.NDArray[np.object_], names: pd.DataFrame
+) -> tuple[list[str], list[str | None]]:
+    """The name (the ID itself when unknown) and reference (None when unknown or missing) of each of `ids`,
+    from `names` (`_names.customers` or `_names.accounts`)."""
+    positions = names.index.get_indexer(pd.Index(ids)) if len(names) else np.full(len(ids), -1)
+    name = names["name"].astype(object).where(names["name"].notna(), None).tolist()
+    reference = names["reference"].astype(object).where(names["reference"].notna(), None).tolist()
+    return (
+        [name[at] if at >= 0 else ident for at, ident in zip(positions, ids, strict=True)],
+        [reference[at] if at >= 0 else None for at in positions],
     )
-    return ordered.assign(rank=ordered.groupby(keys, sort=False).cumcount())
-
-
-def _rest(rows: pd.DataFrame, keys: list[str], money: tuple[str, ...]) -> pd.DataFrame:
-    """One row per group of `keys`: how many of `rows` it holds (`count`) and their sums."""
-    grouped = rows.groupby(keys, sort=False)
-    return grouped[list(money)].sum().assign(count=grouped.size()).reset_index()
 
 
 def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
@@ -108,79 +157,85 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
             money=money,
             totals="Customer",
         )
-    bills = bills.assign(currency=bills["currency"].astype(str), owner=bills["owner"].astype(str))
     limit = top if top is not None else len(bills) + 1
+    bucket = pd.Categorical(bills["aging_bucket"].astype(str), categories=list(AGING_BUCKETS)).codes
+    bucketed = bucket >= 0
+    currency = bills["currency"].astype(str).to_numpy(dtype=object)[bucketed]
+    owner = bills["owner"].astype(str).to_numpy(dtype=object)[bucketed]
+    has_account = bills["account_id"].notna().to_numpy(dtype=bool)[bucketed]
+    account = bills["account_id"].astype(str).to_numpy(dtype=object)[bucketed]
+    remaining = bills["amount_remaining"].to_numpy(dtype="int64", na_value=0)[bucketed]
+    bucket = bucket[bucketed].astype(np.intp)
     # Every row gets a place (currency, customer's rank, 0 customer / 1 account, account's rank) and is
     # sorted by it once: per-customer filtering and sorting of frames cost far more at scale.
-    by_customer = _ranked(_buckets(bills, ["currency", "owner"]), ["currency"], "owner")
-    customers = _names.customers(day)
-    shown = by_customer.loc[by_customer["rank"] < limit]
-    known = shown["owner"].isin(customers.index).to_numpy()
-    parts = [
-        shown.assign(
-            Customer=shown["owner"].map(customers["name"]).where(known, shown["owner"]),
-            Reference=shown["owner"].map(customers["reference"]).where(known, pd.NA),
-            sub=0,
-            account_rank=0,
+    rows: list[tuple[str, str, str | None, int, int, int, str]] = []
+    sums: list[npt.NDArray[np.int64]] = []
+
+    def add(currencies: npt.NDArray[np.object_], labels: list[str], references: list[str | None],
+            places: tuple[Any, ...], amounts: npt.NDArray[np.int64]) -> None:  # fmt: skip
+        rank, sub, account_rank, after = (
+            np.broadcast_to(place, len(labels)).tolist() for place in (*places, "")[:4]
         )
-    ]
-    others = _rest(by_customer.loc[by_customer["rank"] >= limit], ["currency"], money)
-    parts.append(
-        others.assign(
-            Customer=[f"{OTHERS} ({count})" for count in others["count"]],
-            Reference=None,
-            rank=limit,
-            sub=0,
-            account_rank=0,
+        rows.extend(
+            zip(currencies, labels, references, rank, sub, account_rank, after, strict=True)
         )
-    )
-    on_accounts = bills.loc[bills["account_id"].notna().to_numpy()]
-    if not on_accounts.empty:
-        ranks = shown.set_index(["currency", "owner"])["rank"].rename("customer_rank")
-        by_account = _buckets(
-            on_accounts.assign(account_id=on_accounts["account_id"].astype(str)),
-            ["currency", "owner", "account_id"],
-        ).join(ranks, on=["currency", "owner"], how="inner")  # the accounts of customers shown
-        by_account = _ranked(by_account, ["currency", "owner"], "account_id").rename(
-            columns={"rank": "account_rank", "customer_rank": "rank"}
+        sums.append(amounts)
+
+    by_customer = _Groups([currency, owner], bucket, remaining)
+    customer_rank = by_customer.ranked(1)
+    shown = customer_rank < limit
+    names, references = _names_of(by_customer.keys[1][shown], _names.customers(day))
+    add(by_customer.keys[0][shown], names, references, (customer_rank[shown], 0, 0),
+        by_customer.sums[shown])  # fmt: skip
+    (others,), count, other_sums = _rest([by_customer.keys[0][~shown]], by_customer.sums[~shown])
+    add(others, [f"{OTHERS} ({n})" for n in count], [None] * len(others), (limit, 0, 0),
+        other_sums)  # fmt: skip
+    if has_account.any():
+        by_account = _Groups(
+            [currency[has_account], owner[has_account], account[has_account]],
+            bucket[has_account],
+            remaining[has_account],
         )
-        accounts = _names.accounts(day)
-        listed = by_account.loc[by_account["account_rank"] < limit]
-        named = listed["account_id"].isin(accounts.index).to_numpy()
-        parts.append(
-            listed.assign(
-                Customer=ACCOUNT_MARK
-                + listed["account_id"].map(accounts["name"]).where(named, listed["account_id"]),
-                Reference=listed["account_id"].map(accounts["reference"]).where(named, pd.NA),
-                sub=1,
+        # The accounts of customers shown, each under its customer's rank.
+        place = dict(
+            zip(zip(by_customer.keys[0][shown], by_customer.keys[1][shown], strict=True),
+                customer_rank[shown].tolist(), strict=True)
+        )  # fmt: skip
+        under = np.array(
+            [
+                place.get(key, -1)
+                for key in zip(by_account.keys[0], by_account.keys[1], strict=True)
+            ],
+            dtype=np.intp,
+        )
+        account_rank = by_account.ranked(2)
+        listed = (under >= 0) & (account_rank < limit)
+        names, references = _names_of(by_account.keys[2][listed], _names.accounts(day))
+        add(by_account.keys[0][listed], [ACCOUNT_MARK + name for name in names], references,
+            (under[listed], 1, account_rank[listed]), by_account.sums[listed])  # fmt: skip
+        rest = (under >= 0) & (account_rank >= limit)
+        if rest.any():
+            (currencies, owners), count, rest_sums = _rest(
+                [by_account.keys[0][rest], by_account.keys[1][rest]], by_account.sums[rest]
             )
-        )
-        rest = by_account.loc[by_account["account_rank"] >= limit]
-        if not rest.empty:
-            grouped = _rest(rest, ["currency", "owner"], money).join(
-                ranks, on=["currency", "owner"]
-            )
-            parts.append(
-                grouped.assign(
-                    Customer=[f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in grouped["count"]],
-                    Reference=None,
-                    sub=1,
-                    account_rank=limit,
-                )
-            )
-    totals = _rest(by_customer, ["currency"], money)
-    parts.append(
-        totals.assign(Customer=TOTAL, Reference=None, rank=limit + 1, sub=0, account_rank=0)
-    )
-    frame = (
-        pd.concat([part for part in parts if not part.empty], ignore_index=True)
-        .sort_values(["currency", "rank", "sub", "account_rank"], kind="stable")
-        .rename(columns={"currency": CURRENCY})
-        .reset_index(drop=True)[columns]
-    )
-    frame = frame.astype(
-        {"Customer": frame_dtypes.STRING, "Reference": frame_dtypes.STRING}
-        | dict.fromkeys(money, frame_dtypes.MINOR)
+            # After the currency's totals row, by customer: where the summary has always put these rows
+            # (its customer's rank was never carried over to them), kept so that no output changes.
+            add(currencies, [f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in count],
+                [None] * len(currencies), (limit + 2, 1, limit, owners), rest_sums)  # fmt: skip
+    (totals,), _, total_sums = _rest([by_customer.keys[0]], by_customer.sums)
+    add(totals, [TOTAL] * len(totals), [None] * len(totals), (limit + 1, 0, 0), total_sums)
+    order = sorted(range(len(rows)), key=lambda at: (rows[at][0], *rows[at][3:]))
+    amounts = np.concatenate(sums)[order]
+    frame = pd.DataFrame(
+        {
+            CURRENCY: np.array([rows[at][0] for at in order], dtype=object),
+            "Customer": pd.array([rows[at][1] for at in order], dtype=frame_dtypes.STRING),
+            "Reference": pd.array([rows[at][2] for at in order], dtype=frame_dtypes.STRING),
+            **{
+                header: pd.array(amounts[:, column], dtype=frame_dtypes.MINOR)
+                for column, header in enumerate(money)
+            },
+        }
     )
     return Table(
         name="aged_summary",
