@@ -601,23 +601,20 @@ class Ledger:
                 ),
                 None,
             )
+            if states is None:
+                states = {
+                    f"{kind}_versions": self._states(kind, scope)
+                    for kind in ("bill", "customer", "account")
+                }
             inputs = {
-                "bill_versions": self._states("bill", scope)
-                if states is None
-                else states["bill_versions"],
+                "bill_versions": states["bill_versions"],
                 "events": self._payment_events(scope),
-                "customer_versions": self._states("customer", scope)
-                if states is None
-                else states["customer_versions"],
-                "account_versions": self._states("account", scope)
-                if states is None
-                else states["account_versions"],
+                "customer_versions": states["customer_versions"],
+                "account_versions": states["account_versions"],
             }
             if scope.before is not None:
                 (_, last) = connection.execute(self._sql.ACTIVITY_SPAN).fetchone()
-                if (
-                    last is None or last < scope.before
-                ):  # no payment at or after the cutoff: all were read
+                if last is None or last < scope.before:  # nothing happened from the cutoff on
                     scope = selection
             kept[:] = [(scope, inputs), *(entry for entry in kept if not scope.covers(entry[0]))]
             del kept[_AS_OF_READS_KEPT:]

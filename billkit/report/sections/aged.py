@@ -56,8 +56,12 @@ class _Groups:
     """Open bills summed per group of keys (in the order of the keys) and per bucket, in numpy arrays: the
     summary is made of a few dozen rows, where each pandas step costs more than the sums themselves."""
 
-    def __init__(self, keys: list[npt.NDArray[np.object_]], bucket: npt.NDArray[np.intp],
-                 remaining: npt.NDArray[np.int64]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        keys: list[npt.NDArray[np.object_]],
+        bucket: npt.NDArray[np.intp],
+        remaining: npt.NDArray[np.int64],
+    ) -> None:
         # Each key as its rank among the key's values, so one number orders and groups the rows.
         combined = np.zeros(len(bucket), dtype=np.int64)
         for values in keys:
@@ -171,8 +175,13 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
     rows: list[tuple[str, str, str | None, int, int, int, str]] = []
     sums: list[npt.NDArray[np.int64]] = []
 
-    def add(currencies: npt.NDArray[np.object_], labels: list[str], references: list[str | None],
-            places: tuple[Any, ...], amounts: npt.NDArray[np.int64]) -> None:  # fmt: skip
+    def add(
+        currencies: npt.NDArray[np.object_],
+        labels: list[str],
+        references: list[str | None],
+        places: tuple[Any, ...],
+        amounts: npt.NDArray[np.int64],
+    ) -> None:
         rank, sub, account_rank, after = (
             np.broadcast_to(place, len(labels)).tolist() for place in (*places, "")[:4]
         )
@@ -185,11 +194,15 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
     customer_rank = by_customer.ranked(1)
     shown = customer_rank < limit
     names, references = _names_of(by_customer.keys[1][shown], _names.customers(day))
-    add(by_customer.keys[0][shown], names, references, (customer_rank[shown], 0, 0),
-        by_customer.sums[shown])  # fmt: skip
+    add(
+        by_customer.keys[0][shown],
+        names,
+        references,
+        (customer_rank[shown], 0, 0),
+        by_customer.sums[shown],
+    )
     (others,), count, other_sums = _rest([by_customer.keys[0][~shown]], by_customer.sums[~shown])
-    add(others, [f"{OTHERS} ({n})" for n in count], [None] * len(others), (limit, 0, 0),
-        other_sums)  # fmt: skip
+    add(others, [f"{OTHERS} ({n})" for n in count], [None] * len(others), (limit, 0, 0), other_sums)
     if has_account.any():
         by_account = _Groups(
             [currency[has_account], owner[has_account], account[has_account]],
@@ -198,9 +211,12 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
         )
         # The accounts of customers shown, each under its customer's rank.
         place = dict(
-            zip(zip(by_customer.keys[0][shown], by_customer.keys[1][shown], strict=True),
-                customer_rank[shown].tolist(), strict=True)
-        )  # fmt: skip
+            zip(
+                zip(by_customer.keys[0][shown], by_customer.keys[1][shown], strict=True),
+                customer_rank[shown].tolist(),
+                strict=True,
+            )
+        )
         under = np.array(
             [
                 place.get(key, -1)
@@ -211,8 +227,13 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
         account_rank = by_account.ranked(2)
         listed = (under >= 0) & (account_rank < limit)
         names, references = _names_of(by_account.keys[2][listed], _names.accounts(day))
-        add(by_account.keys[0][listed], [ACCOUNT_MARK + name for name in names], references,
-            (under[listed], 1, account_rank[listed]), by_account.sums[listed])  # fmt: skip
+        add(
+            by_account.keys[0][listed],
+            [ACCOUNT_MARK + name for name in names],
+            references,
+            (under[listed], 1, account_rank[listed]),
+            by_account.sums[listed],
+        )
         rest = (under >= 0) & (account_rank >= limit)
         if rest.any():
             (currencies, owners), count, rest_sums = _rest(
@@ -220,8 +241,13 @@ def aged_summary(day: AsOfFrames, *, top: int | None = None) -> Table:
             )
             # After the currency's totals row, by customer: where the summary has always put these rows
             # (its customer's rank was never carried over to them), kept so that no output changes.
-            add(currencies, [f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in count],
-                [None] * len(currencies), (limit + 2, 1, limit, owners), rest_sums)  # fmt: skip
+            add(
+                currencies,
+                [f"{ACCOUNT_MARK}{OTHER_ACCOUNTS} ({n})" for n in count],
+                [None] * len(currencies),
+                (limit + 2, 1, limit, owners),
+                rest_sums,
+            )
     (totals,), _, total_sums = _rest([by_customer.keys[0]], by_customer.sums)
     add(totals, [TOTAL] * len(totals), [None] * len(totals), (limit + 1, 0, 0), total_sums)
     order = sorted(range(len(rows)), key=lambda at: (rows[at][0], *rows[at][3:]))
