@@ -7,10 +7,11 @@ No I/O beyond reading the ledger it is given.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -111,22 +112,92 @@ def resolve_scope(params: PaymentsReportParameters, data: ReportData) -> ReportS
     )
 
 
-@dataclass(frozen=True)
 class Sections:
-    """The receivables sections of a report, each a `Table` (see `billkit.report.sections`), in full."""
+    """The receivables sections of a report, each a `Table` (see `billkit.report.sections`), in full.
 
-    headline: Table
-    aged_summary: Table
-    aged_detail: Table
-    cash_by_day: Table
-    cash_by_week: Table
-    cash_by_month: Table
-    cohorts: Table
-    trend: Table
-    days_to_pay: Table
-    exceptions: Table
-    #: The three-way reconciliation against Moment's reports, when the ledger holds report rows.
-    moment_reports: moment_reports.MomentReports | None = None
+    Each is made when first asked for, and then kept: an HTML report shows the aged summary's largest
+    customers only, and the whole summary (what the exports hold) costs seconds at a million bills.
+    """
+
+    def __init__(
+        self,
+        scope: ReportScope,
+        read: Callable[[date], AsOfFrames],
+        reports: ThreeWay | None = None,
+    ) -> None:
+        """`read(day)`: the (narrowed) as-of frames of a day; `reports` (the three-way reconciliation) adds
+        the section on Moment's reports."""
+        self._scope = scope
+        self._read = read
+        self._reports = reports
+
+    @property
+    def _day(self) -> AsOfFrames:
+        return self._read(self._scope.as_of)
+
+    @cached_property
+    def headline(self) -> Table:
+        scope = self._scope
+        before_start, before_end, before_as_of = headline.previous_dates(
+            scope.start, scope.end, scope.as_of
+        )
+        now = headline.Period(scope.start, scope.end, self._day, self._read(scope.end))
+        before = headline.Period(
+            before_start, before_end, self._read(before_as_of), self._read(before_end)
+        )
+        return headline.headline(now, before)
+
+    @cached_property
+    def aged_summary(self) -> Table:
+        return aged.aged_summary(self._day)
+
+    @cached_property
+    def aged_detail(self) -> Table:
+        return aged.aged_detail(self._day)
+
+    def _cash(self, freq: Literal["D", "W", "M"]) -> Table:
+        return cash.cash_received(
+            self._day, start=self._scope.start, end=self._scope.end, freq=freq
+        )
+
+    @cached_property
+    def cash_by_day(self) -> Table:
+        return self._cash("D")
+
+    @cached_property
+    def cash_by_week(self) -> Table:
+        return self._cash("W")
+
+    @cached_property
+    def cash_by_month(self) -> Table:
+        return self._cash("M")
+
+    @cached_property
+    def cohorts(self) -> Table:
+        return trends.cohorts(self._day)
+
+    @cached_property
+    def trend(self) -> Table:
+        scope = self._scope
+        last = min(scope.end, scope.as_of)
+        days = trends.trend_days(scope.start, last) if scope.start <= last else [scope.as_of]
+        return trends.month_ends([self._read(when) for when in days])
+
+    @cached_property
+    def days_to_pay(self) -> Table:
+        scope = self._scope
+        return days_to_pay.days_to_pay(self._day.days_to_pay(start=scope.start, end=scope.end))
+
+    @cached_property
+    def exceptions(self) -> Table:
+        return exceptions.exceptions(self._day)
+
+    @cached_property
+    def moment_reports(self) -> moment_reports.MomentReports | None:
+        """The three-way reconciliation against Moment's reports, when the ledger holds report rows."""
+        if self._reports is None:
+            return None
+        return moment_reports.moment_reports(self._reports, self._day)
 
     def tables(self) -> list[Table]:
         """Every table in the report's order (what `billkit report --format xlsx,csv` writes)."""
@@ -329,38 +400,18 @@ def build_sections(
     reports: ThreeWay | None = None,
 ) -> Sections:
     """The receivables sections for `scope`: `day` and `period_end` are the (narrowed) as-of frames of the
-    as-of day and of the period's end; the previous period and the trend's days are read here, each through
-    `ledger.as_of` and narrowed by the same `filters`. `reports` (the three-way reconciliation) adds the section
-    on Moment's reports."""
-    tz = scope.timezone
+    as-of day and of the period's end; the previous period and the trend's days are read as sections need
+    them, each through `ledger.as_of` and narrowed by the same `filters`. `reports` (the three-way
+    reconciliation) adds the section on Moment's reports."""
     days = {scope.as_of: day, scope.end: period_end}
 
     def read(when: date) -> AsOfFrames:
         """The day `when`, read once however many sections ask for it."""
         if when not in days:
-            days[when] = ledger.as_of(when, tz=tz).narrowed(**filters)
+            days[when] = ledger.as_of(when, tz=scope.timezone).narrowed(**filters)
         return days[when]
 
-    before_start, before_end, before_as_of = headline.previous_dates(
-        scope.start, scope.end, scope.as_of
-    )
-    now = headline.Period(scope.start, scope.end, day, period_end)
-    before = headline.Period(before_start, before_end, read(before_as_of), read(before_end))
-    last = min(scope.end, scope.as_of)
-    trend_days = trends.trend_days(scope.start, last) if scope.start <= last else [scope.as_of]
-    return Sections(
-        headline=headline.headline(now, before),
-        aged_summary=aged.aged_summary(day),
-        aged_detail=aged.aged_detail(day),
-        cash_by_day=cash.cash_received(day, start=scope.start, end=scope.end, freq="D"),
-        cash_by_week=cash.cash_received(day, start=scope.start, end=scope.end, freq="W"),
-        cash_by_month=cash.cash_received(day, start=scope.start, end=scope.end, freq="M"),
-        cohorts=trends.cohorts(day),
-        trend=trends.month_ends([read(when) for when in trend_days]),
-        days_to_pay=days_to_pay.days_to_pay(day.days_to_pay(start=scope.start, end=scope.end)),
-        exceptions=exceptions.exceptions(day),
-        moment_reports=None if reports is None else moment_reports.moment_reports(reports, day),
-    )
+    return Sections(scope, read, reports)
 
 
 def resolve_filters(ledger: Ledger, scope: ReportScope) -> dict[str, str | None]:
