@@ -1,6 +1,6 @@
 """How fast the ledger records and reads: 1M bills and 1M payment events, against plain sqlite3 in the same run.
 
-    .venv/bin/python bench/ledger_scale.py [--bills 1000000] [--report]
+    .venv/bin/python bench/ledger_scale.py [--bills 1000000] [--report] [--records 2] [--reads 3]
 
 Each phase runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own:
 
@@ -16,7 +16,8 @@ Each phase runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own
 
 Each phase's wall time and CPU time (every thread of the process) are measured; the ratios are of CPU time,
 which a shared, loaded machine disturbs far less than wall time (both are printed, with the load average).
-The reads run `--reads` times each, alternated with their baseline; the fastest of each counts.
+The recordings run `--records` times each and the reads `--reads` times each, alternated with their baseline;
+the fastest of each counts.
 
 Targets: record <= 10 s and read <= 5 s at 1M, peak memory <= 2 GiB, each <= 1.5x its baseline; the report
 <= 30 s.
@@ -330,6 +331,9 @@ def main() -> int:
     parser.add_argument("--bills", type=int, default=1_000_000)
     parser.add_argument("--report", action="store_true", help="also time billkit report --source")
     parser.add_argument(
+        "--records", type=int, default=2, help="recording runs of each (the fastest counts)"
+    )
+    parser.add_argument(
         "--reads", type=int, default=3, help="read runs of each (the fastest counts)"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -344,11 +348,16 @@ def main() -> int:
         ledger, plain = folder / "ledger.sqlite", folder / "plain.sqlite"
         load_before = os.getloadavg()
         runs: dict[str, list[dict[str, Any]]] = {
-            "record": [_run("record", args.bills, ledger)],
-            "record_baseline": [_run("record_baseline", args.bills, plain)],
+            "record": [],
+            "record_baseline": [],
             "read": [],
             "read_baseline": [],
         }
+        for _ in range(args.records):  # alternated too; each into new files (the last one is read)
+            for phase, path in (("record", ledger), ("record_baseline", plain)):
+                for leftover in folder.glob(f"{path.name}*"):
+                    leftover.unlink()
+                runs[phase].append(_run(phase, args.bills, path))
         for _ in range(args.reads):  # alternated, so a burst of another process's work hits both
             runs["read"].append(_run("read", args.bills, ledger))
             runs["read_baseline"].append(_run("read_baseline", args.bills, ledger))

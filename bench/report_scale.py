@@ -7,12 +7,17 @@ numpy outside the timed region, in the dtypes `billkit.Ledger` returns. Timed: e
 computes (bills_frame, payments_frame, balances_frame, both reconciliations and their summary, aging, DSO,
 collection rate, days to pay and its summary, the funnel, outstanding per customer, totals by currency). A
 size below 1M runs as a batch of 1M/size runs in a row (10 at 100k), its figure the batch's time divided by
-the runs, so every size is measured over about as much work and time; each size's batch runs `--repeats` times,
-each in its own subprocess, the sizes alternating, and the fastest counts, as timeit does. Times are CPU seconds of this process (`time.process_time`), so a burst of
-another process's work on a shared machine does not decide the 1M/100k ratio (wall time would count it). Reported separately, from its own subprocess, and not part of the
-target: loading the same data into a Ledger file and reading it back.
+the runs, so every size is measured over about as much work and time; each size's batch runs `--repeats`
+times, each in its own subprocess, the sizes alternating, and the fastest counts, as timeit does. The batches
+follow one first run: the first run of a process also pays for growing its memory (page faults, about a third
+of the time at 1M), which a batch spreads over ten runs at 100k but a single run at 1M pays whole, so the
+ratio compares warm runs. The 1M time target is the first run's, which is what a report pays. Times are CPU
+seconds of this process (`time.process_time`), so a burst of another process's work on a shared machine does
+not decide the 1M/100k ratio (wall time would count it). Reported separately, from its own subprocess, and not
+part of the target: loading the same data into a Ledger file and reading it back.
 
-Targets: 1M in 5 s or less, peak memory 2 GiB or less, and the 1M time no more than 12x the 100k time.
+Targets: 1M in 5 s or less (first run), peak memory 2 GiB or less, and the 1M time no more than 12x the 100k
+time (warm runs).
 """
 
 from __future__ import annotations
@@ -295,11 +300,16 @@ def child(size: int, mode: str, repeats: int) -> None:
     else:
         # A smaller size runs as a batch of as many runs as make up the largest size's work, so both sizes
         # are measured over the same length of time and a burst of another process's work weighs the same.
+        # The first run is what a report pays (a fresh process); the batches come after it, so the ratio
+        # compares warm runs: a first run also pays for growing the process's memory, which at 1M is about
+        # a third of its time and which a batch of ten runs at 100k spreads thin.
+        first = run_analysis(data)
         count = max(1, LARGEST // size)
         batches = [run_batch(data, count) for _ in range(repeats)]
         steps = min(batches, key=lambda batch: sum(batch.values()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    print(json.dumps({"size": size, "payments": payments, "steps": steps, "peak_bytes": peak}))
+    result = {"size": size, "payments": payments, "steps": steps, "peak_bytes": peak}
+    print(json.dumps(result | ({"first": sum(first.values())} if mode != "ledger" else {})))
 
 
 def _run_size(size: int, mode: str, repeats: int) -> dict[str, Any]:
@@ -339,6 +349,7 @@ def main() -> int:
         min((round_[index] for round_ in rounds), key=lambda run: sum(run["steps"].values()))
         for index in range(len(sizes))
     ]
+    firsts = [min(round_[index]["first"] for round_ in rounds) for index in range(len(sizes))]
     ledger_results = [_run_size(size, "ledger", 1) for size in ledger_sizes]
 
     steps = list(results[0]["steps"])
@@ -350,6 +361,7 @@ def main() -> int:
     print("-" * (width + 12 * len(results)))
     totals = [sum(r["steps"].values()) for r in results]
     print("TOTAL frames+metrics".ljust(width) + "".join(f"{t:>11.3f}s" for t in totals))
+    print("first run of a process".ljust(width) + "".join(f"{t:>11.3f}s" for t in firsts))
     print("payments".ljust(width) + "".join(f"{r['payments']:>12,}" for r in results))
     print(
         "peak memory".ljust(width)
@@ -365,11 +377,13 @@ def main() -> int:
     print()
     failures = []
     by_size = dict(zip(sizes, zip(totals, results, strict=True), strict=True))
+    first_at = dict(zip(sizes, firsts, strict=True))
     if 1_000_000 in by_size:
         seconds, result = by_size[1_000_000]
-        ok = seconds <= TARGET_SECONDS
+        ok = first_at[1_000_000] <= TARGET_SECONDS
         print(
-            f"1M time   {seconds:6.2f} s   target <= {TARGET_SECONDS:.0f} s      {'PASS' if ok else 'FAIL'}"
+            f"1M time   {first_at[1_000_000]:6.2f} s   target <= {TARGET_SECONDS:.0f} s      "
+            f"{'PASS' if ok else 'FAIL'}   (the first run in a fresh process, as a report's)"
         )
         failures += [] if ok else ["time"]
         ok = result["peak_bytes"] <= TARGET_BYTES
@@ -382,6 +396,7 @@ def main() -> int:
             ok = ratio <= TARGET_RATIO
             print(
                 f"1M / 100k {ratio:6.2f} x   target <= {TARGET_RATIO:.0f} x     {'PASS' if ok else 'FAIL'}"
+                "   (warm runs, after each process's first)"
             )
             failures += [] if ok else ["ratio"]
     return 1 if failures else 0
