@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -233,3 +234,36 @@ def test_aged_summary_can_name_only_the_largest_customers(small: Small) -> None:
     ]
     with pytest.raises(ValueError, match="top must be a positive whole number"):
         aged.aged_summary(small.ledger.as_of(small.today, tz=TZ), top=0)
+
+
+def test_each_section_is_made_when_first_asked_for_and_once(
+    small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    def counted(name: str, make: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            made.append(name)
+            return make(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(aged, "aged_summary", counted("aged_summary", aged.aged_summary))
+    monkeypatch.setattr(trends, "cohorts", counted("cohorts", trends.cohorts))
+    report = build_report(
+        small.ledger,
+        ReportScope(
+            as_of=small.today,
+            timezone=TZ,
+            start=small.today - timedelta(days=30),
+            end=small.today,
+        ),
+    )
+    sections = report.sections
+    assert sections.cohorts is sections.cohorts
+    assert made == ["cohorts"]  # an HTML report never asks for the whole aged summary
+    tables = sections.tables()
+    assert made == ["cohorts", "aged_summary"]
+    assert tables[1] is sections.aged_summary
+    assert tables[6] is sections.cohorts
+    assert made == ["cohorts", "aged_summary"]
