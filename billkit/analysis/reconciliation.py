@@ -38,6 +38,7 @@ def reconcile_bills(bills: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
     """Per bill: the amount expected against the payments applied to it.
 
     `bills` has one row per bill (`ledger.latest("bill")` or `bills_frame`); `payments` is `payments_frame`.
+    The result has a row per row of `bills`, in the same order.
     Columns: bill_id, customer_id, account_id, currency, status, amount_due, amount_paid (as the bill reports it),
     expected (amount_due; 0 for a voided bill, which is no longer collectable), applied (sum of the payments
     applied to the bill in its currency, each payment once), payments (how many), difference (applied -

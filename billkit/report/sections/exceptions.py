@@ -45,18 +45,25 @@ _COLUMNS: Final = [
 def _bill_rows(day: AsOfFrames) -> pd.DataFrame:
     bills = day.reconcile_bills()
     voided = (bills["status"] == "voided").to_numpy(dtype=bool, na_value=False)
-    result = bills["result"].astype(str).to_numpy()
+    result = bills["result"]
     applied = bills["applied"].to_numpy(dtype="int64", na_value=0)
     kind = np.select(
-        [voided & (applied > 0), result == "underpaid", result == "overpaid"],
+        [
+            voided & (applied > 0),
+            (result == "underpaid").to_numpy(dtype=bool),
+            (result == "overpaid").to_numpy(dtype=bool),
+        ],
         ["Voided with payment", "Underpaid", "Overpaid"],
         default="",
     )
-    flagged = bills.loc[kind != ""]
-    kind = kind[kind != ""]
+    listed = kind != ""
+    flagged = bills.loc[listed]
+    kind = kind[listed]
     if flagged.empty:
         return pd.DataFrame(columns=_COLUMNS)
-    bill_ref = flagged["bill_id"].astype("string").map(_names.bill_references(day))
+    # reconcile_bills has a row per bill of day.bills, in its order: the references are taken by position
+    # (a lookup by bill_id hashes every bill of the day).
+    bill_ref = _names.bill_reference(day.bills.loc[listed])
     owner = _names.bill_owner(day, flagged)
     return pd.DataFrame(
         {
@@ -74,9 +81,9 @@ def _bill_rows(day: AsOfFrames) -> pd.DataFrame:
                 if not matches
                 else f"{count} payment(s)"
                 for count, paid, matches in zip(
-                    flagged["payments"],
-                    flagged["amount_paid"],
-                    flagged["matches_bill"],
+                    flagged["payments"].tolist(),
+                    flagged["amount_paid"].tolist(),
+                    flagged["matches_bill"].tolist(),
                     strict=True,
                 )
             ],
