@@ -647,7 +647,10 @@ class Ledger:
         if self._postgres:
             return False
         with self._db() as connection:
-            count, total = connection.execute(sql.KIND_SHARE, [kind]).fetchone()
+            (total,) = connection.execute(sql.STATES_TOTAL).fetchone()
+            # Counted up to one past the most that can still be few, so the answer is the same as a full count's.
+            most = min(CHUNK_ROWS, int(sql.FEW_STATES_SHARE * (total or 0)))
+            (count,) = connection.execute(sql.KIND_COUNT_UP_TO, [kind, most + 1]).fetchone()
         return bool(count <= CHUNK_ROWS and count < sql.FEW_STATES_SHARE * (total or 0))
 
     def _read(
