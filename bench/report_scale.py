@@ -294,22 +294,21 @@ def run_batch(data: dict[str, pd.DataFrame], count: int) -> dict[str, float]:
 
 def child(size: int, mode: str, repeats: int) -> None:
     data = synthetic(size)
-    payments = len(data["events"])
+    result: dict[str, Any] = {"size": size, "payments": len(data["events"])}
     if mode == "ledger":
-        steps = run_ledger(data)
+        result["steps"] = run_ledger(data)
     else:
-        # A smaller size runs as a batch of as many runs as make up the largest size's work, so both sizes
-        # are measured over the same length of time and a burst of another process's work weighs the same.
         # The first run is what a report pays (a fresh process); the batches come after it, so the ratio
         # compares warm runs: a first run also pays for growing the process's memory, which at 1M is about
         # a third of its time and which a batch of ten runs at 100k spreads thin.
-        first = run_analysis(data)
+        result["first"] = sum(run_analysis(data).values())
+        # A smaller size runs as a batch of as many runs as make up the largest size's work, so both sizes
+        # are measured over the same length of time and a burst of another process's work weighs the same.
         count = max(1, LARGEST // size)
         batches = [run_batch(data, count) for _ in range(repeats)]
-        steps = min(batches, key=lambda batch: sum(batch.values()))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    result = {"size": size, "payments": payments, "steps": steps, "peak_bytes": peak}
-    print(json.dumps(result | ({"first": sum(first.values())} if mode != "ledger" else {})))
+        result["steps"] = min(batches, key=lambda batch: sum(batch.values()))
+    result["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps(result))
 
 
 def _run_size(size: int, mode: str, repeats: int) -> dict[str, Any]:
